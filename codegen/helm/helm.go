@@ -1,0 +1,150 @@
+// Package helm generates what a platform team needs to run a floe product on Kubernetes:
+//
+//   - helm/values.yaml: values for the official dagster/dagster-user-deployments chart (one
+//     code location for the product), built from typed Go values so that no misspelled key
+//     can be emitted;
+//   - with gen.Options.Chart: the product's own chart, filled from the embedded chart in
+//     templates/helm, as helm/floe-<product>/ and a reproducible
+//     helm/floe-<product>-<version>.tgz, plus the code-location image's Dockerfile.
+//
+// Before returning any file, Generate lints the filled chart with Helm's linter (warnings are
+// errors, as with `helm lint --strict`), renders it with Helm's engine for every environment
+// overlay against a realistic Kubernetes version, and decodes every rendered object strictly
+// into k8s.io/api types. Any failure is returned as an error and no file is returned.
+package helm
+
+import (
+	"errors"
+	"fmt"
+	"path"
+
+	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/schemas"
+	"github.com/floe-dev/floe/schemas/k8scheck"
+)
+
+// OutputDir is the directory, relative to the output directory, that holds the Helm files.
+const OutputDir = "helm"
+
+// ChartGenerator is the Helm generator's metadata and entry point.
+type ChartGenerator struct{}
+
+// Generator is the Helm generator.
+var Generator ChartGenerator
+
+// Name is the generator's name.
+func (ChartGenerator) Name() string { return "helm" }
+
+// Version is the generator's output format version; it changes when the generated files do
+// for the same input.
+func (ChartGenerator) Version() string { return "1" }
+
+// Generate calls Generate.
+func (ChartGenerator) Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
+	return Generate(p, opts)
+}
+
+// Generate returns the Helm files for p (see the package documentation). Files are sorted
+// by path.
+func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
+	if err := checkProduct(p); err != nil {
+		return nil, err
+	}
+	d, err := planDeployment(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	official, err := marshalYAML(officialValues(p, d))
+	if err != nil {
+		return nil, fmt.Errorf("encode dagster-user-deployments values: %w", err)
+	}
+	files := []gen.File{{Path: path.Join(OutputDir, "values.yaml"), Data: official}}
+	if !opts.Chart {
+		return files, nil
+	}
+
+	chartFiles, err := buildChart(p, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifyChart(chartFiles); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", d.ChartName, err)
+	}
+	tgz, err := packageChart(d.ChartName, chartFiles, opts.Time)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifyArchive(tgz, len(chartFiles)); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", d.ChartName, err)
+	}
+	df, err := dockerfile(p, d)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files,
+		gen.File{Path: "Dockerfile", Data: df},
+		gen.File{Path: path.Join(OutputDir, fmt.Sprintf("%s-%s.tgz", d.ChartName, p.Version)), Data: tgz},
+	)
+	for _, f := range chartFiles {
+		files = append(files, gen.File{Path: path.Join(OutputDir, d.ChartName, f.Name), Data: f.Data})
+	}
+	sortFiles(files)
+	return files, nil
+}
+
+// verifyChart lints the chart and renders it with its own values and with each overlay,
+// decoding every object strictly.
+func verifyChart(files []chartFile) error {
+	overlays := map[string][]byte{}
+	for _, f := range files {
+		overlays[f.Name] = f.Data
+	}
+	sets := [][][]byte{nil}
+	for _, o := range Overlays {
+		data, ok := overlays[o]
+		if !ok {
+			return fmt.Errorf("overlay %s missing from the chart", o)
+		}
+		sets = append(sets, [][]byte{data})
+	}
+	ch, err := loadChart(files)
+	if err != nil {
+		return err
+	}
+	for i, set := range sets {
+		name := "values.yaml"
+		if i > 0 {
+			name = Overlays[i-1]
+		}
+		if err := lintChart(files, set...); err != nil {
+			return fmt.Errorf("with %s: %w", name, err)
+		}
+		if _, err := renderChart(files, ch.Name(), verifyNamespace, set...); err != nil {
+			return fmt.Errorf("with %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// checkProduct refuses products the generator cannot represent: missing identity,
+// missing redacted artifacts (the unredacted bytes are never used), or a Kubernetes
+// constraint violated (the compiler reports those with positions before codegen runs).
+func checkProduct(p *schemas.Product) error {
+	if p == nil {
+		return errors.New("helm: no product")
+	}
+	if p.Name == "" || p.Version == "" {
+		return errors.New("helm: product has no name or version")
+	}
+	if len(p.RedactedArtifactsJSON) == 0 {
+		return errors.New("helm: product has no redacted compiled artifacts; refusing to package unredacted ones")
+	}
+	var errs []error
+	for _, e := range k8scheck.Product(p) {
+		errs = append(errs, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("helm: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Package k8scheck holds the pure Kubernetes constraint checks floe runs at compile time:
+// DNS-1123 names and label values, 63-character limits, resource quantities that parse and
+// requests that do not exceed limits. Every check returns plain *FieldError values that carry
+// a dotted field path; the compiler maps those paths to YAML positions, and codegen/helm runs
+// the same checks again as a last line of defence before it renders anything.
+//
+// The package imports only schemas and k8s.io/apimachinery, never compiler or codegen, so both
+// can call it without an import cycle.
+package k8scheck
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// FieldError is one violated Kubernetes constraint.
+type FieldError struct {
+	// Path is the dotted field path the value came from, e.g. "metadata.name" or
+	// "resource_presets.small.requests.cpu". Callers choose the prefix; checks append
+	// sub-fields (".requests.cpu") where a value has parts.
+	Path string
+	// Value is the offending value as written.
+	Value string
+	// Message says what is wrong, in lower case, without the path.
+	Message string
+}
+
+// Error renders the error as `path: message (value "v")`.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s: %s (value %q)", e.Path, e.Message, e.Value)
+}
+
+// MaxNameLength is the limit for DNS-1123 labels, label values and most object names.
+const MaxNameLength = validation.DNS1123LabelMaxLength // 63
+
+func fieldErrors(path, value string, msgs []string) []*FieldError {
+	if len(msgs) == 0 {
+		return nil
+	}
+	out := make([]*FieldError, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, &FieldError{Path: path, Value: value, Message: m})
+	}
+	return out
+}
+
+// DNS1123Label checks a name that must be an RFC 1123 label: at most 63 lower-case
+// alphanumerics or '-', starting and ending with an alphanumeric (Service, Namespace names).
+func DNS1123Label(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsDNS1123Label(value))
+}
+
+// DNS1035Label checks a name that must be an RFC 1035 label (a DNS-1123 label that also
+// starts with a letter): Kubernetes Service names.
+func DNS1035Label(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsDNS1035Label(value))
+}
+
+// DNS1123Subdomain checks an object name that must be an RFC 1123 subdomain (ConfigMap,
+// Secret, ServiceAccount names): at most 253 characters of dot-separated labels.
+func DNS1123Subdomain(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsDNS1123Subdomain(value))
+}
+
+// LabelValue checks a Kubernetes label value: empty, or at most 63 characters of
+// alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric.
+func LabelValue(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsValidLabelValue(value))
+}
+
+// EnvVarName checks the name of a container environment variable.
+func EnvVarName(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsEnvVarName(value))
+}
+
+// SecretKey checks a key inside a Secret or ConfigMap.
+func SecretKey(path, value string) []*FieldError {
+	return fieldErrors(path, value, validation.IsConfigMapKey(value))
+}
+
+// Port checks a container or service port number (1..65535).
+func Port(path string, port int) []*FieldError {
+	return fieldErrors(path, strconv.Itoa(port), validation.IsValidPortNum(port))
+}
+
+// Quantity parses a Kubernetes resource quantity ("250m", "1.5", "512Mi"). A negative
+// quantity is an error too: no request or limit can be negative.
+func Quantity(path, value string) (resource.Quantity, *FieldError) {
+	if strings.TrimSpace(value) != value || value == "" {
+		return resource.Quantity{}, &FieldError{Path: path, Value: value,
+			Message: "must be a Kubernetes quantity such as \"250m\" or \"512Mi\""}
+	}
+	q, err := resource.ParseQuantity(value)
+	if err != nil {
+		return resource.Quantity{}, &FieldError{Path: path, Value: value,
+			Message: "must be a Kubernetes quantity such as \"250m\" or \"512Mi\""}
+	}
+	if q.Sign() < 0 {
+		return resource.Quantity{}, &FieldError{Path: path, Value: value, Message: "must not be negative"}
+	}
+	return q, nil
+}
