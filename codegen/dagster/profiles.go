@@ -1,0 +1,82 @@
+package dagster
+
+import (
+	"bytes"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/floe-dev/floe/schemas"
+)
+
+// profilesYAML is the artifact's dbt_profiles as dbt's profiles.yml, keys in their
+// compiled order. Paths in it (the DuckDB file) are relative to the product directory:
+// the runtime runs dbt with the product directory as working directory.
+func profilesYAML(p *schemas.Product) ([]byte, error) {
+	if p.Artifacts == nil || p.Artifacts.DbtProfiles == nil {
+		return nil, fmt.Errorf("the artifact has no dbt_profiles")
+	}
+	node, err := yamlNode(p.Artifacts.DbtProfiles)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(generatedHeader)
+	b.WriteString("# dbt profiles of " + p.Name + ", from compiled_artifacts.json dbt_profiles.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(node); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// yamlNode converts a free-form artifact value to a YAML node, keeping key order.
+func yamlNode(v any) (*yaml.Node, error) {
+	switch t := v.(type) {
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+	case bool:
+		s := "false"
+		if t {
+			s = "true"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}, nil
+	case string:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}, nil
+	case schemas.Int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: string(t)}, nil
+	case schemas.Float:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: schemas.PyFloat(float64(t))}, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, e := range t {
+			c, err := yamlNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		return n, nil
+	case schemas.Map:
+		return yamlNode(&t)
+	case *schemas.Map:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if t == nil {
+			return n, nil
+		}
+		for _, it := range t.Items {
+			c, err := yamlNode(it.Value)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: it.Key}, c)
+		}
+		return n, nil
+	default:
+		return nil, fmt.Errorf("unsupported value of type %T in dbt_profiles", v)
+	}
+}
