@@ -1,0 +1,134 @@
+// Package cli is floe's command line: cobra commands that parse flags, call the
+// compiler and the generators, render diagnostics and write the output tree. It is the
+// only package besides main that touches the terminal and the disk.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is floe's version (set at build time with -ldflags "-X ...cli.Version=...").
+var Version = "0.1.0"
+
+// Exit codes. Each means one thing.
+const (
+	ExitOK       = 0 // success (warnings allowed)
+	ExitInput    = 1 // the inputs have errors (or --check found differences)
+	ExitUsage    = 2 // the command line is wrong
+	ExitInternal = 3 // floe failed: please report
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// silentExit ends with code after output was already rendered.
+func silentExit(code int) error { return &exitError{code: code} }
+
+const exitHelp = `Exit codes:
+  0  success (warnings may have been printed)
+  1  the inputs have errors (or --check found differences)
+  2  usage error (bad flags or arguments)
+  3  internal error in floe (please report it)`
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	getenv         func(string) string
+}
+
+// Main runs floe with args and returns the process exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "floe: internal error: %v (please report this)\n", r)
+			if os.Getenv("FLOE_DEBUG") != "" {
+				fmt.Fprintf(stderr, "%s\n", debug.Stack())
+			}
+			code = ExitInternal
+		}
+	}()
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}
+	root := newRoot(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "floe: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	// Cobra's own errors are flag and argument errors.
+	fmt.Fprintf(stderr, "floe: %s\n", err)
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
+	return ExitUsage
+}
+
+func commandPath(root *cobra.Command, args []string) string {
+	if c, _, err := root.Find(args); err == nil && c != nil {
+		return c.CommandPath()
+	}
+	return root.Name()
+}
+
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "floe",
+		Short: "Compile data products (floe.yaml + manifest.yaml) into runnable Dagster, dbt, Iceberg and Helm outputs",
+		Long: `floe compiles a data product: floe.yaml (what the data engineers build) and the
+platform's manifest.yaml (how the platform runs it) into compiled_artifacts.json,
+Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm values.
+
+` + exitHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+	}
+	root.SetVersionTemplate("floe {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
+	root.AddCommand(newCompileCmd(e), newValidateCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
+		if !strings.Contains(c.Long, "Exit codes") {
+			c.Long = strings.TrimSpace(c.Long+"\n\n"+exitHelp) + "\n"
+		}
+	}
+	return root
+}
+
+func newVersionCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print floe's version and the contract version it writes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(e.stdout, "floe %s (CompiledArtifacts contract %s)\n", Version, "0.10.0")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/floe-dev/floe/codegen"
+	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/compiler"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// inputFlags are shared by compile, validate and graph.
+type inputFlags struct {
+	manifest string
+	format   string
+}
+
+func (f *inputFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: text, json, sarif or github")
+}
+
+func (f *inputFlags) check() error {
+	if !slices.Contains(diag.Formats, f.format) {
+		return usageErr("--format %q: want one of %s", f.format, strings.Join(diag.Formats, ", "))
+	}
+	return nil
+}
+
+// specPath turns the PATH argument into floe.yaml's path: no argument means
+// ./floe.yaml, a directory means DIR/floe.yaml.
+func specPath(args []string) string {
+	p := "floe.yaml"
+	if len(args) > 0 {
+		p = args[0]
+	}
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		p = filepath.Join(p, "floe.yaml")
+	}
+	return filepath.Clean(p)
+}
+
+// compiledAt is SOURCE_DATE_EPOCH (UTC) when set, else now.
+func compiledAt(e *env) (time.Time, error) {
+	if s := e.getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return time.Time{}, usageErr("SOURCE_DATE_EPOCH=%q is not a non-negative integer", s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return e.now().UTC(), nil
+}
+
+func runCompiler(e *env, args []string, f *inputFlags) (*compiler.Result, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	at, err := compiledAt(e)
+	if err != nil {
+		return nil, err
+	}
+	manifest := f.manifest
+	if manifest != "" {
+		manifest = filepath.Clean(manifest)
+	}
+	res := compiler.Compile(compiler.Options{
+		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
+		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(),
+	})
+	return res, nil
+}
+
+// report renders the diagnostics and returns the exit error they imply.
+func report(e *env, res *compiler.Result, format string) error {
+	if len(res.Diags) > 0 || format != "text" {
+		if err := diag.Render(e.stderr, format, res.Diags, res.Sources, "floe", Version); err != nil {
+			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
+		}
+	}
+	switch {
+	case res.Internal:
+		return silentExit(ExitInternal)
+	case res.Diags.HasErrors():
+		return silentExit(ExitInput)
+	}
+	return nil
+}
+
+func newValidateCmd(e *env) *cobra.Command {
+	var f inputFlags
+	cmd := &cobra.Command{
+		Use:   "validate [PATH]",
+		Short: "Run every check of compile and write nothing",
+		Long: `Validate floe.yaml (PATH, a directory holding it, or ./floe.yaml) and its platform
+manifest with every check floe compile runs, and write nothing. Made for CI.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := runCompiler(e, args, &f)
+			if err != nil {
+				return err
+			}
+			if err := report(e, res, f.format); err != nil {
+				return err
+			}
+			if f.format == "text" {
+				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", specPath(args), len(res.Product.Models))
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+type compileFlags struct {
+	inputFlags
+	out, outputFormat, configMapName, namespace string
+	check                                       bool
+}
+
+func newCompileCmd(e *env) *cobra.Command {
+	var f compileFlags
+	cmd := &cobra.Command{
+		Use:   "compile [PATH]",
+		Short: "Compile floe.yaml and its manifest into the output directory",
+		Long: `Compile floe.yaml (PATH, a directory holding it, or ./floe.yaml) with its platform
+manifest and write compiled_artifacts.json, the Dagster definitions and runtime,
+profiles.yml, schedules.json and iceberg_io.json to the output directory
+(default: target/floe next to floe.yaml; dbt's own files in target/ are never touched).
+
+The whole output is built in memory and swapped into place atomically: on any error
+nothing in the output directory changes. SOURCE_DATE_EPOCH fixes compiled_at, making
+two runs byte-identical.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
+				return usageErr("--output-format %q: want json, yaml or configmap", f.outputFormat)
+			}
+			res, err := runCompiler(e, args, &f.inputFlags)
+			if err != nil {
+				return err
+			}
+			if err := report(e, res, f.format); err != nil {
+				return err
+			}
+			spec := specPath(args)
+			out := f.out
+			if out == "" {
+				out = filepath.Join(filepath.Dir(spec), "target", "floe")
+			}
+			rel, err := filepath.Rel(out, filepath.Dir(spec))
+			if err != nil {
+				abs, _ := filepath.Abs(filepath.Dir(spec))
+				rel = abs
+			}
+			files, err := codegen.Generate(res.Product, codegen.Options{
+				Options:        gen.Options{ProjectDir: filepath.ToSlash(rel), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt)},
+				ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
+			})
+			if err != nil {
+				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
+			}
+			if f.check {
+				return checkTree(e, out, files)
+			}
+			if err := writeTree(out, files); err != nil {
+				return &exitError{code: ExitInput, msg: err.Error()}
+			}
+			if f.format == "text" {
+				summary(e, res, out, files)
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output directory (default: target/floe next to floe.yaml)")
+	cmd.Flags().StringVar(&f.outputFormat, "output-format", "json", "artifact format: json (compiled_artifacts.json), yaml or configmap")
+	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
+	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
+	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff when the output on disk differs")
+	return cmd
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Unix(0, 0).UTC()
+	}
+	return t
+}
+
+func summary(e *env, res *compiler.Result, out string, files []gen.File) {
+	p := res.Product
+	fmt.Fprintf(e.stdout, "compiled %s %s: %d transforms in %d layers\n", p.Name, p.Version, len(p.Models), len(p.Layers))
+	for i, s := range p.Schedules.Schedules {
+		state := "enabled"
+		if !s.Enabled {
+			state = "disabled"
+		}
+		var next []string
+		if i < len(res.NextRuns) {
+			for _, t := range res.NextRuns[i] {
+				next = append(next, t.Format("2006-01-02 15:04 MST"))
+			}
+		}
+		fmt.Fprintf(e.stdout, "schedule %s: %q %s (%s); next runs: %s\n", s.Name, s.Cron, s.Timezone, state, strings.Join(next, ", "))
+	}
+	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), out)
+}
+
+func newGraphCmd(e *env) *cobra.Command {
+	f := inputFlags{format: "text"}
+	var graphFormat string
+	cmd := &cobra.Command{
+		Use:   "graph [PATH]",
+		Short: "Print the dependency graph of the product's transforms",
+		Long: `Print the transforms' dependency graph as Graphviz dot, Mermaid or JSON (with the
+topological order and layers). Diagnostics, if any, go to stderr as text.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains([]string{"dot", "mermaid", "json"}, graphFormat) {
+				return usageErr("--format %q: want dot, mermaid or json", graphFormat)
+			}
+			res, err := runCompiler(e, args, &f)
+			if err != nil {
+				return err
+			}
+			if err := report(e, res, f.format); err != nil {
+				return err
+			}
+			b, err := renderGraph(res.Product, graphFormat)
+			if err != nil {
+				return &exitError{code: ExitInternal, msg: err.Error()}
+			}
+			_, err = e.stdout.Write(b)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	cmd.Flags().StringVar(&graphFormat, "format", "dot", "graph format: dot, mermaid or json")
+	return cmd
+}
+
+func newSchemaCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:       "schema [" + strings.Join(schemas.SchemaNames(), "|") + "]",
+		Short:     "Print a JSON Schema floe validates with (default: floe-spec)",
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: schemas.SchemaNames(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := "floe-spec"
+			if len(args) > 0 {
+				name = args[0]
+			}
+			b, err := schemas.Schema(name)
+			if err != nil {
+				return usageErr("unknown schema %q; choose one of %s", name, strings.Join(schemas.SchemaNames(), ", "))
+			}
+			_, err = e.stdout.Write(b)
+			return err
+		},
+	}
+}

@@ -1,0 +1,94 @@
+// Package codegen turns a compiled schemas.Product into the output tree, in memory:
+// the contract file, the orchestrator's runtime files (one generator per orchestrator
+// type) and the Kubernetes packaging. It never reads inputs or writes to disk.
+package codegen
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/floe-dev/floe/codegen/artifact"
+	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Generator produces the files of one target.
+type Generator interface {
+	// Name is the orchestrator type (or target) it serves, e.g. "dagster".
+	Name() string
+	// Version is the generator's version.
+	Version() string
+	// ContractVersion is the CompiledArtifacts contract version it reads.
+	ContractVersion() string
+	// Generate returns the generator's files.
+	Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error)
+}
+
+// orchestrators are the registered orchestrator generators, by type.
+var orchestrators = []Generator{}
+
+// packagers run for every product (Kubernetes packaging).
+var packagers = []Generator{}
+
+// Orchestrators lists the orchestrator types that have a generator, sorted.
+func Orchestrators() []string {
+	out := make([]string, 0, len(orchestrators))
+	for _, g := range orchestrators {
+		out = append(out, g.Name())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Options select what Generate writes.
+type Options struct {
+	gen.Options
+	// ArtifactFormat is json (default), yaml or configmap.
+	ArtifactFormat string
+	// ConfigMapName and Namespace apply to the configmap format.
+	ConfigMapName, Namespace string
+}
+
+// Generate builds the whole output tree in memory, sorted by path.
+func Generate(p *schemas.Product, opts Options) ([]gen.File, error) {
+	files, err := artifact.Files(p, artifact.Options{Format: opts.ArtifactFormat, ConfigMapName: opts.ConfigMapName, Namespace: opts.Namespace})
+	if err != nil {
+		return nil, err
+	}
+	var gens []Generator
+	for _, g := range orchestrators {
+		if g.Name() == p.Orchestrator {
+			gens = append(gens, g)
+		}
+	}
+	gens = append(gens, packagers...)
+	for _, g := range gens {
+		if g.ContractVersion() != p.ContractVersion {
+			return nil, fmt.Errorf("generator %s %s reads contract %s, not %s", g.Name(), g.Version(), g.ContractVersion(), p.ContractVersion)
+		}
+		fs, err := g.Generate(p, opts.Options)
+		if err != nil {
+			return nil, fmt.Errorf("generate %s: %w", g.Name(), err)
+		}
+		files = append(files, fs...)
+	}
+	seen := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		clean := path.Clean(f.Path)
+		if f.Path == "" || path.IsAbs(f.Path) || clean != f.Path || clean == ".." || strings.HasPrefix(clean, "../") {
+			return nil, fmt.Errorf("generator produced an unsafe path %q", f.Path)
+		}
+		if seen[f.Path] {
+			return nil, fmt.Errorf("two generators produced %s", f.Path)
+		}
+		seen[f.Path] = true
+		if f.Mode == 0 {
+			f.Mode = 0o644
+		}
+	}
+	slices.SortFunc(files, func(a, b gen.File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
+}

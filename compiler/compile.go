@@ -1,0 +1,303 @@
+// Package compiler is the driver: it runs the passes in order over floe.yaml and its
+// manifest chain, all in memory, and returns the compiled product with every
+// diagnostic of the run. It never writes: the CLI does, after the generators succeed.
+//
+// The passes and why they come where they do:
+//
+//	parse     YAML → nodes with positions; nothing else can run on broken YAML.
+//	validate  JSON Schema + rules per file; later passes may assume well-typed inputs.
+//	resolve   manifest inheritance, plugins, compute, presets, dbt profiles; needs valid files.
+//	graph     dependsOn targets, cycles, topological order; needs resolved transforms.
+//	schedule  cron and time zone; needs the resolved orchestrator default.
+//	govern    policies over the graph's models; runs last among the checks.
+//	lower     CompiledArtifacts + Product, validated against its own schema.
+//
+// The driver stops after a stage that reported errors; resolve, graph and schedule
+// are independent of each other's errors and all run, so one run reports them all.
+package compiler
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/floe-dev/floe/compiler/govern"
+	"github.com/floe-dev/floe/compiler/graph"
+	"github.com/floe-dev/floe/compiler/lower"
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/compiler/schedule"
+	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes of the driver.
+const (
+	CodeFile     = "FLOE-E001"
+	CodeInternal = "FLOE-E900"
+)
+
+// Options configure one compile.
+type Options struct {
+	// SpecPath is floe.yaml's path (as shown in diagnostics).
+	SpecPath string
+	// ManifestPath overrides platform.manifest when non-empty.
+	ManifestPath string
+	// ReadFile reads an input file.
+	ReadFile func(name string) ([]byte, error)
+	// CompiledAt is the artifact's compiled_at.
+	CompiledAt time.Time
+	// FloeVersion is this compiler's version.
+	FloeVersion string
+	// Orchestrators lists the orchestrator types that have a generator.
+	Orchestrators []string
+}
+
+// Result is the outcome of a compile.
+type Result struct {
+	// Product is nil when Diags has errors.
+	Product *schemas.Product
+	Diags   diag.List
+	// Sources holds every input read, for quoting lines in diagnostics.
+	Sources diag.Sources
+	// Graph is the dependency graph (nil when the inputs did not get that far).
+	Graph *graph.Graph
+	// NextRuns are the next run times of each schedule, in its zone.
+	NextRuns [][]time.Time
+	// Internal is set when the failure is floe's fault, not the inputs' (exit 3).
+	Internal bool
+}
+
+// Compile runs every pass.
+func Compile(opts Options) *Result {
+	res := &Result{Sources: diag.Sources{}}
+	read := func(name string) (*parse.File, bool) {
+		b, err := opts.ReadFile(name)
+		if err != nil {
+			d := diag.Errorf(diag.Pos{File: name}, CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
+			res.Diags.Add(d)
+			return nil, false
+		}
+		res.Sources[name] = b
+		f, ds := parse.Parse(name, b)
+		res.Diags.Add(ds...)
+		return f, f != nil
+	}
+
+	// parse + validate floe.yaml.
+	sf, ok := read(opts.SpecPath)
+	var spec *validate.Spec
+	if ok {
+		var ds diag.List
+		spec, ds = validate.ValidateSpec(sf)
+		res.Diags.Add(ds...)
+	}
+	// Find and load the manifest chain, even when floe.yaml had errors, so one run
+	// reports both files' problems.
+	mpath := opts.ManifestPath
+	if mpath == "" {
+		mpath = manifestFromSpec(sf, opts.SpecPath, &res.Diags)
+	}
+	var chain []*validate.Manifest
+	if mpath != "" {
+		chain = loadChain(mpath, read, res)
+	}
+	if res.Diags.HasErrors() || spec == nil || chain == nil {
+		res.Diags = res.Diags.Sorted()
+		return res
+	}
+
+	r, ds := resolve.Resolve(spec, chain, resolve.Options{Orchestrators: opts.Orchestrators})
+	res.Diags.Add(ds...)
+	g, ds := graph.Build(spec.File, spec.Spec)
+	res.Diags.Add(ds...)
+	res.Graph = g
+	var schedules []schemas.Schedule
+	if r != nil {
+		schedules, res.NextRuns = checkSchedule(r, opts.CompiledAt, &res.Diags)
+	}
+	if res.Diags.HasErrors() {
+		res.Diags = res.Diags.Sorted()
+		return res
+	}
+	policy, ds := govern.Check(r)
+	res.Diags.Add(ds...)
+	if res.Diags.HasErrors() {
+		res.Diags = res.Diags.Sorted()
+		return res
+	}
+	sources := [][]byte{sf.Src}
+	for _, m := range chain {
+		sources = append(sources, m.File.Src)
+	}
+	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
+		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources})
+	if err == nil {
+		err = CheckArtifact(p.ArtifactsJSON)
+	}
+	if err != nil {
+		res.Internal = true
+		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))
+		res.Diags = res.Diags.Sorted()
+		return res
+	}
+	res.Product = p
+	res.Diags = res.Diags.Sorted()
+	return res
+}
+
+// CheckArtifact validates compiled_artifacts.json bytes against the embedded schema.
+func CheckArtifact(data []byte) error {
+	v, err := unmarshalJSON(data)
+	if err != nil {
+		return fmt.Errorf("compiled artifacts are not valid JSON: %w", err)
+	}
+	if err := validate.ValidateValue("compiled-artifacts", v); err != nil {
+		return fmt.Errorf("compiled artifacts do not match their schema: %w", err)
+	}
+	return nil
+}
+
+func trimPathErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// manifestFromSpec finds platform.manifest relative to floe.yaml.
+func manifestFromSpec(sf *parse.File, specPath string, diags *diag.List) string {
+	if sf == nil {
+		return ""
+	}
+	_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
+	k, _ := parse.Lookup(sf.Root, []string{"platform", "manifest"})
+	if k == nil || v == nil || v.Value == "" {
+		d := diag.Errorf(diag.Pos{File: specPath, Line: 1, Col: 1}, CodeFile, "platform.manifest", "no manifest: floe.yaml has no platform.manifest and --manifest was not given")
+		d.Suggest = "add platform: {manifest: ../manifest.yaml} to floe.yaml, or pass --manifest"
+		diags.Add(d)
+		return ""
+	}
+	if strings.HasPrefix(v.Value, "oci://") {
+		d := diag.Errorf(sf.Pos(v), "FLOE-E210", "platform.manifest", "manifest %s is an OCI reference; floe reads manifests from local files", v.Value)
+		d.Suggest = "pull a local copy (e.g. oras pull) and pass it with --manifest"
+		diags.Add(d)
+		return ""
+	}
+	return joinRel(specPath, v.Value)
+}
+
+func joinRel(from, rel string) string {
+	if filepath.IsAbs(rel) {
+		return filepath.Clean(rel)
+	}
+	return path.Clean(filepath.ToSlash(filepath.Join(filepath.Dir(from), rel)))
+}
+
+// loadChain reads a manifest and its parents (domain → enterprise), reporting cycles
+// with the ordered path.
+func loadChain(first string, read func(string) (*parse.File, bool), res *Result) []*validate.Manifest {
+	var chain []*validate.Manifest
+	var seen []string
+	cur := first
+	for {
+		abs, _ := filepath.Abs(cur)
+		if i := slices.Index(seen, abs); i >= 0 {
+			names := make([]string, 0, len(chain)+1)
+			for _, m := range chain[i:] {
+				names = append(names, m.File.Name)
+			}
+			names = append(names, cur)
+			last := chain[len(chain)-1]
+			_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
+			res.Diags.Add(diag.Errorf(last.File.Pos(v), "FLOE-E211", "parent_manifest", "manifest inheritance cycle: %s", strings.Join(names, " -> ")))
+			return nil
+		}
+		seen = append(seen, abs)
+		f, ok := read(cur)
+		if !ok {
+			return nil
+		}
+		m, ds := validate.ValidateManifest(f)
+		res.Diags.Add(ds...)
+		if m == nil {
+			return nil
+		}
+		chain = append(chain, m)
+		if m.Manifest.ParentManifest == nil {
+			break
+		}
+		pm := *m.Manifest.ParentManifest
+		_, v := parse.Lookup(f.Root, []string{"parent_manifest"})
+		if strings.HasPrefix(pm, "oci://") {
+			d := diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s is an OCI reference; floe reads parents from local files", pm)
+			d.Suggest = "pull a local copy of the parent manifest and set parent_manifest to its path (relative to this manifest)"
+			res.Diags.Add(d)
+			return nil
+		}
+		if len(chain) > 3 {
+			res.Diags.Add(diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "inheritance deeper than enterprise → domain → product"))
+			return nil
+		}
+		cur = joinRel(cur, pm)
+	}
+	// Scope order: a domain's parent must be an enterprise manifest.
+	for i := 1; i < len(chain); i++ {
+		if s := chain[i].Manifest.Scope; s == nil || *s != "enterprise" {
+			_, v := parse.Lookup(chain[i-1].File.Root, []string{"parent_manifest"})
+			res.Diags.Add(diag.Errorf(chain[i-1].File.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s must have scope: enterprise", chain[i].File.Name))
+			return nil
+		}
+	}
+	return chain
+}
+
+func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]schemas.Schedule, [][]time.Time) {
+	sf := r.Spec.File
+	s := r.Spec.Spec.Schedule
+	cronExpr, source := "", "floe.yaml"
+	cronPos := diag.Pos{File: sf.Name}
+	cronPath := "schedule.cron"
+	if s != nil && s.Cron != nil {
+		cronExpr = *s.Cron
+		_, v := parse.Lookup(sf.Root, []string{"schedule", "cron"})
+		cronPos = sf.Pos(v)
+	} else if v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule"); ok {
+		cronExpr, _ = v.(string)
+		source = "manifest"
+		cronPath = "plugins.orchestrator.config.default_schedule"
+		for _, m := range r.Chain {
+			if _, n := parse.Lookup(m.File.Root, []string{"plugins", "orchestrator", "config", "default_schedule"}); n != nil {
+				cronPos = m.File.Pos(n)
+				break
+			}
+		}
+	}
+	if cronExpr == "" {
+		return nil, nil
+	}
+	tz, enabled := "UTC", true
+	tzPos := cronPos
+	if s != nil {
+		if s.Timezone != nil {
+			tz = *s.Timezone
+			_, v := parse.Lookup(sf.Root, []string{"schedule", "timezone"})
+			tzPos = sf.Pos(v)
+		}
+		if s.Enabled != nil {
+			enabled = *s.Enabled
+		}
+	}
+	c, ds := schedule.Check(cronExpr, cronPos, cronPath, tz, tzPos, "schedule.timezone")
+	diags.Add(ds...)
+	if c == nil {
+		return nil, nil
+	}
+	return []schemas.Schedule{{Name: r.Slug + "_schedule", Cron: c.Cron, Timezone: tz, Enabled: enabled, Source: source}},
+		[][]time.Time{c.Next(now, 3)}
+}

@@ -1,0 +1,169 @@
+// Package govern is the policy pass: naming conventions and governance caps, under
+// policy_enforcement_level off / warn (violations are warnings) / strict (errors), and
+// the enforcement_result summary the artifact carries.
+package govern
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes.
+const (
+	CodeNaming = "FLOE-E500"
+	CodeCap    = "FLOE-E220"
+)
+
+// Result is the output of the pass.
+type Result struct {
+	Level   string
+	Summary schemas.EnforcementResultSummary
+	// Governance is the artifact's resolved governance (nil without a governance block).
+	Governance *schemas.ResolvedGovernance
+}
+
+var namingPatterns = map[string]*regexp.Regexp{
+	"medallion": regexp.MustCompile(`^(bronze|silver|gold)_[a-z][a-z0-9_]*$`),
+	"kimball":   regexp.MustCompile(`^(dim|fact|bridge|hub|link|sat)_[a-z][a-z0-9_]*$`),
+}
+
+var renames = []struct {
+	prefixes []string
+	to       string
+}{
+	{[]string{"stg_", "raw_", "src_", "staging_"}, "bronze_"},
+	{[]string{"int_", "intermediate_", "clean_"}, "silver_"},
+	{[]string{"agg_", "mart_", "dim_", "fact_"}, "gold_"},
+}
+
+// Check runs the policies.
+func Check(r *resolve.Resolved) (*Result, diag.List) {
+	var diags diag.List
+	g := r.Manifest.Governance
+	res := &Result{Level: "warn"}
+	if g != nil && g.PolicyEnforcementLevel != nil {
+		res.Level = *g.PolicyEnforcementLevel
+	}
+	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
+	if g != nil {
+		rg := &schemas.ResolvedGovernance{
+			PIIEncryption: g.PIIEncryption, AuditLogging: g.AuditLogging, PolicyEnforcementLevel: g.PolicyEnforcementLevel,
+			DataRetentionDays: g.DataRetentionDays, DefaultTTLHours: g.DefaultTTLHours, SnapshotKeepLast: g.SnapshotKeepLast,
+			StaleTableRecoveryMode: g.StaleTableRecoveryMode,
+		}
+		capAt := func(field string, v *int, hi int) {
+			if v != nil && *v > hi {
+				pos := diag.Pos{File: r.Chain[0].File.Name}
+				for _, m := range r.Chain {
+					if _, n := parse.Lookup(m.File.Root, []string{"governance", field}); n != nil && n != m.File.Root {
+						pos = m.File.Pos(n)
+						break
+					}
+				}
+				diags.Add(diag.Errorf(pos, CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
+			}
+		}
+		capAt("default_ttl_hours", g.DefaultTTLHours, 8760)
+		capAt("snapshot_keep_last", g.SnapshotKeepLast, 100)
+		res.Governance = rg
+	}
+	if g == nil || res.Level == "off" {
+		res.Summary = sum
+		return res, diags
+	}
+	var violations []diag.Diagnostic
+	types := map[string]bool{}
+	if g.Naming != nil {
+		enforcement := "warn"
+		if g.Naming.Enforcement != nil {
+			enforcement = *g.Naming.Enforcement
+		}
+		pattern := "medallion"
+		if g.Naming.Pattern != nil {
+			pattern = *g.Naming.Pattern
+		}
+		if enforcement != "off" {
+			var custom []*regexp.Regexp
+			for _, p := range g.Naming.CustomPatterns {
+				if re, err := regexp.Compile(p); err == nil {
+					custom = append(custom, re)
+				}
+			}
+			sf := r.Spec.File
+			for i, t := range r.Spec.Spec.Transforms {
+				if matchesNaming(t.Name, pattern, custom) {
+					continue
+				}
+				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
+				d := diag.Warnf(sf.Pos(v), CodeNaming, fmt.Sprintf("transforms[%d].name", i),
+					"model name %q does not match the %s naming convention", t.Name, pattern)
+				if enforcement == "strict" {
+					d.Severity = diag.Error
+				}
+				d.Suggest = renameHint(t.Name, pattern)
+				violations = append(violations, d)
+				types["naming"] = true
+			}
+		}
+	}
+	for _, v := range violations {
+		if res.Level == "warn" {
+			v.Severity = diag.Warning
+		}
+		if v.Severity == diag.Error {
+			sum.ErrorCount++
+			sum.Passed = false
+		} else {
+			sum.WarningCount++
+		}
+		diags.Add(v)
+	}
+	if len(types) == 0 {
+		types = map[string]bool{"coverage": true, "documentation": true, "naming": true}
+	}
+	types["plugin_instrumentation"] = true
+	sum.PolicyTypesChecked = sum.PolicyTypesChecked[:0]
+	for t := range types {
+		sum.PolicyTypesChecked = append(sum.PolicyTypesChecked, t)
+	}
+	slices.Sort(sum.PolicyTypesChecked)
+	sum.ModelsValidated = len(r.Spec.Spec.Transforms)
+	res.Summary = sum
+	return res, diags
+}
+
+func matchesNaming(name, pattern string, custom []*regexp.Regexp) bool {
+	if pattern == "custom" {
+		for _, re := range custom {
+			if loc := re.FindStringIndex(name); loc != nil && loc[0] == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return namingPatterns[pattern].MatchString(name)
+}
+
+func renameHint(name, pattern string) string {
+	if pattern != "medallion" {
+		if pattern == "kimball" {
+			return "prefix it with dim_, fact_, bridge_, hub_, link_ or sat_"
+		}
+		return "rename it to match one of governance.naming.custom_patterns"
+	}
+	for _, r := range renames {
+		for _, p := range r.prefixes {
+			if strings.HasPrefix(name, p) {
+				return fmt.Sprintf("rename it to %q", r.to+strings.TrimPrefix(name, p))
+			}
+		}
+	}
+	return "prefix it with bronze_, silver_ or gold_"
+}

@@ -1,0 +1,453 @@
+// Package lower is the last pass: it builds the CompiledArtifacts contract (0.10.0,
+// the reference's byte format) and the schemas.Product the generators read, and
+// checks the artifact against its own JSON Schema before anyone may write it.
+package lower
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/floe-dev/floe/compiler/govern"
+	"github.com/floe-dev/floe/compiler/graph"
+	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Input is everything the earlier passes produced.
+type Input struct {
+	Resolved    *resolve.Resolved
+	Graph       *graph.Graph
+	Policy      *govern.Result
+	Schedules   []schemas.Schedule
+	CompiledAt  time.Time
+	FloeVersion string
+	// Sources are the raw input bytes in hash order: floe.yaml, its manifest, then each parent.
+	Sources [][]byte
+}
+
+// FormatTime renders t as the reference's Pydantic does for an aware UTC datetime:
+// fraction omitted when zero, else microseconds, suffix Z.
+func FormatTime(t time.Time) string {
+	t = t.UTC()
+	if us := t.Nanosecond() / 1000; us != 0 {
+		return t.Format("2006-01-02T15:04:05") + fmt.Sprintf(".%06dZ", us)
+	}
+	return t.Format("2006-01-02T15:04:05") + "Z"
+}
+
+// SourceHash is "sha256:" + hex SHA-256 of the concatenated input bytes.
+func SourceHash(sources [][]byte) string {
+	h := sha256.New()
+	for _, s := range sources {
+		h.Write(s)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Lower builds the artifact and the product.
+func Lower(in Input) (*schemas.Product, error) {
+	r := in.Resolved
+	spec := r.Spec.Spec
+	m := r.Manifest
+	name := spec.Metadata.Name
+
+	ca := &schemas.CompiledArtifacts{
+		Version: schemas.ContractVersion,
+		Metadata: schemas.CompilationMetadata{
+			CompiledAt: FormatTime(in.CompiledAt), FloeVersion: schemas.ReferenceFloeVersion,
+			SourceHash: SourceHash(in.Sources), ProductName: name, ProductVersion: spec.Metadata.Version,
+		},
+		Identity:         schemas.ProductIdentity{ProductID: "default." + strings.ReplaceAll(name, "-", "_"), Domain: "default", Repository: ""},
+		Mode:             "simple",
+		InheritanceChain: []schemas.ManifestRef{},
+		Observability:    observability(spec, m),
+		Plugins:          &r.Plugins,
+		DbtProfiles:      r.Profiles,
+		Governance:       in.Policy.Governance,
+		DataContracts:    []schemas.Map{},
+		QualityConfig:    qualityConfig(m.Plugins.Quality),
+	}
+	// Inheritance chain, enterprise first; the product's own manifest is listed when it
+	// has a scope. A domain manifest names the product's domain.
+	for i := len(r.Chain) - 1; i >= 0; i-- {
+		mm := r.Chain[i].Manifest
+		if mm.Scope == nil {
+			continue
+		}
+		ca.InheritanceChain = append(ca.InheritanceChain, schemas.ManifestRef{
+			Name: mm.Metadata.Name, Version: mm.Metadata.Version, Scope: *mm.Scope, Ref: r.Chain[i].File.Name,
+		})
+		if *mm.Scope == "domain" && i == 0 {
+			ca.Identity.Domain = mm.Metadata.Name
+			ca.Identity.ProductID = mm.Metadata.Name + "." + strings.ReplaceAll(name, "-", "_")
+		}
+	}
+	models := make([]schemas.ResolvedModel, len(spec.Transforms))
+	for i, t := range spec.Transforms {
+		models[i] = schemas.ResolvedModel{Name: t.Name, Compute: r.Computes[i], Tags: t.Tags, DependsOn: t.DependsOn, QualityTier: t.Tier}
+		if len(t.QualityChecks) > 0 {
+			models[i].QualityChecks = make([]schemas.QualityCheck, len(t.QualityChecks))
+			for k, q := range t.QualityChecks {
+				if q.Severity == "" {
+					q.Severity = "warning"
+				}
+				if q.Parameters == nil {
+					q.Parameters = schemas.NewMap()
+				}
+				if q.Enabled == nil {
+					q.Enabled = ptr(true)
+				}
+				models[i].QualityChecks[k] = q
+			}
+		}
+	}
+	ca.Transforms = &schemas.ResolvedTransforms{Models: models, DefaultCompute: r.DefaultCompute}
+	sum := in.Policy.Summary
+	ca.EnforcementResult = &sum
+
+	data, err := schemas.MarshalPython(ca)
+	if err != nil {
+		return nil, fmt.Errorf("serialize compiled artifacts: %w", err)
+	}
+	redacted, err := schemas.MarshalPython(redact(ca))
+	if err != nil {
+		return nil, fmt.Errorf("serialize redacted artifacts: %w", err)
+	}
+
+	p := &schemas.Product{
+		Artifacts: ca, ArtifactsJSON: data, RedactedArtifactsJSON: redacted,
+		FloeVersion: in.FloeVersion, ContractVersion: schemas.ContractVersion,
+		Name: name, Version: spec.Metadata.Version, Slug: r.Slug, DbtProjectName: r.ProjectName,
+		Orchestrator: r.Plugins.Orchestrator.Type,
+		Order:        in.Graph.OrderNames(), Layers: in.Graph.Layers(),
+		ResourcePresets: r.Presets, DefaultPreset: r.DefaultPreset,
+	}
+	p.Iceberg = icebergConfig(in, p)
+	p.Lineage = lineage(ca)
+	p.Schedules = schemas.ScheduleFile{FileVersion: "1", FloeVersion: in.FloeVersion, ContractVersion: schemas.ContractVersion, Product: name, Schedules: in.Schedules}
+	if p.Schedules.Schedules == nil {
+		p.Schedules.Schedules = []schemas.Schedule{}
+	}
+	p.Models = make([]schemas.ModelPlan, len(spec.Transforms))
+	for i, t := range spec.Transforms {
+		mp := schemas.ModelPlan{
+			Name: t.Name, DependsOn: nonNil(t.DependsOn), Tags: nonNil(t.Tags), Compute: r.Computes[i],
+			Layer: in.Graph.Layer[i], Preset: r.ModelPresets[i], Table: p.Iceberg.Tables[i],
+		}
+		if t.Tier != nil {
+			mp.Tier = *t.Tier
+		}
+		for _, pr := range r.Presets {
+			if pr.Name == mp.Preset {
+				res := pr.Resources
+				mp.Resources = &res
+			}
+		}
+		p.Models[i] = mp
+	}
+	p.Deployment = deployment(r, p)
+	return p, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func observability(spec *schemas.FloeSpec, m *schemas.Manifest) schemas.ObservabilityConfig {
+	name, version := spec.Metadata.Name, spec.Metadata.Version
+	o := schemas.ObservabilityConfig{
+		Telemetry: schemas.TelemetryConfig{
+			Enabled: true, OTLPEndpoint: "http://localhost:4317", OTLPProtocol: "grpc",
+			Sampling: schemas.SamplingConfig{Dev: 1.0, Staging: 0.5, Prod: 0.1},
+			ResourceAttributes: schemas.ResourceAttributes{
+				ServiceName: name, ServiceVersion: version, DeploymentEnvironment: "dev", FloeNamespace: "default",
+				FloeProductName: name, FloeProductVersion: version, FloeMode: "dev",
+			},
+			BatchProcessor: schemas.BatchSpanProcessorConfig{MaxQueueSize: 2048, MaxExportBatchSize: 512, ScheduleDelayMillis: 5000, ExportTimeoutMillis: 30000},
+			// The reference reads FLOE_LOG_LEVEL/FLOE_LOG_JSON here; floe does not, so the
+			// artifact depends on the inputs alone.
+			Logging: schemas.LoggingConfig{LogLevel: "INFO", JSONOutput: true},
+			Backend: "console",
+		},
+		Lineage: true, LineageNamespace: name,
+	}
+	if ob := m.Observability; ob != nil {
+		if ob.Tracing != nil && ob.Tracing.Endpoint != nil {
+			o.Telemetry.OTLPEndpoint = *ob.Tracing.Endpoint
+		}
+		o.LineageTransport = ptr("http")
+		if l := ob.Lineage; l != nil {
+			if l.Enabled != nil {
+				o.Lineage = *l.Enabled
+			}
+			if l.Transport != nil {
+				o.LineageTransport = l.Transport
+			}
+			o.LineageEndpoint = l.Endpoint
+		}
+	}
+	return o
+}
+
+func qualityConfig(q *schemas.QualityConfig) *schemas.QualityConfig {
+	if q == nil {
+		return nil
+	}
+	out := *q
+	f := func(v float64) *schemas.Float { x := schemas.Float(v); return &x }
+	gate := func(g *schemas.GateTier, cov float64, tests []string, score int) *schemas.GateTier {
+		o := schemas.GateTier{}
+		if g != nil {
+			o = *g
+		}
+		if o.MinTestCoverage == nil {
+			o.MinTestCoverage = f(cov)
+		}
+		if o.RequiredTests == nil {
+			o.RequiredTests = tests
+		}
+		if o.MinScore == nil {
+			o.MinScore = ptr(score)
+		}
+		if o.Overridable == nil {
+			o.Overridable = ptr(true)
+		}
+		return &o
+	}
+	gates := schemas.QualityGates{}
+	if q.QualityGates != nil {
+		gates = *q.QualityGates
+	}
+	out.QualityGates = &schemas.QualityGates{
+		Bronze: gate(gates.Bronze, 0, []string{}, 0),
+		Silver: gate(gates.Silver, 80, []string{"not_null", "unique"}, 75),
+		Gold:   gate(gates.Gold, 100, []string{"not_null", "unique", "accepted_values", "relationships"}, 90),
+	}
+	w := schemas.DimensionWeights{}
+	if q.DimensionWeights != nil {
+		w = *q.DimensionWeights
+	}
+	or := func(v *schemas.Float, d float64) *schemas.Float {
+		if v != nil {
+			return v
+		}
+		return f(d)
+	}
+	out.DimensionWeights = &schemas.DimensionWeights{Completeness: or(w.Completeness, 0.25), Accuracy: or(w.Accuracy, 0.25),
+		Validity: or(w.Validity, 0.2), Consistency: or(w.Consistency, 0.15), Timeliness: or(w.Timeliness, 0.15)}
+	c := schemas.CalculationParameters{}
+	if q.Calculation != nil {
+		c = *q.Calculation
+	}
+	ori := func(v *int, d int) *int {
+		if v != nil {
+			return v
+		}
+		return ptr(d)
+	}
+	sw := schemas.SeverityWeights{}
+	if c.SeverityWeights != nil {
+		sw = *c.SeverityWeights
+	}
+	out.Calculation = &schemas.CalculationParameters{BaselineScore: ori(c.BaselineScore, 70), MaxPositiveInfluence: ori(c.MaxPositiveInfluence, 30),
+		MaxNegativeInfluence: ori(c.MaxNegativeInfluence, 50),
+		SeverityWeights:      &schemas.SeverityWeights{Critical: or(sw.Critical, 3.0), Warning: or(sw.Warning, 1.0), Info: or(sw.Info, 0.5)}}
+	t := schemas.QualityThresholds{}
+	if q.Thresholds != nil {
+		t = *q.Thresholds
+	}
+	out.Thresholds = &schemas.QualityThresholds{MinScore: ori(t.MinScore, 70), WarnScore: ori(t.WarnScore, 85)}
+	out.CheckTimeoutSeconds = ori(q.CheckTimeoutSeconds, 300)
+	if out.Enabled == nil {
+		out.Enabled = ptr(true)
+	}
+	return &out
+}
+
+// SecretKeys are config keys whose literal values are secrets (compared lower-cased,
+// also as suffixes such as "oauth2.client_secret").
+var SecretKeys = []string{"client_secret", "secret", "password", "token", "api_key", "secret_key", "secret_access_key",
+	"access_key", "access_key_id", "credential", "credentials", "private_key", "bearer_token"}
+
+// IsSecretKey reports whether a config key names a secret.
+func IsSecretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range SecretKeys {
+		if k == s || strings.HasSuffix(k, "_"+s) || strings.HasSuffix(k, "-"+strings.ReplaceAll(s, "_", "-")) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redacted is what replaces a literal secret.
+const Redacted = "**********"
+
+func redact(ca *schemas.CompiledArtifacts) *schemas.CompiledArtifacts {
+	c := *ca
+	if ca.Plugins == nil {
+		return &c
+	}
+	p := *ca.Plugins
+	for _, ref := range []**schemas.PluginRef{&p.Catalog, &p.Storage, &p.Ingestion, &p.Semantic, &p.LineageBackend} {
+		if *ref != nil {
+			r := **ref
+			r.Config = redactMap(r.Config.Clone())
+			*ref = &r
+		}
+	}
+	p.Compute.Config = redactMap(p.Compute.Config.Clone())
+	p.Orchestrator.Config = redactMap(p.Orchestrator.Config.Clone())
+	c.Plugins = &p
+	return &c
+}
+
+func redactMap(m *schemas.Map) *schemas.Map {
+	if m == nil {
+		return nil
+	}
+	for i, it := range m.Items {
+		switch v := it.Value.(type) {
+		case *schemas.Map:
+			redactMap(v)
+		case string:
+			if IsSecretKey(it.Key) && !IsReference(v) {
+				m.Items[i].Value = Redacted
+			}
+		}
+	}
+	return m
+}
+
+// IsReference reports whether a value refers to a secret instead of holding it
+// (${ENV}, {{ env_var('X') }}, secret://, env:).
+func IsReference(v string) bool {
+	return strings.HasPrefix(v, "${") || strings.Contains(v, "env_var(") || strings.HasPrefix(v, "secret://") ||
+		strings.HasPrefix(v, "env:") || v == ""
+}
+
+func mapString(m *schemas.Map, key string) string {
+	v, _ := m.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+func envName(parts ...string) string {
+	s := strings.ToUpper(strings.Join(parts, "_"))
+	return strings.NewReplacer("-", "_", ".", "_").Replace(s)
+}
+
+func icebergConfig(in Input, p *schemas.Product) schemas.IcebergIOConfig {
+	r := in.Resolved
+	cfg := schemas.IcebergIOConfig{FileVersion: "1", FloeVersion: in.FloeVersion, ContractVersion: schemas.ContractVersion,
+		Product: p.Name, Namespace: p.Slug}
+	cat := schemas.IcebergCatalog{Name: "floe", Type: "sql", URI: "sqlite:///target/floe-local/catalog.db",
+		Warehouse: "target/floe-local/warehouse", Properties: []schemas.KeyValue{}, Credentials: []schemas.SecretEnv{}}
+	secretName := func(sel *schemas.PluginSelection, suffix string) string {
+		if sel != nil && sel.ConnectionSecretRef != nil {
+			return *sel.ConnectionSecretRef
+		}
+		return p.Name + "-" + suffix
+	}
+	if c := r.Plugins.Catalog; c != nil {
+		switch c.Type {
+		case "sql", "sqlite", "local":
+			if u := mapString(c.Config, "uri"); u != "" {
+				cat.URI = u
+			}
+			if w := mapString(c.Config, "warehouse"); w != "" {
+				cat.Warehouse = w
+			}
+		default: // polaris, rest and other REST catalogs
+			cat.Type = "rest"
+			cat.URI = mapString(c.Config, "uri")
+			cat.Warehouse = mapString(c.Config, "warehouse")
+			if o, ok := c.Config.Get("oauth2"); ok {
+				if om, ok := o.(*schemas.Map); ok {
+					if s := mapString(om, "scope"); s != "" {
+						cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "scope", Value: s})
+					}
+					if s := mapString(om, "token_url"); s != "" {
+						cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "oauth2-server-uri", Value: s})
+					}
+				}
+			}
+			cat.Credentials = append(cat.Credentials, schemas.SecretEnv{Property: "credential", Env: "FLOE_CATALOG_CREDENTIAL",
+				SecretName: secretName(r.Manifest.Plugins.Catalog, "catalog"), SecretKey: "FLOE_CATALOG_CREDENTIAL"})
+		}
+	}
+	if s := r.Plugins.Storage; s != nil && s.Type != "local" {
+		if e := mapString(s.Config, "endpoint"); e != "" {
+			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.endpoint", Value: e})
+		}
+		if e := mapString(s.Config, "region"); e != "" {
+			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.region", Value: e})
+		}
+		if v, ok := s.Config.Get("path_style_access"); ok && v == true {
+			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.path-style-access", Value: "true"})
+		}
+		sn := secretName(r.Manifest.Plugins.Storage, "storage")
+		cat.Credentials = append(cat.Credentials,
+			schemas.SecretEnv{Property: "s3.access-key-id", Env: "FLOE_S3_ACCESS_KEY_ID", SecretName: sn, SecretKey: "FLOE_S3_ACCESS_KEY_ID"},
+			schemas.SecretEnv{Property: "s3.secret-access-key", Env: "FLOE_S3_SECRET_ACCESS_KEY", SecretName: sn, SecretKey: "FLOE_S3_SECRET_ACCESS_KEY"})
+	}
+	slices.SortFunc(cat.Properties, func(a, b schemas.KeyValue) int { return strings.Compare(a.Key, b.Key) })
+	cfg.Catalog = cat
+	if g := r.Manifest.Governance; g != nil && g.SnapshotKeepLast != nil {
+		cfg.SnapshotKeepLast = g.SnapshotKeepLast
+	}
+	cfg.Tables = make([]schemas.IcebergTable, len(r.Spec.Spec.Transforms))
+	for i, t := range r.Spec.Spec.Transforms {
+		tb := schemas.IcebergTable{Model: t.Name, Identifier: p.Slug + "." + t.Name, WriteMode: "overwrite", PartitionBy: []string{}}
+		if t.Iceberg != nil {
+			if t.Iceberg.WriteMode != "" {
+				tb.WriteMode = t.Iceberg.WriteMode
+			}
+			if t.Iceberg.PartitionBy != nil {
+				tb.PartitionBy = t.Iceberg.PartitionBy
+			}
+		}
+		cfg.Tables[i] = tb
+	}
+	return cfg
+}
+
+func lineage(ca *schemas.CompiledArtifacts) schemas.LineageConfig {
+	o := ca.Observability
+	l := schemas.LineageConfig{Enabled: o.Lineage, Namespace: o.LineageNamespace, Transport: "file", File: "target/floe-local/lineage.jsonl"}
+	if !o.Lineage {
+		l.Transport, l.File = "noop", ""
+		return l
+	}
+	if o.LineageTransport != nil && *o.LineageTransport != "http" {
+		l.Transport, l.File = *o.LineageTransport, ""
+	} else if o.LineageEndpoint != nil {
+		l.Transport, l.Endpoint, l.File = "http", *o.LineageEndpoint, ""
+	}
+	return l
+}
+
+func deployment(r *resolve.Resolved, p *schemas.Product) schemas.Deployment {
+	d := schemas.Deployment{ImageRepository: "floe-" + p.Name, ImageTag: p.Version, Port: 3030, Secrets: []schemas.SecretEnv{}, Env: []schemas.KeyValue{}}
+	if img, ok := r.Plugins.Orchestrator.Config.Get("image"); ok {
+		if im, ok := img.(*schemas.Map); ok {
+			if s := mapString(im, "repository"); s != "" {
+				d.ImageRepository = s
+			}
+			if s := mapString(im, "tag"); s != "" {
+				d.ImageTag = s
+			}
+		}
+	}
+	d.Secrets = append(d.Secrets, p.Iceberg.Catalog.Credentials...)
+	return d
+}

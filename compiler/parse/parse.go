@@ -1,0 +1,445 @@
+// Package parse is the compiler's first pass: YAML bytes to a yaml.Node tree with
+// positions. It rejects what YAML itself cannot represent for floe (syntax errors,
+// duplicate keys, several documents, non-UTF-8 bytes, oversized or bomb-like input)
+// and never panics on any input.
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/floe-dev/floe/diag"
+)
+
+// Limits bound the work a single input file may cause.
+const (
+	// MaxFileBytes is the largest input file accepted (64 MiB).
+	MaxFileBytes = 64 << 20
+	// MaxNodes bounds the nodes visited when aliases are expanded ("billion laughs").
+	MaxNodes = 20_000_000
+	// MaxDepth bounds nesting.
+	MaxDepth = 200
+)
+
+// Diagnostic codes of this pass.
+const (
+	CodeSyntax     = "FLOE-E002"
+	CodeDuplicate  = "FLOE-E003"
+	CodeEncoding   = "FLOE-E004"
+	CodeLimit      = "FLOE-E005"
+	CodeNotMapping = "FLOE-E006"
+)
+
+// File is one parsed YAML input.
+type File struct {
+	// Name is the file name as shown in diagnostics.
+	Name string
+	// Src is the raw bytes (hashed into source_hash, quoted by the text renderer).
+	Src []byte
+	// Root is the top-level mapping, or nil for an empty document.
+	Root *yaml.Node
+}
+
+// Pos returns n's position in f.
+func (f *File) Pos(n *yaml.Node) diag.Pos {
+	if n == nil {
+		return diag.Pos{File: f.Name}
+	}
+	return diag.Pos{File: f.Name, Line: n.Line, Col: n.Column}
+}
+
+var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var colRe = regexp.MustCompile(`^yaml: line (\d+): column (\d+): (.*)$`)
+
+// Parse parses src. The returned File is nil when the diagnostics contain an error.
+func Parse(name string, src []byte) (*File, diag.List) {
+	var diags diag.List
+	whole := diag.Pos{File: name}
+	if len(src) > MaxFileBytes {
+		diags.Add(diag.Errorf(whole, CodeLimit, "", "file is %d bytes; the limit is %d", len(src), MaxFileBytes))
+		return nil, diags
+	}
+	body := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(body) {
+		line, col := firstInvalidUTF8(body)
+		diags.Add(diag.Errorf(diag.Pos{File: name, Line: line, Col: col}, CodeEncoding, "", "file is not valid UTF-8"))
+		return nil, diags
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(body))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		return &File{Name: name, Src: src}, nil
+	}
+	if err != nil {
+		diags.Add(syntaxDiag(name, err))
+		return nil, diags
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
+		return nil, diags
+	} else if !errors.Is(err, io.EOF) {
+		diags.Add(syntaxDiag(name, err))
+		return nil, diags
+	}
+	f := &File{Name: name, Src: src}
+	if len(doc.Content) == 0 {
+		return f, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return f, nil
+	}
+	if root.Kind == yaml.AliasNode {
+		root = root.Alias
+	}
+	if root.Kind != yaml.MappingNode {
+		diags.Add(diag.Errorf(f.Pos(root), CodeNotMapping, "", "the top level must be a mapping of keys to values, not %s", KindName(root)))
+		return nil, diags
+	}
+	f.Root = root
+	checkNodes(f, root, 0, map[*yaml.Node]bool{}, &diags)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return f, diags
+}
+
+func syntaxDiag(name string, err error) diag.Diagnostic {
+	msg := err.Error()
+	pos := diag.Pos{File: name}
+	if m := colRe.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		pos.Col, _ = strconv.Atoi(m[2])
+		msg = m[3]
+	} else if m := lineRe.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	d := diag.Errorf(pos, CodeSyntax, "", "invalid YAML: %s", msg)
+	if strings.Contains(msg, "found character that cannot start any token") || strings.Contains(msg, "tab") {
+		d.Suggest = "YAML indentation must use spaces, not tabs"
+	}
+	return d
+}
+
+func firstInvalidUTF8(b []byte) (line, col int) {
+	line, col = 1, 1
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+		b = b[size:]
+	}
+	return line, col
+}
+
+// checkNodes reports duplicate keys (yaml.v3 only reports them when decoding) and
+// excessive depth, visiting each node once.
+func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diags *diag.List) {
+	if n == nil || seen[n] {
+		return
+	}
+	seen[n] = true
+	if depth > MaxDepth {
+		diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "nesting deeper than %d levels", MaxDepth))
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		keys := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				diags.Add(diag.Errorf(f.Pos(k), CodeSyntax, "", "mapping keys must be plain strings, not %s", KindName(k)))
+				continue
+			}
+			if prev, ok := keys[k.Value]; ok {
+				d := diag.Errorf(f.Pos(k), CodeDuplicate, "", "duplicate key %q", k.Value)
+				d.Related = []diag.Related{{Pos: f.Pos(prev), Message: "first defined here"}}
+				d.Suggest = "remove one of the two; YAML does not allow a key twice in one mapping"
+				diags.Add(d)
+			} else {
+				keys[k.Value] = k
+			}
+			checkNodes(f, n.Content[i+1], depth+1, seen, diags)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			checkNodes(f, c, depth+1, seen, diags)
+		}
+	case yaml.AliasNode:
+		checkNodes(f, n.Alias, depth+1, seen, diags)
+	}
+}
+
+// KindName describes a node's kind for messages ("a mapping", "a list", "a string").
+func KindName(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return KindName(n.Alias)
+	}
+	switch n.Tag {
+	case "!!null":
+		return "null"
+	case "!!bool":
+		return "a boolean"
+	case "!!int":
+		return "an integer"
+	case "!!float":
+		return "a number"
+	}
+	return "a string"
+}
+
+// Deref follows an alias.
+func Deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// MapGet returns the key and value nodes of key in mapping n (nil when absent).
+func MapGet(n *yaml.Node, key string) (k, v *yaml.Node) {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i], Deref(n.Content[i+1])
+		}
+	}
+	return nil, nil
+}
+
+// Lookup follows a JSON-pointer-like path (mapping keys and list indexes) from n and
+// returns the key node (nil for list items and the root) and value node of its end.
+// It stops at the deepest node that exists.
+func Lookup(n *yaml.Node, path []string) (key, val *yaml.Node) {
+	val = Deref(n)
+	for _, p := range path {
+		switch {
+		case val == nil:
+			return key, val
+		case val.Kind == yaml.MappingNode:
+			k, v := MapGet(val, p)
+			if k == nil {
+				return key, val
+			}
+			key, val = k, v
+		case val.Kind == yaml.SequenceNode:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(val.Content) {
+				return key, val
+			}
+			key, val = nil, Deref(val.Content[i])
+		default:
+			return key, val
+		}
+	}
+	return key, val
+}
+
+// ErrTooLarge is returned by ToValue and ToJSON when alias expansion exceeds MaxNodes.
+var ErrTooLarge = fmt.Errorf("document expands to more than %d nodes (aliases)", MaxNodes)
+
+// ToValue converts n to the generic JSON-like value the schema validator takes:
+// map[string]any, []any, string, json.Number, bool, nil.
+func ToValue(n *yaml.Node) (any, error) {
+	budget := MaxNodes
+	return toValue(n, &budget, 0)
+}
+
+func toValue(n *yaml.Node, budget *int, depth int) (any, error) {
+	n = Deref(n)
+	*budget--
+	if *budget < 0 {
+		return nil, ErrTooLarge
+	}
+	if n == nil || depth > MaxDepth {
+		return nil, nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := toValue(n.Content[i+1], budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := toValue(c, budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	}
+	return scalar(n), nil
+}
+
+// scalar resolves a plain or quoted scalar by its YAML 1.2 tag.
+func scalar(n *yaml.Node) any {
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err == nil {
+			return b
+		}
+	case "!!int":
+		if s, ok := IntText(n.Value); ok {
+			return json.Number(s)
+		}
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil {
+			return f
+		}
+	}
+	return n.Value
+}
+
+// IntText returns the decimal text of a YAML integer literal (0x, 0o, _ allowed).
+func IntText(v string) (string, bool) {
+	s := strings.ReplaceAll(v, "_", "")
+	neg := false
+	switch {
+	case strings.HasPrefix(s, "-"):
+		neg, s = true, s[1:]
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	base := 10
+	switch {
+	case strings.HasPrefix(s, "0x"):
+		base, s = 16, s[2:]
+	case strings.HasPrefix(s, "0o"):
+		base, s = 8, s[2:]
+	case strings.HasPrefix(s, "0b"):
+		base, s = 2, s[2:]
+	}
+	var z big.Int
+	if _, ok := z.SetString(s, base); !ok {
+		return "", false
+	}
+	if neg {
+		z.Neg(&z)
+	}
+	return z.String(), true
+}
+
+// ToJSON writes n as JSON keeping mapping key order, so free-form objects decode into
+// order-preserving schemas.Map values. Floats are written with a '.' or exponent.
+func ToJSON(n *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	budget := MaxNodes
+	if err := writeJSON(&b, n, &budget, 0); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func writeJSON(b *bytes.Buffer, n *yaml.Node, budget *int, depth int) error {
+	n = Deref(n)
+	*budget--
+	if *budget < 0 {
+		return ErrTooLarge
+	}
+	if n == nil || depth > MaxDepth {
+		b.WriteString("null")
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		b.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, n.Content[i].Value)
+			b.WriteByte(':')
+			if err := writeJSON(b, n.Content[i+1], budget, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, c, budget, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	}
+	switch v := scalar(n).(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(v))
+	case json.Number:
+		b.WriteString(string(v))
+	case float64:
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		switch {
+		case strings.ContainsAny(s, "IN"): // Inf, NaN: not JSON; keep the text
+			writeString(b, n.Value)
+			return nil
+		case !strings.ContainsAny(s, ".e"):
+			s += ".0"
+		}
+		b.WriteString(s)
+	case string:
+		writeString(b, v)
+	}
+	return nil
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	b.Truncate(b.Len() - 1)
+}

@@ -1,0 +1,184 @@
+package resolve
+
+import (
+	"fmt"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes of inheritance.
+const (
+	CodeParent   = "FLOE-E210"
+	CodeCycle    = "FLOE-E211"
+	CodeWeakened = "FLOE-E212"
+)
+
+// Merge folds a manifest chain (product's manifest first, then its parents up to the
+// enterprise manifest) into one effective manifest: plugin categories child-overrides-
+// parent; governance may only be tightened by a child (a weakening is an error naming
+// both values); approved_* lists come from the tier that owns them.
+func Merge(chain []*validate.Manifest) (*schemas.Manifest, diag.List) {
+	var diags diag.List
+	eff := *chain[len(chain)-1].Manifest // start from the top ancestor
+	for i := len(chain) - 2; i >= 0; i-- {
+		parent, child := chain[i+1], chain[i]
+		c := child.Manifest
+		eff.Metadata = c.Metadata
+		eff.Scope, eff.ParentManifest = c.Scope, c.ParentManifest
+		eff.Plugins = mergePlugins(eff.Plugins, c.Plugins)
+		g, d := mergeGovernance(eff.Governance, c.Governance, parent, child)
+		diags.Add(d...)
+		eff.Governance = g
+		if c.ApprovedProducts != nil {
+			eff.ApprovedProducts = c.ApprovedProducts
+		}
+		if c.Defaults != nil {
+			eff.Defaults = c.Defaults
+		}
+		if c.Observability != nil {
+			eff.Observability = c.Observability
+		}
+		if c.Artifacts != nil {
+			eff.Artifacts = c.Artifacts
+		}
+		if c.ResourcePresets != nil {
+			merged := map[string]schemas.ManifestResourcePreset{}
+			for k, v := range eff.ResourcePresets {
+				merged[k] = v
+			}
+			for k, v := range c.ResourcePresets {
+				merged[k] = v
+			}
+			eff.ResourcePresets = merged
+		}
+	}
+	return &eff, diags
+}
+
+func mergePlugins(parent, child schemas.PluginsConfig) schemas.PluginsConfig {
+	pick := func(p, c *schemas.PluginSelection) *schemas.PluginSelection {
+		if c != nil {
+			return c
+		}
+		return p
+	}
+	out := parent
+	out.Compute = pick(parent.Compute, child.Compute)
+	out.Orchestrator = pick(parent.Orchestrator, child.Orchestrator)
+	out.Catalog = pick(parent.Catalog, child.Catalog)
+	out.Storage = pick(parent.Storage, child.Storage)
+	out.SemanticLayer = pick(parent.SemanticLayer, child.SemanticLayer)
+	out.Ingestion = pick(parent.Ingestion, child.Ingestion)
+	out.Secrets = pick(parent.Secrets, child.Secrets)
+	out.TelemetryBackend = pick(parent.TelemetryBackend, child.TelemetryBackend)
+	out.LineageBackend = pick(parent.LineageBackend, child.LineageBackend)
+	out.Identity = pick(parent.Identity, child.Identity)
+	out.Dbt = pick(parent.Dbt, child.Dbt)
+	if child.Quality != nil {
+		out.Quality = child.Quality
+	}
+	return out
+}
+
+// strength orders enum values from weakest to strongest.
+var strength = map[string][]string{
+	"pii_encryption":           {"optional", "required"},
+	"audit_logging":            {"disabled", "enabled"},
+	"policy_enforcement_level": {"off", "warn", "strict"},
+}
+
+func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.Manifest) (*schemas.GovernanceConfig, diag.List) {
+	var diags diag.List
+	if child == nil {
+		return parent, nil
+	}
+	if parent == nil {
+		return child, nil
+	}
+	out := *parent
+	weak := func(field string, childVal, parentVal string) {
+		_, cv := parse.Lookup(cm.File.Root, []string{"governance", field})
+		_, pv := parse.Lookup(pm.File.Root, []string{"governance", field})
+		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance."+field,
+			"governance.%s: %s weakens the parent manifest's %s; a child manifest may only tighten governance", field, childVal, parentVal)
+		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
+		diags.Add(d)
+	}
+	enum := func(field string, p, c **string) {
+		if *c == nil {
+			return
+		}
+		if *p != nil && rank(field, **c) < rank(field, **p) {
+			weak(field, **c, **p)
+			return
+		}
+		*p = *c
+	}
+	enum("pii_encryption", &out.PIIEncryption, &child.PIIEncryption)
+	enum("audit_logging", &out.AuditLogging, &child.AuditLogging)
+	enum("policy_enforcement_level", &out.PolicyEnforcementLevel, &child.PolicyEnforcementLevel)
+	// Longer retention is stricter.
+	if child.DataRetentionDays != nil {
+		if out.DataRetentionDays != nil && *child.DataRetentionDays < *out.DataRetentionDays {
+			weak("data_retention_days", fmt.Sprint(*child.DataRetentionDays), fmt.Sprint(*out.DataRetentionDays))
+		} else {
+			out.DataRetentionDays = child.DataRetentionDays
+		}
+	}
+	// Runtime tuning values that are not policies: the child decides.
+	if child.DefaultTTLHours != nil {
+		out.DefaultTTLHours = child.DefaultTTLHours
+	}
+	if child.SnapshotKeepLast != nil {
+		out.SnapshotKeepLast = child.SnapshotKeepLast
+	}
+	if child.StaleTableRecoveryMode != nil {
+		out.StaleTableRecoveryMode = child.StaleTableRecoveryMode
+	}
+	if child.Naming != nil {
+		if out.Naming != nil && out.Naming.Enforcement != nil && child.Naming.Enforcement != nil &&
+			rank("policy_enforcement_level", *child.Naming.Enforcement) < rank("policy_enforcement_level", *out.Naming.Enforcement) {
+			_, cv := parse.Lookup(cm.File.Root, []string{"governance", "naming", "enforcement"})
+			_, pv := parse.Lookup(pm.File.Root, []string{"governance", "naming", "enforcement"})
+			d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.naming.enforcement",
+				"governance.naming.enforcement: %s weakens the parent manifest's %s", *child.Naming.Enforcement, *out.Naming.Enforcement)
+			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + *out.Naming.Enforcement}}
+			diags.Add(d)
+		} else {
+			out.Naming = child.Naming
+		}
+	}
+	if child.QualityGates != nil {
+		qg := child.QualityGates
+		if out.QualityGates != nil && out.QualityGates.MinimumTestCoverage != nil && qg.MinimumTestCoverage != nil &&
+			*qg.MinimumTestCoverage < *out.QualityGates.MinimumTestCoverage {
+			_, cv := parse.Lookup(cm.File.Root, []string{"governance", "quality_gates", "minimum_test_coverage"})
+			_, pv := parse.Lookup(pm.File.Root, []string{"governance", "quality_gates", "minimum_test_coverage"})
+			d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.quality_gates.minimum_test_coverage",
+				"governance.quality_gates.minimum_test_coverage: %d weakens the parent manifest's %d", *qg.MinimumTestCoverage, *out.QualityGates.MinimumTestCoverage)
+			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: fmt.Sprintf("parent value %d", *out.QualityGates.MinimumTestCoverage)}}
+			diags.Add(d)
+		} else {
+			out.QualityGates = qg
+		}
+	}
+	if child.CustomRules != nil {
+		out.CustomRules = append(append([]schemas.CustomRule{}, out.CustomRules...), child.CustomRules...)
+	}
+	if child.Policies != nil {
+		out.Policies = append(append([]schemas.PolicyDefinition{}, out.Policies...), child.Policies...)
+	}
+	return &out, diags
+}
+
+func rank(field, v string) int {
+	for i, s := range strength[field] {
+		if s == v {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,282 @@
+// Package resolve is the compiler's third pass: it folds the manifest chain into one
+// effective manifest, resolves plugins, each transform's compute target and resource
+// preset, and renders the dbt profiles, reporting every reference that does not
+// resolve at its position.
+package resolve
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes.
+const (
+	CodeMissingPlugin   = "FLOE-E201"
+	CodeUnknownCompute  = "FLOE-E202"
+	CodeComputePlugin   = "FLOE-E203"
+	CodeComputeConfig   = "FLOE-E204"
+	CodeUnknownPreset   = "FLOE-E205"
+	CodeNoGenerator     = "FLOE-E206"
+	CodeQualityProvider = "FLOE-E207"
+	CodeSink            = "FLOE-E213"
+)
+
+// QualityProviders are the accepted plugins.quality.provider values.
+var QualityProviders = []string{"great_expectations", "soda", "dbt_expectations"}
+
+// Resolved is the output of the resolve pass.
+type Resolved struct {
+	Spec     *validate.Spec
+	Chain    []*validate.Manifest // product's manifest first
+	Manifest *schemas.Manifest    // effective (merged) manifest
+	Plugins  schemas.ResolvedPlugins
+	// DefaultCompute is defaults.compute or plugins.compute.type.
+	DefaultCompute string
+	// Computes[i] is transform i's compute target.
+	Computes []string
+	// Profiles is the dbt profiles document.
+	Profiles *schemas.Map
+	// Presets are the manifest's presets in canonical shape, sorted by name.
+	Presets []schemas.NamedResourcePreset
+	// DefaultPreset applies to transforms naming none ("" when there is none).
+	DefaultPreset string
+	// ModelPresets[i] is transform i's preset name ("" when none).
+	ModelPresets []string
+	// Slug and ProjectName are the product name's two underscore forms.
+	Slug, ProjectName string
+}
+
+// Options configure resolution.
+type Options struct {
+	// Orchestrators are the orchestrator types that have a generator.
+	Orchestrators []string
+}
+
+// Resolve runs the pass.
+func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Resolved, diag.List) {
+	var diags diag.List
+	eff, d := Merge(chain)
+	diags.Add(d...)
+	mf := chain[0].File
+	at := func(path ...string) diag.Pos {
+		// The value may come from a parent manifest: look in each tier, child first.
+		for _, m := range chain {
+			if k, v := parse.Lookup(m.File.Root, path); k != nil || (v != nil && len(path) == 0) {
+				if v != nil {
+					return m.File.Pos(v)
+				}
+				return m.File.Pos(k)
+			}
+		}
+		_, v := parse.Lookup(mf.Root, path[:max(0, len(path)-1)])
+		return mf.Pos(v)
+	}
+	sf := spec.File
+	sat := func(path ...string) diag.Pos {
+		_, v := parse.Lookup(sf.Root, path)
+		return sf.Pos(v)
+	}
+	r := &Resolved{Spec: spec, Chain: chain, Manifest: eff}
+	name := spec.Spec.Metadata.Name
+	r.Slug = Slug(name)
+	r.ProjectName = ProjectName(name)
+
+	p := eff.Plugins
+	ref := func(s *schemas.PluginSelection) *schemas.PluginRef {
+		if s == nil {
+			return nil
+		}
+		v := "0.0.0"
+		if s.Version != nil {
+			v = *s.Version
+		}
+		return &schemas.PluginRef{Type: strings.TrimSpace(s.Type), Version: v, Config: s.Config.Clone()}
+	}
+	for _, req := range []struct {
+		name string
+		sel  *schemas.PluginSelection
+	}{{"compute", p.Compute}, {"orchestrator", p.Orchestrator}} {
+		if req.sel == nil {
+			e := diag.Errorf(at("plugins"), CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
+			e.Suggest = fmt.Sprintf("add plugins.%s with a type", req.name)
+			diags.Add(e)
+		}
+	}
+	for cat, sel := range map[string]*schemas.PluginSelection{"compute": p.Compute, "orchestrator": p.Orchestrator, "catalog": p.Catalog, "storage": p.Storage,
+		"semantic_layer": p.SemanticLayer, "ingestion": p.Ingestion, "lineage_backend": p.LineageBackend} {
+		if sel != nil && strings.TrimSpace(sel.Type) == "" {
+			diags.Add(diag.Errorf(at("plugins", cat, "type"), validate.CodeRange, "plugins."+cat+".type", "plugin type cannot be empty or whitespace-only"))
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	r.Plugins = schemas.ResolvedPlugins{
+		Compute: *ref(p.Compute), Orchestrator: *ref(p.Orchestrator),
+		Catalog: ref(p.Catalog), Storage: ref(p.Storage), Ingestion: ref(p.Ingestion),
+		Semantic: ref(p.SemanticLayer), LineageBackend: ref(p.LineageBackend),
+	}
+	if len(opts.Orchestrators) > 0 && !slices.Contains(opts.Orchestrators, r.Plugins.Orchestrator.Type) {
+		e := diag.Errorf(at("plugins", "orchestrator", "type"), CodeNoGenerator, "plugins.orchestrator.type",
+			"no generator for orchestrator %q; available: %s", r.Plugins.Orchestrator.Type, strings.Join(opts.Orchestrators, ", "))
+		e.Suggest = diag.DidYouMean(r.Plugins.Orchestrator.Type, opts.Orchestrators)
+		diags.Add(e)
+	}
+	if q := p.Quality; q != nil && !slices.Contains(QualityProviders, q.Provider) {
+		e := diag.Errorf(at("plugins", "quality", "provider"), CodeQualityProvider, "plugins.quality.provider",
+			"unknown quality provider %q; available: %s", q.Provider, strings.Join(QualityProviders, ", "))
+		e.Suggest = diag.DidYouMean(q.Provider, QualityProviders)
+		diags.Add(e)
+	}
+
+	// Compute per transform.
+	r.DefaultCompute = r.Plugins.Compute.Type
+	if c, ok := eff.Defaults["compute"]; ok && c != "" {
+		r.DefaultCompute = c
+	}
+	var approved []string
+	for _, m := range chain {
+		if a, ok := m.Manifest.ApprovedPlugins["compute"]; ok {
+			approved = a
+		}
+	}
+	r.Computes = make([]string, len(spec.Spec.Transforms))
+	for i, t := range spec.Spec.Transforms {
+		c := r.DefaultCompute
+		if t.Compute != nil && *t.Compute != "" {
+			c = *t.Compute
+			if approved != nil && !slices.Contains(approved, c) {
+				e := diag.Errorf(sat("transforms", fmt.Sprint(i), "compute"), CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
+					"compute target %q is not approved by the platform; approved: %s", c, strings.Join(approved, ", "))
+				e.Suggest = diag.DidYouMean(c, approved)
+				diags.Add(e)
+			}
+		}
+		r.Computes[i] = c
+	}
+
+	// Sinks.
+	if eff.ApprovedSinks != nil {
+		for i, d := range spec.Spec.Destinations {
+			if !slices.Contains(eff.ApprovedSinks, d.SinkType) {
+				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
+					"sink type %q is not in the platform's approved sinks: %s", d.SinkType, strings.Join(eff.ApprovedSinks, ", "))
+				e.Suggest = diag.DidYouMean(d.SinkType, eff.ApprovedSinks)
+				diags.Add(e)
+			}
+		}
+	}
+
+	// Profiles.
+	prof, d := duckdbProfile(r, name, at)
+	diags.Add(d...)
+	r.Profiles = prof
+
+	// Presets.
+	r.Presets, r.DefaultPreset = presets(eff)
+	if r.DefaultPreset != "" && !hasPreset(r.Presets, r.DefaultPreset) {
+		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
+			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)
+		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
+		diags.Add(e)
+	}
+	r.ModelPresets = make([]string, len(spec.Spec.Transforms))
+	for i, t := range spec.Spec.Transforms {
+		r.ModelPresets[i] = r.DefaultPreset
+		if t.Resources == nil {
+			continue
+		}
+		if !hasPreset(r.Presets, *t.Resources) {
+			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
+				"unknown resource preset %q", *t.Resources)
+			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
+			if e.Suggest == "" {
+				e.Suggest = "the manifest's resource_presets are: " + strings.Join(presetNames(r.Presets), ", ")
+			}
+			diags.Add(e)
+			continue
+		}
+		r.ModelPresets[i] = *t.Resources
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return r, diags
+}
+
+func hasPreset(ps []schemas.NamedResourcePreset, n string) bool {
+	return slices.ContainsFunc(ps, func(p schemas.NamedResourcePreset) bool { return p.Name == n })
+}
+
+func presetNames(ps []schemas.NamedResourcePreset) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func presets(m *schemas.Manifest) ([]schemas.NamedResourcePreset, string) {
+	names := make([]string, 0, len(m.ResourcePresets))
+	for n := range m.ResourcePresets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]schemas.NamedResourcePreset, 0, len(names))
+	for _, n := range names {
+		p := m.ResourcePresets[n]
+		var rr schemas.ResourceRequirements
+		if p.Requests != nil {
+			rr.Requests = *p.Requests
+			rr.Limits = *p.Limits
+		} else {
+			rr.Requests = schemas.ResourceList{CPU: *p.CPURequest, Memory: *p.MemoryRequest}
+			rr.Limits = schemas.ResourceList{CPU: *p.CPULimit, Memory: *p.MemoryLimit}
+		}
+		out = append(out, schemas.NamedResourcePreset{Name: n, Resources: rr})
+	}
+	def := ""
+	if o := m.Plugins.Orchestrator; o != nil {
+		if v, ok := o.Config.Get("default_preset"); ok {
+			def, _ = v.(string)
+		}
+	}
+	return out, def
+}
+
+var nonWord = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
+
+// Slug replaces each run of characters outside [A-Za-z0-9_] with one "_" and trims "_"
+// ("customer-360" → "customer_360"); "product" when nothing is left.
+func Slug(name string) string {
+	s := strings.Trim(nonWord.ReplaceAllString(name, "_"), "_")
+	if s == "" {
+		return "product"
+	}
+	return s
+}
+
+// ProjectName replaces each character outside [A-Za-z0-9_] with "_" (no collapsing) and
+// trims "_": the dbt project name the reference derives ("floe" when nothing is left).
+func ProjectName(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := strings.Trim(b.String(), "_")
+	if s == "" {
+		return "floe"
+	}
+	return s
+}

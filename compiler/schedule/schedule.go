@@ -1,0 +1,98 @@
+// Package schedule validates the product schedule at compile time: a standard 5-field
+// cron expression (month and day names allowed) or one of the macros Dagster accepts,
+// and an IANA time zone from the tz database embedded in the binary, so results do not
+// depend on the host.
+package schedule
+
+import (
+	"strings"
+	"time"
+	_ "time/tzdata" // embed the tz database: zone checks must not depend on the host
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/floe-dev/floe/diag"
+)
+
+// Diagnostic codes.
+const (
+	CodeCron     = "FLOE-E400"
+	CodeTimezone = "FLOE-E401"
+)
+
+// Macros are the descriptors Dagster's cron parser accepts.
+var Macros = []string{"@hourly", "@daily", "@weekly", "@monthly"}
+
+var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// Checked is a validated schedule.
+type Checked struct {
+	Cron     string
+	Location *time.Location
+	sched    cron.Schedule
+}
+
+// Next returns the next n run times after t, in the schedule's zone.
+func (c *Checked) Next(t time.Time, n int) []time.Time {
+	var out []time.Time
+	t = t.In(c.Location)
+	for range n {
+		t = c.sched.Next(t)
+		if t.IsZero() {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// Check validates cron and tz; cronPos and tzPos locate them for diagnostics.
+func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag.Pos, tzPath string) (*Checked, diag.List) {
+	var diags diag.List
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" || strings.EqualFold(tz, "local") {
+		d := diag.Errorf(tzPos, CodeTimezone, tzPath, "unknown time zone %q", tz)
+		d.Suggest = diag.DidYouMean(tz, commonZones)
+		if d.Suggest == "" {
+			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
+		}
+		diags.Add(d)
+	}
+	trimmed := strings.TrimSpace(expr)
+	if strings.HasPrefix(trimmed, "@") {
+		ok := false
+		for _, m := range Macros {
+			ok = ok || trimmed == m
+		}
+		if !ok {
+			d := diag.Errorf(cronPos, CodeCron, cronPath, "cron macro %q is not supported", trimmed)
+			d.Suggest = diag.DidYouMean(trimmed, Macros)
+			if d.Suggest == "" {
+				d.Suggest = "use " + strings.Join(Macros, ", ") + " or a 5-field expression"
+			}
+			diags.Add(d)
+			return nil, diags
+		}
+	} else if n := len(strings.Fields(trimmed)); n != 5 {
+		d := diag.Errorf(cronPos, CodeCron, cronPath, "cron expression %q has %d fields; want 5 (minute hour day-of-month month day-of-week)", expr, n)
+		if n == 6 {
+			d.Suggest = "seconds are not supported: drop the first field"
+		}
+		diags.Add(d)
+		return nil, diags
+	}
+	sched, err := parser.Parse(trimmed)
+	if err != nil {
+		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %v", expr, err))
+		return nil, diags
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Checked{Cron: trimmed, Location: loc, sched: sched}, diags
+}
+
+// commonZones feed the did-you-mean for time zones.
+var commonZones = []string{"UTC", "Etc/UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam",
+	"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
+	"Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney", "Africa/Johannesburg"}

@@ -1,0 +1,385 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes for schema violations.
+const (
+	CodeUnknownKey = "FLOE-E100"
+	CodeMissing    = "FLOE-E101"
+	CodeType       = "FLOE-E102"
+	CodeEnum       = "FLOE-E103"
+	CodePattern    = "FLOE-E104"
+	CodeRange      = "FLOE-E105"
+)
+
+// compiledSchema is one embedded schema, compiled once, with its raw document kept for
+// looking up the keys allowed at a path (did-you-mean).
+type compiledSchema struct {
+	schema *jsonschema.Schema
+	doc    map[string]any
+}
+
+var (
+	schemaMu    sync.Mutex
+	schemaCache = map[string]*compiledSchema{}
+)
+
+// Schema compiles the embedded schema name (no network loader: every $ref is local).
+func Schema(name string) (*compiledSchema, error) {
+	schemaMu.Lock()
+	defer schemaMu.Unlock()
+	if s, ok := schemaCache[name]; ok {
+		return s, nil
+	}
+	raw, err := schemas.Schema(name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("read schema %s: %w", name, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.UseLoader(noNetwork{})
+	url := "floe:///" + name + ".schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, fmt.Errorf("add schema %s: %w", name, err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("compile schema %s: %w", name, err)
+	}
+	m, _ := doc.(map[string]any)
+	cs := &compiledSchema{schema: sch, doc: m}
+	schemaCache[name] = cs
+	return cs, nil
+}
+
+type noNetwork struct{}
+
+func (noNetwork) Load(url string) (any, error) {
+	return nil, fmt.Errorf("floe does not load schemas from the network (%s)", url)
+}
+
+// ValidateValue validates an already-converted value against schema name and returns
+// the raw error (for internal self-checks such as the artifact before writing).
+func ValidateValue(name string, v any) error {
+	cs, err := Schema(name)
+	if err != nil {
+		return err
+	}
+	return cs.schema.Validate(v)
+}
+
+var printer = message.NewPrinter(language.English)
+
+// schemaDiags validates f's tree against schema name and maps every violation to the
+// YAML node it is about.
+func schemaDiags(f *parse.File, name string) diag.List {
+	var diags diag.List
+	cs, err := Schema(name)
+	if err != nil {
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
+		return diags
+	}
+	var root any = map[string]any{}
+	if f.Root != nil {
+		v, err := parse.ToValue(f.Root)
+		if err != nil {
+			diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
+			return diags
+		}
+		root = v
+	}
+	err = cs.schema.Validate(root)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
+		return diags
+	}
+	for _, leaf := range leaves(ve) {
+		diags.Add(toDiag(f, cs, leaf)...)
+	}
+	return diags
+}
+
+// leaves flattens a validation error tree to the errors worth showing. For the
+// oneOf/anyOf that nullable fields produce, the "want null" branch is dropped.
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	causes := ve.Causes
+	switch ve.ErrorKind.(type) {
+	case *kind.OneOf, *kind.AnyOf:
+		var kept []*jsonschema.ValidationError
+		for _, c := range causes {
+			if t, ok := c.ErrorKind.(*kind.Type); ok && len(t.Want) == 1 && t.Want[0] == "null" {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		if len(kept) > 0 {
+			causes = kept
+		}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// DottedPath renders an instance location as the user would write it: transforms[2].name.
+func DottedPath(loc []string) string {
+	var b strings.Builder
+	for _, p := range loc {
+		if isIndex(p) {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func join(path []string, key string) []string {
+	return append(slices.Clip(path), key)
+}
+
+func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) []diag.Diagnostic {
+	loc := ve.InstanceLocation
+	key, val := parse.Lookup(f.Root, loc)
+	at := val
+	if at == nil {
+		at = key
+	}
+	path := DottedPath(loc)
+	switch k := ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		allowed := cs.allowedKeys(loc)
+		var out []diag.Diagnostic
+		for _, p := range k.Properties {
+			kn, _ := parse.MapGet(val, p)
+			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, DottedPath(join(loc, p)), "unknown key %q", p)
+			d.Suggest = diag.DidYouMean(p, allowed)
+			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
+				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
+			}
+			out = append(out, d)
+		}
+		return out
+	case *kind.Required:
+		var out []diag.Diagnostic
+		pos := f.Pos(at)
+		if key != nil {
+			pos = f.Pos(key)
+		}
+		if f.Root == nil {
+			pos = diag.Pos{File: f.Name, Line: 1, Col: 1}
+		}
+		for _, m := range k.Missing {
+			where := path
+			if where == "" {
+				where = "the top level"
+			}
+			out = append(out, diag.Errorf(pos, CodeMissing, DottedPath(join(loc, m)), "missing required key %q in %s", m, where))
+		}
+		return out
+	case *kind.Type:
+		d := diag.Errorf(f.Pos(at), CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
+		d.Suggest = typeHint(at, k.Want)
+		return []diag.Diagnostic{d}
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprint(w)
+		}
+		d := diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be one of %s, not %s", fieldName(path), strings.Join(want, ", "), show(k.Got))
+		if s, ok := k.Got.(string); ok {
+			d.Suggest = diag.DidYouMean(s, want)
+		}
+		return []diag.Diagnostic{d}
+	case *kind.Const:
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be %s, not %s", fieldName(path), show(k.Want), show(k.Got))}
+	case *kind.Pattern:
+		d := diag.Errorf(f.Pos(at), CodePattern, path, "%s %s does not match %s", fieldName(path), show(k.Got), k.Want)
+		d.Suggest = cs.description(loc)
+		return []diag.Diagnostic{d}
+	case *kind.Format:
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
+	}
+	return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer))}
+}
+
+func fieldName(path string) string {
+	if path == "" {
+		return "the document"
+	}
+	return path
+}
+
+func show(v any) string {
+	switch t := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", t)
+	case nil:
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func wantName(want []string) string {
+	names := make([]string, 0, len(want))
+	for _, w := range want {
+		switch w {
+		case "object":
+			names = append(names, "a mapping")
+		case "array":
+			names = append(names, "a list")
+		case "string":
+			names = append(names, "a string")
+		case "integer":
+			names = append(names, "an integer")
+		case "number":
+			names = append(names, "a number")
+		case "boolean":
+			names = append(names, "a boolean (true or false)")
+		case "null":
+			names = append(names, "null")
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+func typeHint(n *yaml.Node, want []string) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	if slices.Contains(want, "string") && n.Style == 0 && (n.Tag == "!!float" || n.Tag == "!!int" || n.Tag == "!!bool") {
+		return fmt.Sprintf("quote it to make it a string: \"%s\"", n.Value)
+	}
+	if slices.Contains(want, "boolean") {
+		switch strings.ToLower(n.Value) {
+		case "yes", "on", "y":
+			return "YAML 1.2 booleans are true and false: write true"
+		case "no", "off", "n":
+			return "YAML 1.2 booleans are true and false: write false"
+		}
+	}
+	if slices.Contains(want, "array") && n.Tag == "!!str" {
+		return fmt.Sprintf("write a list: [%s]", n.Value)
+	}
+	return ""
+}
+
+// node returns the schema object that describes the instance at loc, following $ref,
+// properties, items and the oneOf of nullable fields.
+func (cs *compiledSchema) node(loc []string) map[string]any {
+	cur := cs.resolve(cs.doc)
+	for _, p := range loc {
+		if cur == nil {
+			return nil
+		}
+		if props, ok := cur["properties"].(map[string]any); ok && !isIndex(p) {
+			next, _ := props[p].(map[string]any)
+			cur = cs.resolve(next)
+			continue
+		}
+		if items, ok := cur["items"].(map[string]any); ok && isIndex(p) {
+			cur = cs.resolve(items)
+			continue
+		}
+		if ap, ok := cur["additionalProperties"].(map[string]any); ok {
+			cur = cs.resolve(ap)
+			continue
+		}
+		return nil
+	}
+	return cur
+}
+
+func (cs *compiledSchema) resolve(s map[string]any) map[string]any {
+	for range 8 {
+		if s == nil {
+			return nil
+		}
+		if ref, ok := s["$ref"].(string); ok {
+			name := strings.TrimPrefix(ref, "#/$defs/")
+			defs, _ := cs.doc["$defs"].(map[string]any)
+			s, _ = defs[name].(map[string]any)
+			continue
+		}
+		if one, ok := s["oneOf"].([]any); ok {
+			var next map[string]any
+			for _, o := range one {
+				if om, ok := o.(map[string]any); ok && om["type"] != "null" {
+					next = om
+					break
+				}
+			}
+			s = next
+			continue
+		}
+		return s
+	}
+	return s
+}
+
+func (cs *compiledSchema) allowedKeys(loc []string) []string {
+	n := cs.node(loc)
+	props, _ := n["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (cs *compiledSchema) description(loc []string) string {
+	n := cs.node(loc)
+	if d, ok := n["description"].(string); ok {
+		return d
+	}
+	return ""
+}

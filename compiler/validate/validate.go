@@ -1,0 +1,337 @@
+// Package validate is the compiler's second pass: it checks each parsed file against
+// its embedded JSON Schema (generated from the Go types in schemas) and the rules the
+// schema cannot express, maps every violation to a YAML position, and decodes the
+// file into its Go type. All problems of a file are reported, not just the first.
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+)
+
+// Diagnostic codes of the rules beyond the schema.
+const (
+	CodeEnvKey        = "FLOE-E106"
+	CodeAliasConflict = "FLOE-E107"
+	CodeDuplicateName = "FLOE-E110"
+	CodeUnknownTop    = "FLOE-W100"
+	CodeReserved      = "FLOE-E120"
+	CodeScope         = "FLOE-E121"
+	CodeEndpoint      = "FLOE-E122"
+	CodeWeights       = "FLOE-E123"
+	CodeNaming        = "FLOE-E124"
+	CodePreset        = "FLOE-E125"
+)
+
+// Spec is a floe.yaml that passed validation.
+type Spec struct {
+	File *parse.File
+	Spec *schemas.FloeSpec
+}
+
+// Manifest is a manifest.yaml that passed validation.
+type Manifest struct {
+	File     *parse.File
+	Manifest *schemas.Manifest
+}
+
+// envKeys may not appear anywhere in floe.yaml: environment-specific settings belong
+// to the platform manifest (compared lower-cased).
+var envKeys = []string{"database", "schema", "host", "port", "username", "password", "credentials",
+	"connection_string", "endpoint", "access_key", "secret_key", "token", "api_key"}
+
+// manifestEnvKeys may not appear at the top level of a manifest (exact case).
+var manifestEnvKeys = []string{"env_overrides", "environments", "environment", "env", "dev", "staging",
+	"prod", "production", "target_env", "floe_env"}
+
+// reservedNames may not name a manifest (compared lower-cased).
+var reservedNames = []string{"default", "system", "floe", "admin", "root"}
+
+// ValidateSpec validates a parsed floe.yaml.
+func ValidateSpec(f *parse.File) (*Spec, diag.List) {
+	var diags diag.List
+	if f.Root != nil {
+		banEnvKeys(f, f.Root, nil, &diags)
+		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
+		foldAlias(f, f.Root, "output_ports", "outputPorts", &diags)
+		if _, ts := parse.MapGet(f.Root, "transforms"); ts != nil && ts.Kind == yaml.SequenceNode {
+			for _, t := range ts.Content {
+				t = parse.Deref(t)
+				foldAlias(f, t, "depends_on", "dependsOn", &diags)
+				foldAlias(f, t, "quality_checks", "qualityChecks", &diags)
+			}
+		}
+	}
+	diags.Add(schemaDiags(f, "floe-spec")...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	var spec schemas.FloeSpec
+	if err := decode(f, &spec); err != nil {
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
+		return nil, diags
+	}
+	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string { return spec.Transforms[i].Name })...)
+	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string { return spec.Destinations[i].Name })...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Spec{File: f, Spec: &spec}, diags
+}
+
+// ValidateManifest validates a parsed manifest.yaml.
+func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
+	var diags diag.List
+	if f.Root != nil {
+		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
+		unknownTopLevel(f, &diags)
+	}
+	diags.Add(schemaDiags(f, "manifest")...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	var m schemas.Manifest
+	if err := decode(f, &m); err != nil {
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode manifest: %v", err))
+		return nil, diags
+	}
+	diags.Add(manifestRules(f, &m)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Manifest{File: f, Manifest: &m}, diags
+}
+
+func decode(f *parse.File, v any) error {
+	if f.Root == nil {
+		return fmt.Errorf("empty document")
+	}
+	b, err := parse.ToJSON(f.Root)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// banEnvKeys reports every environment-specific key in floe.yaml and removes it, so the
+// schema pass does not report it a second time as unknown.
+func banEnvKeys(f *parse.File, n *yaml.Node, path []string, diags *diag.List) {
+	n = parse.Deref(n)
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		kept := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			if slices.Contains(envKeys, strings.ToLower(k.Value)) {
+				d := diag.Errorf(f.Pos(k), CodeEnvKey, DottedPath(p), "environment-specific key %q is not allowed in floe.yaml", k.Value)
+				d.Suggest = "floe.yaml is environment-agnostic: put connection settings in the platform manifest (manifest.yaml)"
+				diags.Add(d)
+				continue
+			}
+			banEnvKeys(f, v, p, diags)
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			banEnvKeys(f, c, join(path, fmt.Sprint(i)), diags)
+		}
+	}
+}
+
+// foldAlias renames the snake_case spelling of a key to its canonical camelCase one;
+// writing both is an error.
+func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag.List) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return
+	}
+	ak, _ := parse.MapGet(m, alias)
+	if ak == nil {
+		return
+	}
+	if ck, _ := parse.MapGet(m, canonical); ck != nil {
+		d := diag.Errorf(f.Pos(ak), CodeAliasConflict, alias, "%q and %q are the same key; write only one", alias, canonical)
+		d.Related = []diag.Related{{Pos: f.Pos(ck), Message: canonical + " is here"}}
+		diags.Add(d)
+		return
+	}
+	ak.Value = canonical
+}
+
+// unknownTopLevel warns about (and drops) unknown top-level manifest keys; the
+// environment-specific ones are errors.
+func unknownTopLevel(f *parse.File, diags *diag.List) {
+	cs, err := Schema("manifest")
+	if err != nil {
+		return
+	}
+	known := cs.allowedKeys(nil)
+	kept := f.Root.Content[:0:0]
+	for i := 0; i+1 < len(f.Root.Content); i += 2 {
+		k, v := f.Root.Content[i], f.Root.Content[i+1]
+		switch {
+		case slices.Contains(known, k.Value):
+			kept = append(kept, k, v)
+		case slices.Contains(manifestEnvKeys, k.Value):
+			d := diag.Errorf(f.Pos(k), CodeEnvKey, k.Value, "environment-specific key %q is not allowed in a manifest", k.Value)
+			d.Suggest = "manifests are environment-agnostic; select the environment at run time (FLOE_ENV)"
+			diags.Add(d)
+		default:
+			d := diag.Warnf(f.Pos(k), CodeUnknownTop, k.Value, "unknown top-level key %q is ignored", k.Value)
+			d.Suggest = diag.DidYouMean(k.Value, known)
+			if d.Suggest == "" {
+				d.Suggest = "it may belong to a newer manifest version, or be a typo"
+			}
+			diags.Add(d)
+		}
+	}
+	f.Root.Content = kept
+}
+
+func duplicateNames(f *parse.File, list string, n int, name func(int) string) diag.List {
+	var diags diag.List
+	first := map[string]int{}
+	for i := range n {
+		nm := name(i)
+		j, dup := first[nm]
+		if !dup {
+			first[nm] = i
+			continue
+		}
+		_, v := parse.Lookup(f.Root, []string{list, fmt.Sprint(i), "name"})
+		_, pv := parse.Lookup(f.Root, []string{list, fmt.Sprint(j), "name"})
+		d := diag.Errorf(f.Pos(v), CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", nm, list)
+		d.Related = []diag.Related{{Pos: f.Pos(pv), Message: "first used here"}}
+		diags.Add(d)
+	}
+	return diags
+}
+
+var privateHost = regexp.MustCompile(`^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2[0-9]|3[01])\.|localhost|\[?::1)`)
+
+func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
+	var diags diag.List
+	at := func(path ...string) diag.Pos {
+		_, v := parse.Lookup(f.Root, path)
+		return f.Pos(v)
+	}
+	if slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
+		d := diag.Errorf(at("metadata", "name"), CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
+		d.Suggest = "choose another name; reserved: " + strings.Join(reservedNames, ", ")
+		diags.Add(d)
+	}
+	scope := ""
+	if m.Scope != nil {
+		scope = *m.Scope
+	}
+	switch {
+	case scope != "domain" && m.ParentManifest != nil:
+		d := diag.Errorf(at("parent_manifest"), CodeScope, "parent_manifest", "parent_manifest is only valid with scope: domain")
+		d.Suggest = "set scope: domain, or remove parent_manifest"
+		diags.Add(d)
+	case scope == "domain" && m.ParentManifest == nil:
+		d := diag.Errorf(at("scope"), CodeScope, "scope", "a scope: domain manifest needs parent_manifest (the path of its enterprise manifest)")
+		diags.Add(d)
+	}
+	if m.ApprovedPlugins != nil && scope != "enterprise" {
+		diags.Add(diag.Errorf(at("approved_plugins"), CodeScope, "approved_plugins", "approved_plugins is only valid for scope: enterprise"))
+	}
+	if m.ApprovedProducts != nil && scope != "domain" {
+		diags.Add(diag.Errorf(at("approved_products"), CodeScope, "approved_products", "approved_products is only valid for scope: domain"))
+	}
+	if m.ApprovedSinks != nil && scope != "enterprise" {
+		diags.Add(diag.Errorf(at("approved_sinks"), CodeScope, "approved_sinks", "approved_sinks is only valid for scope: enterprise"))
+	}
+	if o := m.Observability; o != nil {
+		if o.Tracing != nil && o.Tracing.Endpoint != nil {
+			diags.Add(checkEndpoint(at("observability", "tracing", "endpoint"), "observability.tracing.endpoint", *o.Tracing.Endpoint)...)
+		}
+		if o.Lineage != nil && o.Lineage.Endpoint != nil {
+			diags.Add(checkEndpoint(at("observability", "lineage", "endpoint"), "observability.lineage.endpoint", *o.Lineage.Endpoint)...)
+		}
+	}
+	if q := m.Plugins.Quality; q != nil && q.DimensionWeights != nil {
+		w := q.DimensionWeights
+		sum := val(w.Completeness, 0.25) + val(w.Accuracy, 0.25) + val(w.Validity, 0.20) + val(w.Consistency, 0.15) + val(w.Timeliness, 0.15)
+		if math.Abs(sum-1.0) > 1e-9 {
+			diags.Add(diag.Errorf(at("plugins", "quality", "dimension_weights"), CodeWeights, "plugins.quality.dimension_weights", "dimension weights must sum to 1.0, got %s", schemas.PyFloat(sum)))
+		}
+	}
+	if g := m.Governance; g != nil && g.Naming != nil {
+		pattern := "medallion"
+		if g.Naming.Pattern != nil {
+			pattern = *g.Naming.Pattern
+		}
+		if pattern == "custom" && len(g.Naming.CustomPatterns) == 0 {
+			diags.Add(diag.Errorf(at("governance", "naming"), CodeNaming, "governance.naming.custom_patterns", "pattern: custom needs at least one entry in custom_patterns"))
+		}
+		for i, p := range g.Naming.CustomPatterns {
+			if _, err := regexp.Compile(p); err != nil {
+				diags.Add(diag.Errorf(at("governance", "naming", "custom_patterns", fmt.Sprint(i)), CodeNaming, fmt.Sprintf("governance.naming.custom_patterns[%d]", i), "invalid regular expression: %v", err))
+			}
+		}
+	}
+	names := make([]string, 0, len(m.ResourcePresets))
+	for n := range m.ResourcePresets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		p := m.ResourcePresets[n]
+		canonical := p.Requests != nil || p.Limits != nil
+		flat := p.CPURequest != nil || p.MemoryRequest != nil || p.CPULimit != nil || p.MemoryLimit != nil
+		path := "resource_presets." + n
+		switch {
+		case canonical && flat:
+			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q mixes {requests, limits} with flat cpu_request/memory_limit keys; use one shape", n))
+		case canonical && (p.Requests == nil || p.Limits == nil || p.Requests.CPU == "" || p.Requests.Memory == "" || p.Limits.CPU == "" || p.Limits.Memory == ""):
+			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs requests.cpu, requests.memory, limits.cpu and limits.memory", n))
+		case flat && (p.CPURequest == nil || p.MemoryRequest == nil || p.CPULimit == nil || p.MemoryLimit == nil):
+			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs all four of cpu_request, memory_request, cpu_limit, memory_limit", n))
+		case !canonical && !flat:
+			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q is empty", n))
+		}
+	}
+	return diags
+}
+
+func val(f *schemas.Float, def float64) float64 {
+	if f == nil {
+		return def
+	}
+	return float64(*f)
+}
+
+func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
+	var diags diag.List
+	if !strings.HasPrefix(ep, "http://") && !strings.HasPrefix(ep, "https://") {
+		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q must use http or https", ep))
+		return diags
+	}
+	u, err := url.Parse(ep)
+	if err != nil || u.Host == "" {
+		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
+		return diags
+	}
+	if privateHost.MatchString(u.Host) {
+		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
+		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
+		diags.Add(d)
+	}
+	return diags
+}
