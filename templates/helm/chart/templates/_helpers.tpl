@@ -46,6 +46,7 @@ app.kubernetes.io/component: code-server
 app.kubernetes.io/part-of: floe
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 floe.dev/product: {{ .Values.product.name | quote }}
+floe.dev/product-version: {{ .Values.product.version | quote }}
 floe.dev/environment: {{ .Values.environment | quote }}
 {{- end }}
 
