@@ -107,11 +107,14 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	files = append(files, gen.File{Path: ProfilesFile, Data: profiles})
 
 	for _, j := range []struct {
-		path string
-		v    any
-	}{{IcebergFile, p.Iceberg}, {SchedulesFile, p.Schedules}} {
+		path, schema string
+		v            any
+	}{{IcebergFile, "iceberg-io", normalizeIceberg(p.Iceberg)}, {SchedulesFile, "schedules", normalizeSchedules(p.Schedules)}} {
 		data, err := indentJSON(j.v)
 		if err != nil {
+			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)
+		}
+		if err := validateJSON(j.schema, data); err != nil {
 			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)
 		}
 		files = append(files, gen.File{Path: j.path, Data: data})
@@ -191,4 +194,31 @@ func indentJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// normalizeIceberg returns c with nil lists as empty lists (the schema wants arrays).
+func normalizeIceberg(c schemas.IcebergIOConfig) schemas.IcebergIOConfig {
+	if c.Catalog.Properties == nil {
+		c.Catalog.Properties = []schemas.KeyValue{}
+	}
+	if c.Catalog.Credentials == nil {
+		c.Catalog.Credentials = []schemas.SecretEnv{}
+	}
+	tables := make([]schemas.IcebergTable, len(c.Tables))
+	for i, t := range c.Tables {
+		if t.PartitionBy == nil {
+			t.PartitionBy = []string{}
+		}
+		tables[i] = t
+	}
+	c.Tables = tables
+	return c
+}
+
+// normalizeSchedules returns f with a nil schedule list as an empty list.
+func normalizeSchedules(f schemas.ScheduleFile) schemas.ScheduleFile {
+	if f.Schedules == nil {
+		f.Schedules = []schemas.Schedule{}
+	}
+	return f
 }

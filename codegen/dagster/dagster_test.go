@@ -278,3 +278,28 @@ func TestPyTupleWraps(t *testing.T) {
 		t.Errorf("long tuple not exploded:\n%s", long)
 	}
 }
+
+// TestWriteTree writes the customer-360 output (plus compiled_artifacts.json, which the
+// CLI writes in real runs) to $FLOE_DAGSTER_OUT, for working on the runtime before the
+// compiler exists. Skipped unless the variable is set.
+func TestWriteTree(t *testing.T) {
+	out := os.Getenv("FLOE_DAGSTER_OUT")
+	if out == "" {
+		t.Skip("FLOE_DAGSTER_OUT not set")
+	}
+	p := customer360(t)
+	files, err := Generate(p, gen.Options{ProjectDir: "../.."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, gen.File{Path: "compiled_artifacts.json", Data: p.ArtifactsJSON})
+	for _, f := range files {
+		path := filepath.Join(out, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

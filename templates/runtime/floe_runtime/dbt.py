@@ -6,8 +6,6 @@ the DuckDB file) publishes every model it built to the Iceberg catalog, then rep
 materializations with the Iceberg row counts attached, and emits OpenLineage events.
 """
 
-from __future__ import annotations
-
 import logging
 import re
 import sys
@@ -30,7 +28,14 @@ from openlineage.client.event_v2 import RunState
 from . import iceberg
 from .errors import CompiledOutputError, GraphMismatchError, IcebergPublishError
 from .files import Artifacts, IcebergConfig
-from .lineage import DatasetRef, LineageEmitter, ParentRef, model_run_id, step_run_id
+from .lineage import (
+    DatasetRef,
+    LineageEmitter,
+    ParentRef,
+    event_time,
+    model_run_id,
+    step_run_id,
+)
 from .plan import Model, Plan, Resources
 
 K8S_CONFIG_TAG = "dagster-k8s/config"
@@ -238,8 +243,8 @@ def _timing(results: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
         completed = steps[-1].get("completed_at") if steps else None
         timing[result["unique_id"]] = (
             str(result.get("status")),
-            (started or "").replace("+00:00", "") + "Z" if started else "",
-            (completed or "").replace("+00:00", "") + "Z" if completed else "",
+            event_time(started),
+            event_time(completed),
         )
     return timing
 

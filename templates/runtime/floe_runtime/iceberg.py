@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,6 +181,32 @@ def expire_snapshots(table: Table, keep_last: int | None) -> int:
     return len(old)
 
 
+def _commit(
+    table: Table,
+    data: pa.Table,
+    mode: str,
+    partition_by: Sequence[str],
+    row_filter: BooleanExpression | None,
+    props: dict[str, str],
+) -> None:
+    if mode == "append":
+        table.append(data, snapshot_properties=props)
+    elif mode == "overwrite":
+        table.overwrite(
+            data,
+            overwrite_filter=row_filter if row_filter is not None else AlwaysTrue(),
+            snapshot_properties=props,
+        )
+    elif mode == "partition_overwrite":
+        table.overwrite(
+            data,
+            overwrite_filter=row_filter or partition_filter(data, partition_by),
+            snapshot_properties=props,
+        )
+    else:
+        raise IcebergPublishError(f"{table.name()}: unknown write mode {mode!r}")
+
+
 def write_table(
     catalog: Catalog,
     identifier: str,
@@ -212,24 +239,10 @@ def write_table(
             with table.update_schema() as update:
                 update.union_by_name(data.schema)
             table = catalog.load_table(identifier)
-            if mode == "append":
-                table.append(data, snapshot_properties=props)
-            elif mode == "overwrite":
-                table.overwrite(
-                    data,
-                    overwrite_filter=row_filter
-                    if row_filter is not None
-                    else AlwaysTrue(),
-                    snapshot_properties=props,
-                )
-            elif mode == "partition_overwrite":
-                table.overwrite(
-                    data,
-                    overwrite_filter=row_filter or partition_filter(data, partition_by),
-                    snapshot_properties=props,
-                )
-            else:
-                raise IcebergPublishError(f"{identifier}: unknown write mode {mode!r}")
+            with warnings.catch_warnings():
+                # An overwrite of an empty table or partition "did not match any records".
+                warnings.filterwarnings("ignore", "Delete operation did not match")
+                _commit(table, data, mode, partition_by, row_filter, props)
             break
         except CommitFailedException as exc:
             last_error = exc

@@ -57,6 +57,20 @@ def now() -> str:
     )
 
 
+def event_time(text: str | None) -> str:
+    """A dbt timestamp as an OpenLineage eventTime (UTC, milliseconds); "" if unusable."""
+    if not text:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return ""
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    utc = parsed.astimezone(timezone.utc)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 @dataclass(frozen=True)
 class DatasetRef:
     """A dataset named the OpenLineage way."""
