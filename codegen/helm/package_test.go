@@ -1,0 +1,219 @@
+package helm
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"helm.sh/helm/v3/pkg/chart/loader"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/floe-dev/floe/schemas"
+)
+
+// TestPackageReproducible: two runs give byte-identical archives (and every other file);
+// a different Options.Time gives a different archive, so the time really is the one stamped.
+func TestPackageReproducible(t *testing.T) {
+	a := generateFiles(t, customer360(), chartOptions())
+	time.Sleep(1100 * time.Millisecond) // chartutil.Save would differ after a second
+	b := generateFiles(t, customer360(), chartOptions())
+	if len(a) != len(b) {
+		t.Fatalf("runs returned %d and %d files", len(a), len(b))
+	}
+	for name, data := range a {
+		if !bytes.Equal(data, b[name]) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+	tgz := a["helm/floe-customer-360-1.0.0.tgz"]
+	later := chartOptions()
+	later.Time = later.Time.Add(time.Hour)
+	if c := generateFiles(t, customer360(), later)["helm/floe-customer-360-1.0.0.tgz"]; bytes.Equal(tgz, c) {
+		t.Error("archive does not depend on Options.Time")
+	}
+
+	entries, hdrs := untar(t, tgz)
+	if hdrs[0].Name != "floe-customer-360/Chart.yaml" {
+		t.Errorf("first entry %s, want Chart.yaml (Helm's order)", hdrs[0].Name)
+	}
+	for _, h := range hdrs {
+		if !h.ModTime.Equal(chartOptions().Time) || h.Mode != 0o644 || h.Uid != 0 || h.Gid != 0 || h.Uname != "" {
+			t.Errorf("%s: mtime %v mode %o uid %d gid %d uname %q", h.Name, h.ModTime, h.Mode, h.Uid, h.Gid, h.Uname)
+		}
+		if !strings.HasPrefix(h.Name, "floe-customer-360/") {
+			t.Errorf("entry %s outside the chart directory", h.Name)
+		}
+	}
+	// Helm loads it back: same name, version, templates and values.
+	ch, err := loader.LoadArchive(bytes.NewReader(tgz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Name() != "floe-customer-360" || ch.Metadata.Version != "1.0.0" || len(ch.Templates) != 8 || ch.Schema == nil {
+		t.Errorf("loaded %s %s with %d templates, schema %v", ch.Name(), ch.Metadata.Version, len(ch.Templates), ch.Schema != nil)
+	}
+	if len(entries) != len(hdrs) {
+		t.Errorf("duplicate archive entries")
+	}
+}
+
+// TestNoLiteralSecret: the product's unredacted artifacts hold client_secret demo-secret;
+// the string appears in no generated file, inside the archive, or in any rendered object.
+func TestNoLiteralSecret(t *testing.T) {
+	p := customer360()
+	if !bytes.Contains(p.ArtifactsJSON, []byte(demoSecret)) {
+		t.Fatal("fixture lost its secret")
+	}
+	files := generateFiles(t, p, chartOptions())
+	for name, data := range files {
+		if bytes.Contains(data, []byte(demoSecret)) {
+			t.Errorf("%s contains the literal secret", name)
+		}
+		if strings.HasSuffix(name, ".tgz") {
+			entries, _ := untar(t, data)
+			for en, ed := range entries {
+				if bytes.Contains(ed, []byte(demoSecret)) {
+					t.Errorf("%s!%s contains the literal secret", name, en)
+				}
+			}
+		}
+	}
+	chart := packagedChart(t)
+	for _, o := range append([]string{""}, Overlays...) {
+		var overlays [][]byte
+		if o != "" {
+			overlays = append(overlays, chartFileData(t, chart, o))
+		}
+		objs, err := renderChart(chart, "floe-customer-360", "data-products", overlays...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, obj := range objs {
+			if strings.Contains(obj.YAML, demoSecret) {
+				t.Errorf("%s %s contains the literal secret", o, obj.Source)
+			}
+			if cm, ok := obj.Object.(*corev1.ConfigMap); ok {
+				if got := cm.Data["compiled_artifacts.json"]; got != string(p.RedactedArtifactsJSON) {
+					t.Errorf("ConfigMap compiled_artifacts.json differs from the redacted artifacts:\n%s", got)
+				}
+			}
+		}
+	}
+	// The search above can fail: with unredacted bytes passed off as redacted, it finds the secret.
+	leaky := customer360()
+	leaky.RedactedArtifactsJSON = leaky.ArtifactsJSON
+	found := false
+	for _, data := range generateFiles(t, leaky, chartOptions()) {
+		found = found || bytes.Contains(data, []byte(demoSecret))
+	}
+	if !found {
+		t.Error("secret search cannot find a secret that is there")
+	}
+	// Without redacted bytes, Generate refuses rather than fall back to the real ones.
+	p.RedactedArtifactsJSON = nil
+	if _, err := Generate(p, chartOptions()); err == nil || !strings.Contains(err.Error(), "redacted") {
+		t.Fatalf("Generate without redacted artifacts: err = %v", err)
+	}
+}
+
+// TestPresetResourcesReachPods: the default preset's resources are the code server's in
+// every overlay, and selecting another preset at install time changes them.
+func TestPresetResourcesReachPods(t *testing.T) {
+	chart := packagedChart(t)
+	podResources := func(overlays ...[]byte) corev1.ResourceRequirements {
+		t.Helper()
+		objs, err := renderChart(chart, "floe-customer-360", "data-products", overlays...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			if d, ok := o.Object.(*appsv1.Deployment); ok {
+				return d.Spec.Template.Spec.Containers[0].Resources
+			}
+		}
+		t.Fatal("no Deployment rendered")
+		return corev1.ResourceRequirements{}
+	}
+	check := func(name string, r corev1.ResourceRequirements, rc, lc, rm, lm string) {
+		t.Helper()
+		got := []string{r.Requests.Cpu().String(), r.Limits.Cpu().String(), r.Requests.Memory().String(), r.Limits.Memory().String()}
+		want := []string{rc, lc, rm, lm}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: resources %v, want %v", name, got, want)
+		}
+	}
+	for _, o := range Overlays {
+		check(o, podResources(chartFileData(t, chart, o)), "100m", "500m", "256Mi", "512Mi")
+	}
+	check("prod + resourcePreset=large",
+		podResources(chartFileData(t, chart, "values-prod.yaml"), []byte("resourcePreset: large\n")),
+		"500m", "2", "1Gi", "2Gi")
+	check("resourcePreset=medium", podResources([]byte("resourcePreset: medium\n")), "250m", "1", "512Mi", "1Gi")
+
+	// A product whose default preset is "medium" gets medium everywhere, in both outputs.
+	p := customer360()
+	p.DefaultPreset = "medium"
+	files := generateFiles(t, p, chartOptions())
+	if !bytes.Contains(files["helm/values.yaml"], []byte("cpu: 250m")) {
+		t.Errorf("official values lack the medium preset:\n%s", files["helm/values.yaml"])
+	}
+	if !bytes.Contains(files["helm/floe-customer-360/values.yaml"], []byte("resourcePreset: medium")) {
+		t.Error("chart values do not select the medium preset")
+	}
+}
+
+// TestGenerateRejects: inputs the generator cannot represent are errors, with no files.
+func TestGenerateRejects(t *testing.T) {
+	cases := map[string]struct {
+		edit func(p *schemas.Product)
+		want string
+	}{
+		"name too long":           {func(p *schemas.Product) { p.Name = strings.Repeat("a", 49) }, "metadata.name"},
+		"name not DNS":            {func(p *schemas.Product) { p.Name = "Customer_360" }, "metadata.name"},
+		"request above limit":     {func(p *schemas.Product) { p.ResourcePresets[2].Resources.Requests.CPU = "4" }, "resource_presets.small.requests.cpu"},
+		"bad quantity":            {func(p *schemas.Product) { p.ResourcePresets[0].Resources.Limits.Memory = "2GB" }, "resource_presets.large.limits.memory"},
+		"unknown default preset":  {func(p *schemas.Product) { p.DefaultPreset = "xl" }, `"xl"`},
+		"bad secret name":         {func(p *schemas.Product) { p.Deployment.Secrets[0].SecretName = "Polaris_Creds" }, "deployment.secrets[0].secret_name"},
+		"bad env name":            {func(p *schemas.Product) { p.Deployment.Env[0].Key = "1BAD" }, "deployment.env[0].name"},
+		"port out of range":       {func(p *schemas.Product) { p.Deployment.Port = 70000 }, "deployment.port"},
+		"missing redacted output": {func(p *schemas.Product) { p.RedactedArtifactsJSON = nil }, "redacted"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := customer360()
+			c.edit(p)
+			files, err := Generate(p, chartOptions())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one mentioning %s", err, c.want)
+			}
+			if files != nil {
+				t.Fatalf("Generate returned %d files along with an error", len(files))
+			}
+		})
+	}
+}
+
+// TestValuesOnlyWithoutChart: without Options.Chart only helm/values.yaml is written.
+func TestValuesOnlyWithoutChart(t *testing.T) {
+	opts := chartOptions()
+	opts.Chart = false
+	opts.ImageRepository, opts.ImageTag = "registry.example.com/c360", "sha-abc123"
+	files := generateFiles(t, customer360(), opts)
+	if len(files) != 1 || files["helm/values.yaml"] == nil {
+		t.Fatalf("files = %v", keys(files))
+	}
+	v := string(files["helm/values.yaml"])
+	if !strings.Contains(v, "repository: registry.example.com/c360") || !strings.Contains(v, "tag: sha-abc123") {
+		t.Errorf("image flags not applied:\n%s", v)
+	}
+}
+
+func keys(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
