@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Suggest returns up to three candidates close to name: edit distance at most 2 (or at
-// most a third of the name's length for short names), or sharing a prefix of at least
+// Suggest returns up to three candidates close to name: edit distance at most 2 (1 for
+// names under six characters, 0 under three), or sharing a prefix of at least
 // three characters, closest first. It is linear in len(candidates).
 func Suggest(name string, candidates []string) []string {
 	type scored struct {
@@ -15,16 +15,24 @@ func Suggest(name string, candidates []string) []string {
 	}
 	var best []scored
 	lname := strings.ToLower(name)
+	// Short names tolerate fewer edits: "b" is not a typo of "a".
+	limit := 0
+	switch {
+	case len(name) >= 6:
+		limit = 2
+	case len(name) >= 3:
+		limit = 1
+	}
 	for _, c := range candidates {
 		if c == name {
 			continue
 		}
 		lc := strings.ToLower(c)
-		d := boundedLevenshtein(lname, lc, 2)
-		if d > 2 && !(len(lname) >= 3 && (strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc) && len(lc) >= 3)) {
+		d := boundedLevenshtein(lname, lc, limit)
+		if d > limit && !(len(lname) >= 3 && (strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc) && len(lc) >= 3)) {
 			continue
 		}
-		if d > 2 {
+		if d > limit {
 			d = 3
 		}
 		best = append(best, scored{c, d})

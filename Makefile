@@ -1,0 +1,35 @@
+# floe — build, test and benchmark.
+GO ?= go
+BIN := bin/floe
+
+.PHONY: all build test test-go test-runtime generate fuzz bench run-example clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/floe
+
+# Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, then the Python
+# runtime tests (real Dagster, dbt-duckdb, PyIceberg) in a pinned virtualenv.
+test: test-go test-runtime
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-runtime:
+	@if [ -f scripts/test-runtime.sh ]; then bash scripts/test-runtime.sh; else echo "runtime tests: scripts/test-runtime.sh not present"; fi
+
+# Regenerate schemas/*.schema.json from the Go types.
+generate:
+	$(GO) generate ./schemas
+
+# Longer fuzzing than make test does.
+fuzz:
+	$(GO) test ./compiler/parse -run='^$$' -fuzz=FuzzParse -fuzztime=60s
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./compiler/...
+
+clean:
+	rm -rf bin
