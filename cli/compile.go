@@ -125,7 +125,8 @@ manifest with every check floe compile runs, and write nothing. Made for CI.`,
 type compileFlags struct {
 	inputFlags
 	out, outputFormat, configMapName, namespace string
-	check                                       bool
+	imageRepository, imageTag                   string
+	check, chart                                bool
 }
 
 func newCompileCmd(e *env) *cobra.Command {
@@ -164,7 +165,8 @@ two runs byte-identical.`,
 				rel = abs
 			}
 			files, err := codegen.Generate(res.Product, codegen.Options{
-				Options:        gen.Options{ProjectDir: filepath.ToSlash(rel), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt)},
+				Options: gen.Options{ProjectDir: filepath.ToSlash(rel), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt),
+					Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
 				ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
 			})
 			if err != nil {
@@ -188,6 +190,24 @@ two runs byte-identical.`,
 	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
 	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
 	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff when the output on disk differs")
+	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart (helm/floe-<product>-<version>.tgz) and the image Dockerfile")
+	cmd.Flags().StringVar(&f.imageRepository, "image-repository", "", "code-location image repository (default: the manifest's orchestrator image)")
+	cmd.Flags().StringVar(&f.imageTag, "image-tag", "", "code-location image tag (default: the manifest's, else the product version)")
+	return cmd
+}
+
+func newPackageCmd(e *env) *cobra.Command {
+	cmd := newCompileCmd(e)
+	cmd.Use = "package [PATH]"
+	cmd.Short = "Compile and package the product's Helm chart (same as compile --chart)"
+	cmd.Long = `Compile floe.yaml like floe compile, and also write the product's Helm chart: the
+unpacked chart under helm/floe-<product>/, a reproducible helm/floe-<product>-<version>.tgz
+(byte-identical for the same inputs and SOURCE_DATE_EPOCH) and the Dockerfile of the
+code-location image. The chart is linted strictly, rendered for the dev, staging and prod
+overlays and every object decoded strictly into Kubernetes API types before anything is written.`
+	if err := cmd.Flags().Set("chart", "true"); err != nil {
+		panic(err) // the flag is defined just above
+	}
 	return cmd
 }
 

@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/floe-dev/floe/codegen/artifact"
+	"github.com/floe-dev/floe/codegen/dagster"
 	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/codegen/helm"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -26,11 +28,22 @@ type Generator interface {
 	Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error)
 }
 
-// orchestrators are the registered orchestrator generators, by type.
-var orchestrators = []Generator{}
+// orchestrators are the registered orchestrator generators, by type: the Go
+// counterpart of the reference's floe.orchestrators entry points.
+var orchestrators = []Generator{dagster.Generator}
 
 // packagers run for every product (Kubernetes packaging).
-var packagers = []Generator{}
+var packagers = []Generator{helmGenerator{}}
+
+// helmGenerator gives the Helm generator the contract version it reads.
+type helmGenerator struct{ helm.ChartGenerator }
+
+func (helmGenerator) ContractVersion() string { return schemas.ContractVersion }
+
+// Registered lists every generator with its version and contract, for `floe version`.
+func Registered() []Generator {
+	return append(append([]Generator{}, orchestrators...), packagers...)
+}
 
 // Orchestrators lists the orchestrator types that have a generator, sorted.
 func Orchestrators() []string {

@@ -1,7 +1,7 @@
 // Package artifact writes compiled_artifacts in the reference's three formats: JSON
 // (the exact bytes the compiler produced), YAML (keys sorted, as PyYAML's safe_dump)
-// and a Kubernetes ConfigMap (declaration order inside values.yaml), plus the JSON
-// files of schedules and Iceberg IO configuration.
+// and a Kubernetes ConfigMap (declaration order inside values.yaml; literal secrets
+// redacted).
 package artifact
 
 import (
@@ -42,7 +42,8 @@ func CheckConfigMapNames(name, ns string) error {
 	return nil
 }
 
-// Files returns the artifact file and the schedules and Iceberg IO files.
+// Files returns the artifact file in the chosen format. (schedules.json and
+// iceberg_io.json belong to the orchestrator generator, which validates them.)
 func Files(p *schemas.Product, opts Options) ([]gen.File, error) {
 	var files []gen.File
 	switch opts.Format {
@@ -69,16 +70,6 @@ func Files(p *schemas.Product, opts Options) ([]gen.File, error) {
 		files = append(files, gen.File{Path: "floe-compiled-values.yaml", Data: b})
 	default:
 		return nil, fmt.Errorf("unknown artifact format %q (want json, yaml or configmap)", opts.Format)
-	}
-	for _, f := range []struct {
-		path string
-		v    any
-	}{{"schedules.json", p.Schedules}, {"iceberg_io.json", p.Iceberg}} {
-		b, err := JSON(f.v)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", f.path, err)
-		}
-		files = append(files, gen.File{Path: f.path, Data: b})
 	}
 	return files, nil
 }
