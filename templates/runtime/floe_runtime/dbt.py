@@ -178,8 +178,9 @@ def op_tags(resources: Resources | None, duckdb_path: str | None) -> dict[str, A
 
 
 def dbt_executable() -> str:
-    """The dbt next to this Python (the venv's), else dbt on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
+    """The dbt of this Python environment (the venv's), else dbt on PATH."""
+    # sys.prefix is absolute; sys.executable may be relative to a cwd dbt does not share.
+    candidate = Path(sys.prefix) / "bin" / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
 
 
