@@ -9,6 +9,7 @@ func TestGoldenFiles(t *testing.T) {
 	files := generateFiles(t, customer360(), chartOptions())
 	for _, name := range []string{
 		"Dockerfile",
+		"Dockerfile.dockerignore",
 		"helm/values.yaml",
 		"helm/floe-customer-360/Chart.yaml",
 		"helm/floe-customer-360/values.yaml",

@@ -13,7 +13,7 @@ import (
 // files holds the chart directory and the Chart.yaml template. all: is required: without it
 // go:embed silently drops templates/_helpers.tpl and .helmignore.
 //
-//go:embed all:chart Chart.yaml.tmpl Dockerfile.tmpl requirements-runtime.txt
+//go:embed all:chart Chart.yaml.tmpl Dockerfile.tmpl requirements-runtime.txt requirements-kubernetes.txt
 var files embed.FS
 
 // ChartRoot is the directory of Chart() that holds the static chart files.
@@ -47,10 +47,20 @@ func DockerfileTemplate() []byte {
 	return b
 }
 
-// RuntimeRequirements returns floe's pinned runtime requirements (a copy of the repository
-// root's requirements-runtime.txt, kept equal by a test).
+// RuntimeRequirements returns floe's pinned runtime requirements (a byte-for-byte copy of
+// the repository root's requirements-runtime.txt, kept equal by a test in codegen/helm).
 func RuntimeRequirements() []byte {
 	b, err := files.ReadFile("requirements-runtime.txt")
+	if err != nil { // cannot happen: the file is embedded above
+		panic(err)
+	}
+	return b
+}
+
+// KubernetesRequirements returns the pinned packages the image needs on Kubernetes on top
+// of the runtime requirements (dagster-k8s, dagster-postgres and their dependencies).
+func KubernetesRequirements() []byte {
+	b, err := files.ReadFile("requirements-kubernetes.txt")
 	if err != nil { // cannot happen: the file is embedded above
 		panic(err)
 	}
