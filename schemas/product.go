@@ -120,7 +120,7 @@ type IcebergIOConfig struct {
 	// Namespace is the Iceberg namespace tables are written to (default: product slug).
 	Namespace string `json:"namespace"`
 	// SnapshotKeepLast is governance.snapshot_keep_last (nil: keep all).
-	SnapshotKeepLast *int `json:"snapshot_keep_last"`
+	SnapshotKeepLast *int `json:"snapshot_keep_last" jsonschema:"nullable"`
 	// Tables lists one entry per model, in floe.yaml order.
 	Tables []IcebergTable `json:"tables"`
 }
