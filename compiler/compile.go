@@ -10,7 +10,8 @@
 //	graph     dependsOn targets, cycles, topological order; needs resolved transforms.
 //	schedule  cron and time zone; needs the resolved orchestrator default.
 //	govern    policies over the graph's models; runs last among the checks.
-//	lower     CompiledArtifacts + Product, validated against its own schema.
+//	lower     CompiledArtifacts + Product, validated against its own schema, then the
+//	          Kubernetes constraints on what packaging will emit (names, quantities).
 //
 // The driver stops after a stage that reported errors; resolve, graph and schedule
 // are independent of each other's errors and all run, so one run reports them all.
@@ -142,6 +143,11 @@ func Compile(opts Options) *Result {
 	if err != nil {
 		res.Internal = true
 		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))
+		res.Diags = res.Diags.Sorted()
+		return res
+	}
+	if ds := kubernetesDiags(p, spec, chain); len(ds) > 0 {
+		res.Diags.Add(ds...)
 		res.Diags = res.Diags.Sorted()
 		return res
 	}

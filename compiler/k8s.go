@@ -1,0 +1,63 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
+	"github.com/floe-dev/floe/schemas/k8scheck"
+)
+
+// CodeKubernetes marks a value that cannot become a valid Kubernetes object.
+const CodeKubernetes = "FLOE-E230"
+
+// flatKeys maps canonical preset sub-paths to the flat shape's keys.
+var flatKeys = map[string]string{"requests.cpu": "cpu_request", "requests.memory": "memory_request",
+	"limits.cpu": "cpu_limit", "limits.memory": "memory_limit"}
+
+// kubernetesDiags runs the Kubernetes constraints on what packaging will emit (names,
+// label values, quantities, requests not above limits) and places each at the YAML
+// value it came from.
+func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain []*validate.Manifest) diag.List {
+	var diags diag.List
+	for _, e := range k8scheck.Product(p) {
+		pos := diag.Pos{File: spec.File.Name}
+		switch {
+		case strings.HasPrefix(e.Path, "metadata."):
+			_, v := parse.Lookup(spec.File.Root, strings.Split(e.Path, "."))
+			pos = spec.File.Pos(v)
+		case strings.HasPrefix(e.Path, "resource_presets."):
+			parts := strings.SplitN(strings.TrimPrefix(e.Path, "resource_presets."), ".", 2)
+			pos = presetPos(chain, parts)
+		default:
+			pos = diag.Pos{File: chain[0].File.Name}
+			if _, v := parse.Lookup(chain[0].File.Root, []string{"plugins"}); v != nil {
+				pos = chain[0].File.Pos(v)
+			}
+		}
+		diags.Add(diag.Errorf(pos, CodeKubernetes, e.Path, "%s: %s", e.Value, e.Message))
+	}
+	return diags
+}
+
+func presetPos(chain []*validate.Manifest, parts []string) diag.Pos {
+	for _, m := range chain {
+		k, v := parse.Lookup(m.File.Root, []string{"resource_presets", parts[0]})
+		if k == nil {
+			continue
+		}
+		if len(parts) == 1 {
+			return m.File.Pos(k)
+		}
+		if kk, vv := parse.Lookup(v, strings.Split(parts[1], ".")); kk != nil {
+			return m.File.Pos(vv)
+		}
+		if kk, vv := parse.Lookup(v, []string{flatKeys[parts[1]]}); kk != nil {
+			return m.File.Pos(vv)
+		}
+		return m.File.Pos(k)
+	}
+	return diag.Pos{File: chain[0].File.Name}
+}
