@@ -62,7 +62,7 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode chart values.yaml: %w", err)
 	}
-	schema, err := fillValuesSchema(p.ResourcePresets)
+	schema, err := fillValuesSchema(p.ResourcePresets, d.Preset)
 	if err != nil {
 		return nil, err
 	}
@@ -105,9 +105,9 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 
 // fillValuesSchema completes the embedded values.schema.json for the product's presets:
 // resourcePresets gets one closed property per preset, resourcePreset an enum of their
-// names (or of "" alone when the manifest has no presets). Encoding a map sorts its keys,
-// so the output is deterministic.
-func fillValuesSchema(presets []schemas.NamedResourcePreset) ([]byte, error) {
+// names, plus "" (no resources) when the product has no default preset. Encoding a map
+// sorts its keys, so the output is deterministic.
+func fillValuesSchema(presets []schemas.NamedResourcePreset, defaultPreset string) ([]byte, error) {
 	raw, err := fs.ReadFile(helmchart.Chart(), "values.schema.json")
 	if err != nil {
 		return nil, fmt.Errorf("read embedded values.schema.json: %w", err)
@@ -126,8 +126,8 @@ func fillValuesSchema(presets []schemas.NamedResourcePreset) ([]byte, error) {
 		presetProps[name] = map[string]any{"$ref": "#/$defs/resources"}
 		enum = append(enum, name)
 	}
-	if len(enum) == 0 {
-		enum = append(enum, "")
+	if defaultPreset == "" {
+		enum = append([]any{""}, enum...)
 	}
 	ps, ok1 := props["resourcePresets"].(map[string]any)
 	p, ok2 := props["resourcePreset"].(map[string]any)

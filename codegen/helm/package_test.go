@@ -217,3 +217,38 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// TestNoDefaultPreset: presets without a default (or no presets at all) give a code server
+// without resources, and the chart still verifies; selecting a preset later works.
+func TestNoDefaultPreset(t *testing.T) {
+	for name, edit := range map[string]func(p *schemas.Product){
+		"presets, no default": func(p *schemas.Product) { p.DefaultPreset = "" },
+		"no presets":          func(p *schemas.Product) { p.DefaultPreset, p.ResourcePresets = "", nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := customer360()
+			edit(p)
+			files := generateFiles(t, p, chartOptions())
+			if strings.Contains(string(files["helm/values.yaml"]), "resources:") {
+				t.Errorf("official values carry resources without a preset:\n%s", files["helm/values.yaml"])
+			}
+			chart := exampleChart(t, p)
+			objs, err := renderChart(chart, "floe-customer-360", "data-products")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objs {
+				if d, ok := o.Object.(*appsv1.Deployment); ok {
+					if r := d.Spec.Template.Spec.Containers[0].Resources; len(r.Limits)+len(r.Requests) != 0 {
+						t.Errorf("resources %v without a preset", r)
+					}
+				}
+			}
+			if len(p.ResourcePresets) > 0 {
+				if _, err := renderChart(chart, "floe-customer-360", "data-products", []byte("resourcePreset: large\n")); err != nil {
+					t.Errorf("selecting a preset: %v", err)
+				}
+			}
+		})
+	}
+}
