@@ -68,6 +68,9 @@ type Diagnostic struct {
 	Path     string    `json:"path,omitempty"`
 	Related  []Related `json:"related,omitempty"`
 	Suggest  string    `json:"suggestion,omitempty"`
+	// Redact hides the source text from Pos to the end of its line when the line is
+	// quoted (the value there is a secret).
+	Redact bool `json:"-"`
 }
 
 // Errorf builds an error diagnostic.

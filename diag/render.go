@@ -36,6 +36,9 @@ func renderText(w io.Writer, diags List, src Sources) error {
 	for _, d := range diags {
 		fmt.Fprintf(&b, "%s: %s: %s [%s]\n", d.Pos, d.Severity, d.Message, d.Code)
 		if line, ok := sourceLine(src, d.Pos); ok {
+			if d.Redact {
+				line = redactFrom(line, d.Pos.Col)
+			}
 			fmt.Fprintf(&b, "  %s\n", line)
 			fmt.Fprintf(&b, "  %s^\n", caretPad(line, d.Pos.Col))
 		}
@@ -162,4 +165,13 @@ func ghData(s string) string {
 
 func ghProp(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// redactFrom replaces the text from column col (1-based, in runes) to the end of line.
+func redactFrom(line string, col int) string {
+	r := []rune(line)
+	if col < 1 || col > len(r) {
+		return line
+	}
+	return string(r[:col-1]) + "**********"
 }

@@ -1,4 +1,5 @@
-// Package govern is the policy pass: naming conventions and governance caps, under
+// Package govern is the policy pass: naming conventions, literal secrets in manifests
+// and governance caps, under
 // policy_enforcement_level off / warn (violations are warnings) / strict (errors), and
 // the enforcement_result summary the artifact carries.
 package govern
@@ -51,6 +52,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	if g != nil && g.PolicyEnforcementLevel != nil {
 		res.Level = *g.PolicyEnforcementLevel
 	}
+	diags.Add(literalSecrets(r.Chain, res.Level)...)
 	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
 	if g != nil {
 		rg := &schemas.ResolvedGovernance{

@@ -273,22 +273,6 @@ func qualityConfig(q *schemas.QualityConfig) *schemas.QualityConfig {
 	return &out
 }
 
-// SecretKeys are config keys whose literal values are secrets (compared lower-cased,
-// also as suffixes such as "oauth2.client_secret").
-var SecretKeys = []string{"client_secret", "secret", "password", "token", "api_key", "secret_key", "secret_access_key",
-	"access_key", "access_key_id", "credential", "credentials", "private_key", "bearer_token"}
-
-// IsSecretKey reports whether a config key names a secret.
-func IsSecretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range SecretKeys {
-		if k == s || strings.HasSuffix(k, "_"+s) || strings.HasSuffix(k, "-"+strings.ReplaceAll(s, "_", "-")) {
-			return true
-		}
-	}
-	return false
-}
-
 // Redacted is what replaces a literal secret.
 const Redacted = "**********"
 
@@ -320,19 +304,12 @@ func redactMap(m *schemas.Map) *schemas.Map {
 		case *schemas.Map:
 			redactMap(v)
 		case string:
-			if IsSecretKey(it.Key) && !IsReference(v) {
+			if schemas.IsSecretKey(it.Key) && !schemas.IsSecretReference(v) {
 				m.Items[i].Value = Redacted
 			}
 		}
 	}
 	return m
-}
-
-// IsReference reports whether a value refers to a secret instead of holding it
-// (${ENV}, {{ env_var('X') }}, secret://, env:).
-func IsReference(v string) bool {
-	return strings.HasPrefix(v, "${") || strings.Contains(v, "env_var(") || strings.HasPrefix(v, "secret://") ||
-		strings.HasPrefix(v, "env:") || v == ""
 }
 
 func mapString(m *schemas.Map, key string) string {
