@@ -82,7 +82,7 @@ func Parse(name string, src []byte) (*File, diag.List) {
 		return &File{Name: name, Src: src}, nil
 	}
 	if err != nil {
-		diags.Add(syntaxDiag(name, err))
+		diags.Add(syntaxDiag(name, body, err))
 		return nil, diags
 	}
 	var extra yaml.Node
@@ -90,7 +90,7 @@ func Parse(name string, src []byte) (*File, diag.List) {
 		diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
 		return nil, diags
 	} else if !errors.Is(err, io.EOF) {
-		diags.Add(syntaxDiag(name, err))
+		diags.Add(syntaxDiag(name, body, err))
 		return nil, diags
 	}
 	f := &File{Name: name, Src: src}
@@ -116,7 +116,64 @@ func Parse(name string, src []byte) (*File, diag.List) {
 	return f, diags
 }
 
-func syntaxDiag(name string, err error) diag.Diagnostic {
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// tabLine returns the first line from line on whose indentation holds a tab (yaml.v3
+// reports tab errors at the scalar being scanned, which may start a line earlier).
+func tabLine(src []byte, line int) (int, int) {
+	lines := strings.Split(string(src), "\n")
+	for i := max(line, 1) - 1; i < len(lines); i++ {
+		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+		if j := strings.IndexByte(indent, '\t'); j >= 0 {
+			return i + 1, j + 1
+		}
+	}
+	return line, 0
+}
+
+// parserProblem lists yaml.v3's parser errors (as opposed to its scanner errors); see
+// syntaxDiag.
+var parserProblem = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+var unknownAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// aliasUse finds the first use of alias *name in src (yaml.v3 reports an undefined
+// alias without a position).
+func aliasUse(src []byte, name string) (line, col int) {
+	for i, l := range strings.Split(string(src), "\n") {
+		for off := 0; ; {
+			j := strings.Index(l[off:], "*"+name)
+			if j < 0 {
+				break
+			}
+			end := off + j + 1 + len(name)
+			if end == len(l) || strings.ContainsRune(" \t\r,]}#", rune(l[end])) {
+				return i + 1, utf8.RuneCountInString(l[:off+j]) + 1
+			}
+			off = end
+		}
+	}
+	return 0, 0
+}
+
+func syntaxDiag(name string, src []byte, err error) diag.Diagnostic {
 	msg := err.Error()
 	pos := diag.Pos{File: name}
 	if m := colRe.FindStringSubmatch(msg); m != nil {
@@ -128,6 +185,20 @@ func syntaxDiag(name string, err error) diag.Diagnostic {
 		msg = m[2]
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	if parserProblem[msg] {
+		// yaml.v3 reports parser (not scanner) errors with the 0-based line of the
+		// construct being parsed, and with no line at all when that is the first one.
+		pos.Line++
+	}
+	if n := bytes.Count(src, []byte("\n")) + 1 - boolInt(bytes.HasSuffix(src, []byte("\n"))); pos.Line > n {
+		pos.Line, pos.Col = n, 0 // an error at the end of the input: its last line
+	}
+	if strings.Contains(msg, "tab character") {
+		pos.Line, pos.Col = tabLine(src, pos.Line)
+	}
+	if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil && pos.Line == 0 {
+		pos.Line, pos.Col = aliasUse(src, m[1])
 	}
 	d := diag.Errorf(pos, CodeSyntax, "", "invalid YAML: %s", msg)
 	if strings.Contains(msg, "found character that cannot start any token") || strings.Contains(msg, "tab") {
