@@ -41,6 +41,9 @@ var dockerfileTemplate = template.Must(template.New("Dockerfile").
 // the image must be reproducible.
 var pinnedRequirement = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,-]+\])?==[A-Za-z0-9.+!_-]+$`)
 
+// nameSeparators are the runs PEP 503 normalizes to "-" in package names.
+var nameSeparators = regexp.MustCompile(`[-_.]+`)
+
 // parseRequirements reads exact pins from a requirements file: comments and blank lines are
 // skipped, every other line must be name==version. It returns the lines by normalized name.
 func parseRequirements(file string, data []byte, into map[string]string) error {
@@ -57,8 +60,8 @@ func parseRequirements(file string, data []byte, into map[string]string) error {
 		if m == nil {
 			return fmt.Errorf("%s:%d: %q is not an exact pin (name==version)", file, n, line)
 		}
-		// PEP 503 normalization: case and runs of -_. do not matter.
-		name := regexp.MustCompile(`[-_.]+`).ReplaceAllString(strings.ToLower(m[1]), "-")
+		// PEP 503: case and runs of -_. do not matter.
+		name := nameSeparators.ReplaceAllString(strings.ToLower(m[1]), "-")
 		if prev, dup := into[name]; dup && prev != line {
 			return fmt.Errorf("%s:%d: %q conflicts with %q", file, n, line, prev)
 		}

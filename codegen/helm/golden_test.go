@@ -27,7 +27,7 @@ func TestGoldenFiles(t *testing.T) {
 // environment overlay, and pins the output (`helm template floe-customer-360 <tgz> -f <overlay>`).
 func TestGoldenRenders(t *testing.T) {
 	files := packagedChart(t)
-	for _, overlay := range append([]string{""}, Overlays...) {
+	for _, overlay := range append([]string{""}, envOverlays...) {
 		name := overlay
 		var overlays [][]byte
 		if overlay == "" {

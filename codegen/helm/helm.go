@@ -106,7 +106,7 @@ func verifyChart(files []chartFile) error {
 		overlays[f.Name] = f.Data
 	}
 	sets := [][][]byte{nil}
-	for _, o := range Overlays {
+	for _, o := range envOverlays {
 		data, ok := overlays[o]
 		if !ok {
 			return fmt.Errorf("overlay %s missing from the chart", o)
@@ -120,7 +120,7 @@ func verifyChart(files []chartFile) error {
 	for i, set := range sets {
 		name := "values.yaml"
 		if i > 0 {
-			name = Overlays[i-1]
+			name = envOverlays[i-1]
 		}
 		if err := lintChart(files, set...); err != nil {
 			return fmt.Errorf("with %s: %w", name, err)

@@ -81,7 +81,7 @@ func TestNoLiteralSecret(t *testing.T) {
 		}
 	}
 	chart := packagedChart(t)
-	for _, o := range append([]string{""}, Overlays...) {
+	for _, o := range append([]string{""}, envOverlays...) {
 		var overlays [][]byte
 		if o != "" {
 			overlays = append(overlays, chartFileData(t, chart, o))
@@ -144,7 +144,7 @@ func TestPresetResourcesReachPods(t *testing.T) {
 			t.Errorf("%s: resources %v, want %v", name, got, want)
 		}
 	}
-	for _, o := range Overlays {
+	for _, o := range envOverlays {
 		check(o, podResources(chartFileData(t, chart, o)), "100m", "500m", "256Mi", "512Mi")
 	}
 	check("prod + resourcePreset=large",

@@ -27,8 +27,8 @@ import (
 // always set explicitly.
 const KubeVersion = "v1.31.0"
 
-// Overlays are the environment overlays shipped with the chart, in the order they are verified.
-var Overlays = []string{"values-dev.yaml", "values-staging.yaml", "values-prod.yaml"}
+// envOverlays are the environment overlays shipped with the chart, in the order they are verified.
+var envOverlays = []string{"values-dev.yaml", "values-staging.yaml", "values-prod.yaml"}
 
 // verifyRelease and verifyNamespace name the release the chart is checked with. A release
 // named like the chart keeps object names equal to the chart name ("floe-customer-360").
@@ -113,6 +113,9 @@ func renderChart(files []chartFile, release, namespace string, overlays ...[]byt
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if err := checkConsistency(objs); err != nil {
+		return nil, fmt.Errorf("rendered objects: %w", err)
 	}
 	return objs, nil
 }

@@ -127,7 +127,7 @@ func TestOverlayTypoRejected(t *testing.T) {
 		})
 	}
 	// The shipped overlays themselves pass.
-	for _, o := range Overlays {
+	for _, o := range envOverlays {
 		if _, err := renderChart(files, "floe-customer-360", "data-products", chartFileData(t, files, o)); err != nil {
 			t.Errorf("%s: %v", o, err)
 		}
