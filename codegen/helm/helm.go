@@ -50,6 +50,9 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err := checkProduct(p); err != nil {
 		return nil, err
 	}
+	if err := checkImageFlags(opts); err != nil {
+		return nil, err
+	}
 	d, err := planDeployment(p, opts)
 	if err != nil {
 		return nil, err
@@ -148,6 +151,25 @@ func checkProduct(p *schemas.Product) error {
 	var errs []error
 	for _, e := range k8scheck.Product(p) {
 		errs = append(errs, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("helm: %w", err)
+	}
+	return nil
+}
+
+// checkImageFlags checks the image overrides (--image-repository, --image-tag).
+func checkImageFlags(opts gen.Options) error {
+	var errs []error
+	if opts.ImageRepository != "" {
+		for _, e := range k8scheck.ImageRepository("--image-repository", opts.ImageRepository) {
+			errs = append(errs, e)
+		}
+	}
+	if opts.ImageTag != "" {
+		for _, e := range k8scheck.ImageTag("--image-tag", opts.ImageTag) {
+			errs = append(errs, e)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("helm: %w", err)

@@ -179,6 +179,8 @@ func TestGenerateRejects(t *testing.T) {
 		"bad env name":            {func(p *schemas.Product) { p.Deployment.Env[0].Key = "1BAD" }, "deployment.env[0].name"},
 		"port out of range":       {func(p *schemas.Product) { p.Deployment.Port = 70000 }, "deployment.port"},
 		"missing redacted output": {func(p *schemas.Product) { p.RedactedArtifactsJSON = nil }, "redacted"},
+		"image with tag":          {func(p *schemas.Product) { p.Deployment.ImageRepository = "ghcr.io/acme/c360:1.0" }, "deployment.image_repository"},
+		"image tag with colon":    {func(p *schemas.Product) { p.Deployment.ImageTag = "sha256:abc" }, "deployment.image_tag"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -192,6 +194,20 @@ func TestGenerateRejects(t *testing.T) {
 				t.Fatalf("Generate returned %d files along with an error", len(files))
 			}
 		})
+	}
+}
+
+// TestImageFlagsChecked: bad --image-repository / --image-tag values are errors.
+func TestImageFlagsChecked(t *testing.T) {
+	opts := chartOptions()
+	opts.ImageTag = "1.0 beta"
+	if _, err := Generate(customer360(), opts); err == nil || !strings.Contains(err.Error(), "--image-tag") {
+		t.Fatalf("err = %v", err)
+	}
+	opts = chartOptions()
+	opts.ImageRepository = "https://ghcr.io/acme"
+	if _, err := Generate(customer360(), opts); err == nil || !strings.Contains(err.Error(), "--image-repository") {
+		t.Fatalf("err = %v", err)
 	}
 }
 

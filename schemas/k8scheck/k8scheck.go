@@ -10,6 +10,7 @@ package k8scheck
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -103,4 +104,33 @@ func Quantity(path, value string) (resource.Quantity, *FieldError) {
 		return resource.Quantity{}, &FieldError{Path: path, Value: value, Message: "must not be negative"}
 	}
 	return q, nil
+}
+
+// The image reference grammar of the container runtimes (distribution/reference): an
+// optional registry host[:port], then lower-case path components separated by "/"; a tag is
+// at most 128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'.
+var (
+	imageRepository = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` +
+		`(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?` +
+		`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	imageTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+)
+
+// ImageRepository checks a container image repository ("ghcr.io/acme/customer-360"), without
+// tag or digest.
+func ImageRepository(path, value string) []*FieldError {
+	if len(value) > 255 || !imageRepository.MatchString(value) {
+		return []*FieldError{{Path: path, Value: value, Message: "must be an image repository such as " +
+			"\"ghcr.io/acme/customer-360\" (lower-case path, optional registry host[:port], no tag or digest)"}}
+	}
+	return nil
+}
+
+// ImageTag checks a container image tag ("1.0.0", "sha-3f2a1c").
+func ImageTag(path, value string) []*FieldError {
+	if !imageTag.MatchString(value) {
+		return []*FieldError{{Path: path, Value: value, Message: "must be an image tag: up to 128 letters, " +
+			"digits, '_', '.' or '-', not starting with '.' or '-'"}}
+	}
+	return nil
 }

@@ -123,3 +123,24 @@ func TestProduct(t *testing.T) {
 		t.Errorf("paths %q, want %q", got, want)
 	}
 }
+
+func TestImage(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"customer-360": true, "ghcr.io/acme/customer-360": true, "localhost:5000/a/b": true,
+		"registry.example.com:443/team/c360": true, "a__b/c.d": true,
+		"": false, "acme/C360": false, "ghcr.io/acme/c360:1.0": false, "ghcr.io/acme/c360@sha256:abc": false,
+		"a//b": false, "-a": false, "a/": false,
+	} {
+		if got := len(ImageRepository("r", v)) == 0; got != ok {
+			t.Errorf("ImageRepository(%q) valid=%v, want %v", v, got, ok)
+		}
+	}
+	for v, ok := range map[string]bool{
+		"1.0.0": true, "latest": true, "sha-3f2a1c": true, "v1_2": true,
+		"": false, ".x": false, "-x": false, "a:b": false, strings.Repeat("a", 129): false,
+	} {
+		if got := len(ImageTag("t", v)) == 0; got != ok {
+			t.Errorf("ImageTag(%q) valid=%v, want %v", v, got, ok)
+		}
+	}
+}

@@ -90,6 +90,7 @@ func ProductName(path, name, version string) []*FieldError {
 //	metadata.version                                   chart version label
 //	resource_presets.<name>.requests.cpu (…limits.memory)
 //	resource_presets.<name>                            preset name as a label value
+//	deployment.image_repository, deployment.image_tag   (when set)
 //	deployment.port
 //	deployment.env[<i>].name
 //	deployment.secrets[<i>].env | .secret_name | .secret_key
@@ -103,6 +104,12 @@ func Product(p *schemas.Product) []*FieldError {
 		path := "resource_presets." + preset.Name
 		errs = append(errs, LabelValue(path, preset.Name)...)
 		errs = append(errs, Resources(path, preset.Resources)...)
+	}
+	if p.Deployment.ImageRepository != "" {
+		errs = append(errs, ImageRepository("deployment.image_repository", p.Deployment.ImageRepository)...)
+	}
+	if p.Deployment.ImageTag != "" {
+		errs = append(errs, ImageTag("deployment.image_tag", p.Deployment.ImageTag)...)
 	}
 	if p.Deployment.Port != 0 {
 		errs = append(errs, Port("deployment.port", p.Deployment.Port)...)
