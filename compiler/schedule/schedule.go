@@ -5,6 +5,8 @@
 package schedule
 
 import (
+	_ "embed"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // embed the tz database: zone checks must not depend on the host
@@ -19,6 +21,26 @@ const (
 	CodeCron     = "FLOE-E400"
 	CodeTimezone = "FLOE-E401"
 )
+
+//go:generate go run ./internal/genzones
+
+// zonesTxt lists the zones of the tz database embedded by time/tzdata (see genzones).
+//
+//go:embed zones.txt
+var zonesTxt string
+
+// Zones are the IANA zone names floe accepts, sorted. time.LoadLocation alone is not
+// enough: it reads the host's zoneinfo first, which may hold extra names (right/UTC,
+// posix/…, localtime) or, on a case-insensitive file system, match europe/berlin.
+var Zones = func() []string {
+	var out []string
+	for _, l := range strings.Split(zonesTxt, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}()
 
 // Macros are the descriptors Dagster's cron parser accepts.
 var Macros = []string{"@hourly", "@daily", "@weekly", "@monthly"}
@@ -49,10 +71,11 @@ func (c *Checked) Next(t time.Time, n int) []time.Time {
 // Check validates cron and tz; cronPos and tzPos locate them for diagnostics.
 func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag.Pos, tzPath string) (*Checked, diag.List) {
 	var diags diag.List
+	_, known := slices.BinarySearch(Zones, tz)
 	loc, err := time.LoadLocation(tz)
-	if err != nil || tz == "" || strings.EqualFold(tz, "local") {
+	if err != nil || !known {
 		d := diag.Errorf(tzPos, CodeTimezone, tzPath, "unknown time zone %q", tz)
-		d.Suggest = diag.DidYouMean(tz, commonZones)
+		d.Suggest = diag.DidYouMean(tz, Zones)
 		if d.Suggest == "" {
 			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
 		}
@@ -91,8 +114,3 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 	}
 	return &Checked{Cron: trimmed, Location: loc, sched: sched}, diags
 }
-
-// commonZones feed the did-you-mean for time zones.
-var commonZones = []string{"UTC", "Etc/UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam",
-	"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
-	"Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney", "Africa/Johannesburg"}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,8 +34,27 @@ const (
 // compiledSchema is one embedded schema, compiled once, with its raw document kept for
 // looking up the keys allowed at a path (did-you-mean).
 type compiledSchema struct {
-	schema *jsonschema.Schema
-	doc    map[string]any
+	schema   *jsonschema.Schema
+	doc      map[string]any
+	compiler *jsonschema.Compiler
+	url      string
+	defs     map[string]*jsonschema.Schema
+}
+
+// Def compiles (once) the schema's $defs entry name, for validating list items one by
+// one: a 100,000-transform list is then never materialized as one generic value.
+func (cs *compiledSchema) Def(name string) (*jsonschema.Schema, error) {
+	schemaMu.Lock()
+	defer schemaMu.Unlock()
+	if s, ok := cs.defs[name]; ok {
+		return s, nil
+	}
+	s, err := cs.compiler.Compile(cs.url + "#/$defs/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("compile %s#/$defs/%s: %w", cs.url, name, err)
+	}
+	cs.defs[name] = s
+	return s, nil
 }
 
 var (
@@ -67,7 +88,7 @@ func Schema(name string) (*compiledSchema, error) {
 		return nil, fmt.Errorf("compile schema %s: %w", name, err)
 	}
 	m, _ := doc.(map[string]any)
-	cs := &compiledSchema{schema: sch, doc: m}
+	cs := &compiledSchema{schema: sch, doc: m, compiler: c, url: url, defs: map[string]*jsonschema.Schema{}}
 	schemaCache[name] = cs
 	return cs, nil
 }
@@ -90,6 +111,10 @@ func ValidateValue(name string, v any) error {
 
 var printer = message.NewPrinter(language.English)
 
+// itemized names the lists validated item by item (list key → $defs name), so big
+// inputs are validated in parallel and never held as one generic tree.
+var itemized = map[string]map[string]string{"floe-spec": {"transforms": "TransformSpec"}}
+
 // schemaDiags validates f's tree against schema name and maps every violation to the
 // YAML node it is about.
 func schemaDiags(f *parse.File, name string) diag.List {
@@ -100,24 +125,96 @@ func schemaDiags(f *parse.File, name string) diag.List {
 		return diags
 	}
 	var root any = map[string]any{}
+	type list struct {
+		key   string
+		items []*yaml.Node
+		def   *jsonschema.Schema
+	}
+	var lists []list
 	if f.Root != nil {
-		v, err := parse.ToValue(f.Root)
-		if err != nil {
-			diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
-			return diags
+		// Lists validated item by item keep only their first item in the root value (so
+		// the list's own constraints still apply); the rest are validated below.
+		m := make(map[string]any, len(f.Root.Content)/2)
+		for i := 0; i+1 < len(f.Root.Content); i += 2 {
+			k, vn := f.Root.Content[i].Value, parse.Deref(f.Root.Content[i+1])
+			if defName, ok := itemized[name][k]; ok && vn != nil && vn.Kind == yaml.SequenceNode && len(vn.Content) > 1 {
+				def, err := cs.Def(defName)
+				if err != nil {
+					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
+					return diags
+				}
+				first, err := parse.ToValue(vn.Content[0])
+				if err != nil {
+					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
+					return diags
+				}
+				m[k] = []any{first}
+				lists = append(lists, list{key: k, items: vn.Content[1:], def: def})
+				continue
+			}
+			v, err := parse.ToValue(vn)
+			if err != nil {
+				diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
+				return diags
+			}
+			m[k] = v
 		}
-		root = v
+		root = m
 	}
-	err = cs.schema.Validate(root)
-	if err == nil {
-		return nil
+	if err := cs.schema.Validate(root); err != nil {
+		diags.Add(validationDiags(f, cs, err, nil)...)
 	}
+	for _, l := range lists {
+		diags.Add(parallelItems(len(l.items), func(i int) diag.List {
+			v, err := parse.ToValue(l.items[i])
+			if err != nil {
+				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err)}
+			}
+			if err := l.def.Validate(v); err != nil {
+				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)})
+			}
+			return nil
+		})...)
+	}
+	return diags
+}
+
+// parallelItems runs check over n items on every CPU and concatenates the results in
+// item order.
+func parallelItems(n int, check func(i int) diag.List) diag.List {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	results := make([]diag.List, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := w*n/workers, (w+1)*n/workers
+			for i := lo; i < hi; i++ {
+				results[w] = append(results[w], check(i)...)
+			}
+		}()
+	}
+	wg.Wait()
+	var out diag.List
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// validationDiags maps a validation error, whose instance locations are relative to
+// prefix, to diagnostics.
+func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string) diag.List {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
-		return diags
+		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err)}
 	}
+	var diags diag.List
 	for _, leaf := range leaves(ve) {
+		if len(prefix) > 0 {
+			leaf.InstanceLocation = append(slices.Clip(prefix), leaf.InstanceLocation...)
+		}
 		diags.Add(toDiag(f, cs, leaf)...)
 	}
 	return diags
@@ -222,7 +319,12 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 		}
 		return out
 	case *kind.Type:
-		d := diag.Errorf(f.Pos(at), CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
+		pos := f.Pos(at)
+		if key != nil && at != nil && (at.Kind == yaml.MappingNode || at.Kind == yaml.SequenceNode) && at.Style&yaml.FlowStyle == 0 {
+			// A block mapping or list starts on the line after its key: point at the key.
+			pos = f.Pos(key)
+		}
+		d := diag.Errorf(pos, CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
 		d.Suggest = typeHint(at, k.Want)
 		return []diag.Diagnostic{d}
 	case *kind.Enum:

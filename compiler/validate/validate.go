@@ -55,6 +55,9 @@ var envKeys = []string{"database", "schema", "host", "port", "username", "passwo
 var manifestEnvKeys = []string{"env_overrides", "environments", "environment", "env", "dev", "staging",
 	"prod", "production", "target_env", "floe_env"}
 
+// maxDestinationConfigKeys bounds destinations[].config (contract.md §1.3).
+const maxDestinationConfigKeys = 50
+
 // reservedNames may not name a manifest (compared lower-cased).
 var reservedNames = []string{"default", "system", "floe", "admin", "root"}
 
@@ -84,6 +87,15 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	}
 	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string { return spec.Transforms[i].Name })...)
 	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string { return spec.Destinations[i].Name })...)
+	// The generated schema loses maxProperties on free-form maps, so the reference's
+	// limit on destination config keys is checked here.
+	for i, d := range spec.Destinations {
+		if d.Config != nil && d.Config.Len() > maxDestinationConfigKeys {
+			k, _ := parse.Lookup(f.Root, []string{"destinations", fmt.Sprint(i), "config"})
+			diags.Add(diag.Errorf(f.Pos(k), CodeRange, fmt.Sprintf("destinations[%d].config", i),
+				"destinations[%d].config has %d keys; at most %d are allowed", i, d.Config.Len(), maxDestinationConfigKeys))
+		}
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
