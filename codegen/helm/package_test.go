@@ -2,11 +2,13 @@ package helm
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -266,5 +268,51 @@ func TestNoDefaultPreset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestValueQuoting: environment values that YAML 1.1 (Helm's parser) would read as booleans,
+// numbers or null, or that hold quotes, colons and newlines, reach the pods unchanged.
+func TestValueQuoting(t *testing.T) {
+	tricky := []string{"on", "yes", "y", "No", "off", "true", "null", "~", "0755", "1e3", "1.0", "0x1F",
+		"a: b", "# not a comment", `"quoted"`, "multi\nline", " leading space", "{x}", "[1]", "*alias", "&anchor", "!tag", "%", "@", "`"}
+	p := customer360()
+	p.Deployment.Env = nil
+	for i, v := range tricky {
+		p.Deployment.Env = append(p.Deployment.Env, schemas.KeyValue{Key: fmt.Sprintf("V%02d", i), Value: v})
+	}
+	files := generateFiles(t, p, chartOptions())
+	// Product chart: rendered through Helm.
+	chart := exampleChart(t, p)
+	objs, err := renderChart(chart, "floe-customer-360", "data-products")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range objs {
+		if d, ok := o.Object.(*appsv1.Deployment); ok {
+			for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+				got[e.Name] = e.Value
+			}
+		}
+	}
+	// Official values: read back as Helm reads values files.
+	official, err := chartutil.ReadValues(files["helm/values.yaml"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	officialEnv := map[string]any{}
+	for _, e := range official["deployments"].([]any)[0].(map[string]any)["env"].([]any) {
+		m := e.(map[string]any)
+		officialEnv[m["name"].(string)] = m["value"]
+	}
+	for i, v := range tricky {
+		k := fmt.Sprintf("V%02d", i)
+		if got[k] != v {
+			t.Errorf("product chart: %s = %q, want %q", k, got[k], v)
+		}
+		if officialEnv[k] != v {
+			t.Errorf("official values: %s = %#v, want %q", k, officialEnv[k], v)
+		}
 	}
 }
