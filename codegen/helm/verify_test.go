@@ -15,6 +15,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 
+	"github.com/floe-dev/floe/schemas"
 	helmchart "github.com/floe-dev/floe/templates/helm"
 )
 
@@ -253,4 +254,25 @@ func yamlLeafPaths(t reflect.Type, prefix string) []string {
 		out = append(out, name)
 	}
 	return out
+}
+
+// TestReleaseNames: any release name Helm accepts gives valid object names, also for the
+// longest product name floe accepts (the name checks run inside renderChart).
+func TestReleaseNames(t *testing.T) {
+	long := customer360()
+	long.Name = strings.Repeat("p", 48)
+	for _, p := range []*schemas.Product{customer360(), long} {
+		chart := exampleChart(t, p)
+		for _, release := range []string{"c360", "floe-" + p.Name, strings.Repeat("r", 53), "a-b-c-" + strings.Repeat("x", 40)} {
+			objs, err := renderChart(chart, release, "data-products", chartFileData(t, chart, "values-prod.yaml"))
+			if err != nil {
+				t.Fatalf("product %s, release %s: %v", p.Name, release, err)
+			}
+			for _, o := range objs {
+				if len(o.Name) > 63 {
+					t.Errorf("release %s: %s name %q longer than 63", release, o.Kind, o.Name)
+				}
+			}
+		}
+	}
 }
