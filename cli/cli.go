@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -67,6 +68,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}
+	// FLOE_CPUPROFILE=FILE writes a CPU profile of the run (for `make bench` analysis).
+	if prof := os.Getenv("FLOE_CPUPROFILE"); prof != "" {
+		if f, err := os.Create(prof); err == nil {
+			defer f.Close() // runs after StopCPUProfile flushed the profile
+			if err := pprof.StartCPUProfile(f); err == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	root := newRoot(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)

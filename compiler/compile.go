@@ -18,6 +18,7 @@
 package compiler
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -138,7 +139,7 @@ func Compile(opts Options) *Result {
 	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
 		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources})
 	if err == nil {
-		err = CheckArtifact(p.ArtifactsJSON)
+		err = CheckArtifactValue(p.Artifacts)
 	}
 	if err != nil {
 		res.Internal = true
@@ -166,6 +167,31 @@ func CheckArtifact(data []byte) error {
 		return fmt.Errorf("compiled artifacts do not match their schema: %w", err)
 	}
 	return nil
+}
+
+// CheckArtifactValue validates an artifact against the embedded schema like
+// CheckArtifact, but model by model on every CPU: the root is checked with its first
+// model (so the list's own constraints apply) and every further model against the
+// ResolvedModel definition, so a 100,000-model artifact is never one generic tree.
+func CheckArtifactValue(ca *schemas.CompiledArtifacts) error {
+	root := *ca
+	var rest []schemas.ResolvedModel
+	if ca.Transforms != nil && len(ca.Transforms.Models) > 1 {
+		t := *ca.Transforms
+		rest = t.Models[1:]
+		t.Models = t.Models[:1]
+		root.Transforms = &t
+	}
+	b, err := schemas.MarshalPython(&root)
+	if err != nil {
+		return err
+	}
+	if err := CheckArtifact(b); err != nil {
+		return err
+	}
+	return validate.ValidateItems("compiled-artifacts", "ResolvedModel", len(rest), func(i int) ([]byte, error) {
+		return json.Marshal(rest[i])
+	})
 }
 
 func trimPathErr(err error) string {

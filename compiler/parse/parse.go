@@ -228,30 +228,45 @@ func firstInvalidUTF8(b []byte) (line, col int) {
 // checkNodes reports duplicate keys (yaml.v3 only reports them when decoding) and
 // excessive depth, visiting each node once.
 func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diags *diag.List) {
-	if n == nil || seen[n] {
+	if n == nil {
 		return
 	}
-	seen[n] = true
 	if depth > MaxDepth {
 		diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "nesting deeper than %d levels", MaxDepth))
 		return
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		keys := make(map[string]*yaml.Node, len(n.Content)/2)
+		// Small mappings (the common case) are checked by a linear scan: no map allocation.
+		var keys map[string]*yaml.Node
+		if len(n.Content) > 32 {
+			keys = make(map[string]*yaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
 				diags.Add(diag.Errorf(f.Pos(k), CodeSyntax, "", "mapping keys must be plain strings, not %s", KindName(k)))
 				continue
 			}
-			if prev, ok := keys[k.Value]; ok {
+			var prev *yaml.Node
+			if keys != nil {
+				prev = keys[k.Value]
+				if prev == nil {
+					keys[k.Value] = k
+				}
+			} else {
+				for j := 0; j < i; j += 2 {
+					if pk := n.Content[j]; pk.Kind == yaml.ScalarNode && pk.Value == k.Value {
+						prev = pk
+						break
+					}
+				}
+			}
+			if prev != nil {
 				d := diag.Errorf(f.Pos(k), CodeDuplicate, "", "duplicate key %q", k.Value)
 				d.Related = []diag.Related{{Pos: f.Pos(prev), Message: "first defined here"}}
 				d.Suggest = "remove one of the two; YAML does not allow a key twice in one mapping"
 				diags.Add(d)
-			} else {
-				keys[k.Value] = k
 			}
 			checkNodes(f, n.Content[i+1], depth+1, seen, diags)
 		}
@@ -260,7 +275,11 @@ func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diag
 			checkNodes(f, c, depth+1, seen, diags)
 		}
 	case yaml.AliasNode:
-		checkNodes(f, n.Alias, depth+1, seen, diags)
+		// Only alias targets can be reached twice: remember those alone.
+		if !seen[n.Alias] {
+			seen[n.Alias] = true
+			checkNodes(f, n.Alias, depth+1, seen, diags)
+		}
 	}
 }
 

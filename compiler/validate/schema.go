@@ -109,6 +109,39 @@ func ValidateValue(name string, v any) error {
 	return cs.schema.Validate(v)
 }
 
+// ValidateItems validates n JSON documents, produced by item, against $defs/def of
+// schema name, in parallel; it returns the first failure.
+func ValidateItems(name, def string, n int, item func(i int) ([]byte, error)) error {
+	cs, err := Schema(name)
+	if err != nil {
+		return err
+	}
+	s, err := cs.Def(def)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var first error
+	parallelItems(n, func(i int) diag.List {
+		b, err := item(i)
+		if err == nil {
+			var v any
+			if v, err = jsonschema.UnmarshalJSON(bytes.NewReader(b)); err == nil {
+				err = s.Validate(v)
+			}
+		}
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = fmt.Errorf("item %d: %w", i, err)
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	return first
+}
+
 var printer = message.NewPrinter(language.English)
 
 // itemized names the lists validated item by item (list key → $defs name), so big
