@@ -66,11 +66,13 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	schedules, err := marshalJSON(p.Schedules)
+	// Same bytes as the orchestrator generator's schedules.json and iceberg_io.json (nil lists
+	// written as [], as their schemas want); a test compares them.
+	schedules, err := marshalJSON(schedulesWithLists(p.Schedules))
 	if err != nil {
 		return nil, fmt.Errorf("encode schedules.json: %w", err)
 	}
-	iceberg, err := marshalJSON(p.Iceberg)
+	iceberg, err := marshalJSON(icebergWithLists(p.Iceberg))
 	if err != nil {
 		return nil, fmt.Errorf("encode iceberg_io.json: %w", err)
 	}
@@ -172,4 +174,31 @@ func marshalJSON(v any) ([]byte, error) {
 func jsonString(s string) (string, error) {
 	b, err := marshalJSON(s)
 	return strings.TrimSuffix(string(b), "\n"), err
+}
+
+// icebergWithLists returns c with nil lists as empty lists.
+func icebergWithLists(c schemas.IcebergIOConfig) schemas.IcebergIOConfig {
+	if c.Catalog.Properties == nil {
+		c.Catalog.Properties = []schemas.KeyValue{}
+	}
+	if c.Catalog.Credentials == nil {
+		c.Catalog.Credentials = []schemas.SecretEnv{}
+	}
+	tables := make([]schemas.IcebergTable, len(c.Tables))
+	for i, t := range c.Tables {
+		if t.PartitionBy == nil {
+			t.PartitionBy = []string{}
+		}
+		tables[i] = t
+	}
+	c.Tables = tables
+	return c
+}
+
+// schedulesWithLists returns f with a nil schedule list as an empty list.
+func schedulesWithLists(f schemas.ScheduleFile) schemas.ScheduleFile {
+	if f.Schedules == nil {
+		f.Schedules = []schemas.Schedule{}
+	}
+	return f
 }
