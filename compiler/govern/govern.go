@@ -64,7 +64,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 			if v != nil && *v > hi {
 				pos := diag.Pos{File: r.Chain[0].File.Name}
 				for _, m := range r.Chain {
-					if _, n := parse.Lookup(m.File.Root, []string{"governance", field}); n != nil && n != m.File.Root {
+					if _, n, ok := parse.LookupExact(m.File.Root, []string{"governance", field}); ok {
 						pos = m.File.Pos(n)
 						break
 					}

@@ -359,6 +359,33 @@ func Lookup(n *yaml.Node, path []string) (key, val *yaml.Node) {
 	return key, val
 }
 
+// LookupExact is Lookup when the whole path exists; ok is false (and both nodes nil)
+// when it does not, so callers can look for the value in another file.
+func LookupExact(n *yaml.Node, path []string) (key, val *yaml.Node, ok bool) {
+	val = Deref(n)
+	for _, p := range path {
+		switch {
+		case val == nil:
+			return nil, nil, false
+		case val.Kind == yaml.MappingNode:
+			k, v := MapGet(val, p)
+			if k == nil {
+				return nil, nil, false
+			}
+			key, val = k, v
+		case val.Kind == yaml.SequenceNode:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(val.Content) {
+				return nil, nil, false
+			}
+			key, val = nil, Deref(val.Content[i])
+		default:
+			return nil, nil, false
+		}
+	}
+	return key, val, true
+}
+
 // ErrTooLarge is returned by ToValue and ToJSON when alias expansion exceeds MaxNodes.
 var ErrTooLarge = fmt.Errorf("document expands to more than %d nodes (aliases)", MaxNodes)
 

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
@@ -68,8 +70,8 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	at := func(path ...string) diag.Pos {
 		// The value may come from a parent manifest: look in each tier, child first.
 		for _, m := range chain {
-			if k, v := parse.Lookup(m.File.Root, path); k != nil || (v != nil && len(path) == 0) {
-				if v != nil {
+			if k, v, ok := parse.LookupExact(m.File.Root, path); ok {
+				if v != nil && !(k != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0) {
 					return m.File.Pos(v)
 				}
 				return m.File.Pos(k)

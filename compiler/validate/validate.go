@@ -239,8 +239,7 @@ var privateHost = regexp.MustCompile(`^(127\.|10\.|192\.168\.|169\.254\.|172\.(1
 func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 	var diags diag.List
 	at := func(path ...string) diag.Pos {
-		_, v := parse.Lookup(f.Root, path)
-		return f.Pos(v)
+		return f.Pos(atNode(f, path))
 	}
 	if slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
 		d := diag.Errorf(at("metadata", "name"), CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
@@ -320,6 +319,16 @@ func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 		}
 	}
 	return diags
+}
+
+// atNode is the node a rule about path points at: the value, or its key when the value
+// is a block mapping or list (which starts on the line after the key).
+func atNode(f *parse.File, path []string) *yaml.Node {
+	k, v := parse.Lookup(f.Root, path)
+	if k != nil && v != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0 {
+		return k
+	}
+	return v
 }
 
 func val(f *schemas.Float, def float64) float64 {
