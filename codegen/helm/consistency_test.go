@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -44,7 +45,14 @@ func TestConsistencyRejects(t *testing.T) {
 func TestConfigMapSizeLimit(t *testing.T) {
 	p := customer360()
 	p.RedactedArtifactsJSON = []byte(`{"pad": "` + strings.Repeat("x", maxConfigMapBytes) + `"}` + "\n")
-	if _, err := Generate(p, chartOptions()); err == nil || !strings.Contains(err.Error(), "Kubernetes allows at most") {
-		t.Fatalf("err = %v", err)
+	_, err := Generate(p, chartOptions())
+	var input *InputError
+	if !errors.As(err, &input) || !strings.Contains(err.Error(), "ConfigMap holds at most") {
+		t.Fatalf("err = %v, want an InputError about the ConfigMap size", err)
+	}
+	// The render-time check catches it too (for charts built some other way).
+	_, err = renderChart(exampleChart(t, p), "floe-customer-360", "data-products")
+	if err == nil || !strings.Contains(err.Error(), "Kubernetes allows at most") {
+		t.Fatalf("renderChart err = %v", err)
 	}
 }

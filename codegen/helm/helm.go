@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
@@ -68,6 +69,9 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 
 	chartFiles, err := buildChart(p, d)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkConfigMapSize(chartFiles); err != nil {
 		return nil, err
 	}
 	if err := verifyChart(chartFiles); err != nil {
@@ -135,6 +139,33 @@ func verifyChart(files []chartFile) error {
 	return nil
 }
 
+// InputError is a problem with the product or the options, not with floe: a Kubernetes
+// constraint the product violates, a missing default preset, artifacts too large for a
+// ConfigMap. The CLI reports it as an input error (exit 1); every other error of Generate
+// means floe's chart or generator is wrong (exit 3).
+type InputError struct {
+	// Fields are the violated Kubernetes constraints, by canonical field path (see
+	// k8scheck.Product); the compiler normally reports these first, with positions.
+	Fields []*k8scheck.FieldError
+	// Err is set when the problem is not a field constraint.
+	Err error
+}
+
+// Error lists the field errors (or Err), one per line.
+func (e *InputError) Error() string {
+	if e.Err != nil {
+		return "helm: " + e.Err.Error()
+	}
+	msgs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		msgs[i] = f.Error()
+	}
+	return "helm: " + strings.Join(msgs, "\n")
+}
+
+// Unwrap returns Err.
+func (e *InputError) Unwrap() error { return e.Err }
+
 // checkProduct refuses products the generator cannot represent: missing identity,
 // missing redacted artifacts (the unredacted bytes are never used), or a Kubernetes
 // constraint violated (the compiler reports those with positions before codegen runs).
@@ -148,31 +179,38 @@ func checkProduct(p *schemas.Product) error {
 	if len(p.RedactedArtifactsJSON) == 0 {
 		return errors.New("helm: product has no redacted compiled artifacts; refusing to package unredacted ones")
 	}
-	var errs []error
-	for _, e := range k8scheck.Product(p) {
-		errs = append(errs, e)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("helm: %w", err)
+	if fields := k8scheck.Product(p); len(fields) > 0 {
+		return &InputError{Fields: fields}
 	}
 	return nil
 }
 
 // checkImageFlags checks the image overrides (--image-repository, --image-tag).
 func checkImageFlags(opts gen.Options) error {
-	var errs []error
+	var fields []*k8scheck.FieldError
 	if opts.ImageRepository != "" {
-		for _, e := range k8scheck.ImageRepository("--image-repository", opts.ImageRepository) {
-			errs = append(errs, e)
-		}
+		fields = append(fields, k8scheck.ImageRepository("--image-repository", opts.ImageRepository)...)
 	}
 	if opts.ImageTag != "" {
-		for _, e := range k8scheck.ImageTag("--image-tag", opts.ImageTag) {
-			errs = append(errs, e)
+		fields = append(fields, k8scheck.ImageTag("--image-tag", opts.ImageTag)...)
+	}
+	if len(fields) > 0 {
+		return &InputError{Fields: fields}
+	}
+	return nil
+}
+
+// checkConfigMapSize refuses artifacts that cannot fit the chart's ConfigMap (1 MiB).
+func checkConfigMapSize(files []chartFile) error {
+	size := 0
+	for _, f := range files {
+		if strings.HasPrefix(f.Name, "files/") {
+			size += len(f.Data)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("helm: %w", err)
+	if size > maxConfigMapBytes {
+		return &InputError{Err: fmt.Errorf("the compiled artifacts, schedules and Iceberg configuration "+
+			"hold %d bytes; a Kubernetes ConfigMap holds at most %d", size, maxConfigMapBytes)}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package helm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -191,6 +192,10 @@ func TestGenerateRejects(t *testing.T) {
 			files, err := Generate(p, chartOptions())
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want one mentioning %s", err, c.want)
+			}
+			var input *InputError
+			if isInput := errors.As(err, &input); isInput != (name != "missing redacted output") {
+				t.Errorf("errors.As(InputError) = %v for %v", isInput, err)
 			}
 			if files != nil {
 				t.Fatalf("Generate returned %d files along with an error", len(files))

@@ -71,8 +71,8 @@ func planDeployment(p *schemas.Product, opts gen.Options) (deploymentPlan, error
 			}
 		}
 		if !found {
-			return d, fmt.Errorf("default resource preset %q is not among the resource presets %s",
-				d.Preset, strings.Join(presetNames(p.ResourcePresets), ", "))
+			return d, &InputError{Err: fmt.Errorf("default resource preset %q is not among the resource presets %s",
+				d.Preset, strings.Join(presetNames(p.ResourcePresets), ", "))}
 		}
 	}
 	return d, nil
