@@ -5,12 +5,18 @@
 //     can be emitted;
 //   - with gen.Options.Chart: the product's own chart, filled from the embedded chart in
 //     templates/helm, as helm/floe-<product>/ and a reproducible
-//     helm/floe-<product>-<version>.tgz, plus the code-location image's Dockerfile.
+//     helm/floe-<product>-<version>.tgz; the code-location image's Dockerfile (with
+//     Dockerfile.dockerignore) and the pinned image-requirements.txt it installs.
 //
 // Before returning any file, Generate lints the filled chart with Helm's linter (warnings are
-// errors, as with `helm lint --strict`), renders it with Helm's engine for every environment
-// overlay against a realistic Kubernetes version, and decodes every rendered object strictly
-// into k8s.io/api types. Any failure is returned as an error and no file is returned.
+// errors, as with `helm lint --strict`), renders it with Helm's strict engine for its default
+// values and every environment overlay against Kubernetes v1.31, decodes every rendered
+// object strictly into k8s.io/api types and checks that the objects fit together. Any failure
+// is returned as an error and no file is returned. Problems with the product itself are
+// *InputError values; anything else is a bug in floe.
+//
+// Generate touches the disk in one place only: Helm's linter reads charts from a directory,
+// so the chart is written to a temporary directory that is removed before Generate returns.
 package helm
 
 import (
