@@ -37,6 +37,13 @@ func writeTree(dir string, files []gen.File) error {
 		return err
 	}
 	defer unlock()
+	// A run killed mid-write leaves its temporary tree behind; under the lock no other
+	// writer is active, so every leftover can go.
+	if stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".tmp-*")); len(stale) > 0 {
+		for _, s := range stale {
+			_ = os.RemoveAll(s)
+		}
+	}
 
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
