@@ -276,3 +276,14 @@ func TestReleaseNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPDBNeedsSpareReplica: a PodDisruptionBudget that would block every node drain fails
+// the render with a message, instead of being installed.
+func TestPDBNeedsSpareReplica(t *testing.T) {
+	chart := exampleChart(t, customer360())
+	_, err := renderChart(chart, "floe-customer-360", "data-products",
+		chartFileData(t, chart, "values-prod.yaml"), []byte("replicaCount: 1\n"))
+	if err == nil || !strings.Contains(err.Error(), "must be below replicaCount") {
+		t.Fatalf("err = %v", err)
+	}
+}
