@@ -106,7 +106,13 @@ func Compile(opts Options) *Result {
 	}
 	var chain []*validate.Manifest
 	if mpath != "" {
+		n := len(res.Diags)
 		chain = loadChain(mpath, read, res)
+		if opts.ManifestPath == "" && sf != nil {
+			// A manifest named by platform.manifest that cannot be read is reported there.
+			_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
+			relocateReadError(res.Diags[n:], mpath, sf.Pos(v), "platform.manifest")
+		}
 	}
 	if res.Diags.HasErrors() || spec == nil || chain == nil {
 		res.Diags = res.Diags.Sorted()
@@ -231,6 +237,16 @@ func joinRel(from, rel string) string {
 	return path.Clean(filepath.ToSlash(filepath.Join(filepath.Dir(from), rel)))
 }
 
+// relocateReadError moves "cannot read file" diagnostics about file (which have no
+// line) to pos, the place that names the file.
+func relocateReadError(ds diag.List, file string, pos diag.Pos, path string) {
+	for i := range ds {
+		if ds[i].Code == CodeFile && ds[i].Pos.File == file && ds[i].Pos.Line == 0 {
+			ds[i].Pos, ds[i].Path = pos, path
+		}
+	}
+}
+
 // loadChain reads a manifest and its parents (domain → enterprise), reporting cycles
 // with the ordered path.
 func loadChain(first string, read func(string) (*parse.File, bool), res *Result) []*validate.Manifest {
@@ -251,8 +267,15 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 			return nil
 		}
 		seen = append(seen, abs)
+		n := len(res.Diags)
 		f, ok := read(cur)
 		if !ok {
+			if len(chain) > 0 {
+				// A parent that cannot be read is reported where it is named.
+				last := chain[len(chain)-1]
+				_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
+				relocateReadError(res.Diags[n:], cur, last.File.Pos(v), "parent_manifest")
+			}
 			return nil
 		}
 		m, ds := validate.ValidateManifest(f)
