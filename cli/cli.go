@@ -121,7 +121,7 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 	}
 	root.SetVersionTemplate("floe {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
-	root.AddCommand(newCompileCmd(e), newPackageCmd(e), newValidateCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
+	root.AddCommand(newCompileCmd(e), newPackageCmd(e), newValidateCmd(e), newDoctorCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 		if !strings.Contains(c.Long, "Exit codes") {
