@@ -30,8 +30,8 @@ const KubeVersion = "v1.31.0"
 // envOverlays are the environment overlays shipped with the chart, in the order they are verified.
 var envOverlays = []string{"values-dev.yaml", "values-staging.yaml", "values-prod.yaml"}
 
-// verifyRelease and verifyNamespace name the release the chart is checked with. A release
-// named like the chart keeps object names equal to the chart name ("floe-customer-360").
+// verifyNamespace is the namespace the chart is checked in; the release is named like the
+// chart, which keeps object names equal to the chart name ("floe-customer-360").
 const verifyNamespace = "data-products"
 
 // renderedObject is one rendered Kubernetes object, decoded strictly.
@@ -47,8 +47,8 @@ type renderedObject struct {
 
 // renderChart renders the chart files with the given values overlays (applied in order, as
 // `helm template -f a -f b` would) for release/namespace, validating the merged values
-// against values.schema.json, and decodes every object strictly. It is what Generate runs
-// for each overlay; tests and `floe package --check` style callers can use it directly.
+// against values.schema.json, decodes every object strictly and checks the objects fit
+// together. Generate runs it for the default values and each overlay.
 func renderChart(files []chartFile, release, namespace string, overlays ...[]byte) ([]renderedObject, error) {
 	ch, err := loadChart(files)
 	if err != nil {
@@ -165,8 +165,8 @@ func checkObjectMeta(o renderedObject) []error {
 	return errs
 }
 
-// lintChart runs Helm's chart linter (the rules of `helm lint`) on the chart files for each set
-// of values overlays, treating warnings as errors (`helm lint --strict`). The linter reads
+// lintChart runs Helm's chart linter (the rules of `helm lint`) on the chart files with the
+// given values overlays merged in order, treating warnings as errors (`helm lint --strict`). The linter reads
 // charts from disk only, so the files are written to a temporary directory that is removed
 // before Lint returns.
 func lintChart(files []chartFile, overlays ...[]byte) error {
