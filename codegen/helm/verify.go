@@ -166,9 +166,9 @@ func checkObjectMeta(o renderedObject) []error {
 }
 
 // lintChart runs Helm's chart linter (the rules of `helm lint`) on the chart files with the
-// given values overlays merged in order, treating warnings as errors (`helm lint --strict`). The linter reads
-// charts from disk only, so the files are written to a temporary directory that is removed
-// before Lint returns.
+// given values overlays merged in order, treating warnings as errors (`helm lint --strict`).
+// The linter reads charts from disk only, so the files are written to a temporary directory
+// that is removed before lintChart returns.
 func lintChart(files []chartFile, overlays ...[]byte) error {
 	dir, err := os.MkdirTemp("", "floe-helm-lint-")
 	if err != nil {
