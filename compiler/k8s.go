@@ -28,6 +28,21 @@ func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain []*validate.
 		case strings.HasPrefix(e.Path, "metadata."):
 			_, v := parse.Lookup(spec.File.Root, strings.Split(e.Path, "."))
 			pos = spec.File.Pos(v)
+		case e.Path == "deployment.image_repository" || e.Path == "deployment.image_tag":
+			// Set by plugins.orchestrator.config.image, else derived from floe.yaml's
+			// metadata.name / metadata.version: point at whichever the value came from.
+			field, derived := "repository", "name"
+			if e.Path == "deployment.image_tag" {
+				field, derived = "tag", "version"
+			}
+			_, v := parse.Lookup(spec.File.Root, []string{"metadata", derived})
+			pos = spec.File.Pos(v)
+			for _, m := range chain {
+				if _, v, ok := parse.LookupExact(m.File.Root, []string{"plugins", "orchestrator", "config", "image", field}); ok {
+					pos = m.File.Pos(v)
+					break
+				}
+			}
 		case strings.HasPrefix(e.Path, "resource_presets."):
 			parts := strings.SplitN(strings.TrimPrefix(e.Path, "resource_presets."), ".", 2)
 			pos = presetPos(chain, parts)
