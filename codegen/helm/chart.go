@@ -125,7 +125,7 @@ func fillValuesSchema(presets []schemas.NamedResourcePreset, defaultPreset strin
 	presetProps := map[string]any{}
 	enum := []any{}
 	for _, name := range presetNames(presets) {
-		presetProps[name] = map[string]any{"$ref": "#/$defs/resources"}
+		presetProps[name] = map[string]any{"$ref": "#/definitions/resources"}
 		enum = append(enum, name)
 	}
 	if defaultPreset == "" {

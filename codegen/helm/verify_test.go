@@ -143,7 +143,7 @@ func TestSchemaClosedEverywhere(t *testing.T) {
 	if err := json.Unmarshal(chartFileData(t, exampleChart(t, customer360()), "values.schema.json"), &schema); err != nil {
 		t.Fatal(err)
 	}
-	stringMaps := map[string]bool{"$defs.stringMap": true}
+	stringMaps := map[string]bool{"definitions.stringMap": true}
 	var objects []string
 	var walk func(path string, node any)
 	walk = func(path string, node any) {
@@ -178,7 +178,7 @@ func TestSchemaClosedEverywhere(t *testing.T) {
 			if path != "" {
 				child = path + "." + k
 			}
-			if k == "properties" || k == "$defs" {
+			if k == "properties" || k == "definitions" {
 				props, _ := m[k].(map[string]any)
 				names := make([]string, 0, len(props))
 				for n := range props {
@@ -187,8 +187,8 @@ func TestSchemaClosedEverywhere(t *testing.T) {
 				sort.Strings(names)
 				for _, n := range names {
 					p := n
-					if k == "$defs" {
-						p = "$defs." + n
+					if k == "definitions" {
+						p = "definitions." + n
 					} else if path != "" {
 						p = path + "." + n
 					}
