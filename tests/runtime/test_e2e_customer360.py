@@ -384,3 +384,67 @@ def test_down_lineage_backend_does_not_fail_the_run(
     log = proc.stdout + proc.stderr
     assert "materialized all assets" in log
     assert re.search(r"OpenLineage backend http .* is not reachable", log), log[-3000:]
+
+
+def test_load_fails_naming_edges_when_dbt_disagrees(
+    tmp_path: Path, floe_bin: Path
+) -> None:
+    root = copy_example(PRODUCT, tmp_path)
+    run([str(floe_bin), "compile", str(root)])
+    mart = root / "models" / "marts" / "mart_customer_360.sql"
+    # A ref floe.yaml does not declare: mart_customer_360 now also depends on a staging model.
+    mart.write_text(mart.read_text() + "\n-- {{ ref('stg_support_tickets') }}\n")
+    out = root / "target" / "floe"
+    run(
+        [
+            str(VENV_BIN / "dbt"),
+            "parse",
+            "--project-dir",
+            str(root),
+            "--profiles-dir",
+            str(out),
+        ],
+        cwd=root,
+    )
+    proc = run(
+        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
+        cwd=out,
+        check=False,
+    )
+    assert proc.returncode != 0
+    log = proc.stdout + proc.stderr
+    assert "dbt has edge stg_support_tickets -> mart_customer_360" in log, log[-3000:]
+    assert "GraphMismatchError" in log
+
+
+def test_load_fails_with_recompile_hint_on_contract_mismatch(
+    tmp_path: Path, floe_bin: Path
+) -> None:
+    root = copy_example("hello-orders", tmp_path)
+    run([str(floe_bin), "compile", str(root)])
+    out = root / "target" / "floe"
+    run(
+        [
+            str(VENV_BIN / "dbt"),
+            "parse",
+            "--project-dir",
+            str(root),
+            "--profiles-dir",
+            str(out),
+        ],
+        cwd=root,
+    )
+    artifacts = out / "compiled_artifacts.json"
+    doc = json.loads(artifacts.read_text())
+    doc["version"] = "0.11.0"
+    artifacts.write_text(json.dumps(doc))
+    proc = run(
+        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
+        cwd=out,
+        check=False,
+    )
+    assert proc.returncode != 0
+    log = proc.stdout + proc.stderr
+    assert re.search(
+        r"compiled with floe \S+ for contract 0\.11\.0; .*re-run `floe compile`", log
+    ), log[-3000:]
