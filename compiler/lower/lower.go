@@ -67,7 +67,7 @@ func Lower(in Input) (*schemas.Product, error) {
 		Mode:             "simple",
 		InheritanceChain: []schemas.ManifestRef{},
 		Observability:    observability(spec, m),
-		Plugins:          &r.Plugins,
+		Plugins:          ptr(r.Plugins), // a copy: &r.Plugins would keep every pass's data (and the YAML trees) alive
 		DbtProfiles:      r.Profiles,
 		Governance:       in.Policy.Governance,
 		DataContracts:    []schemas.Map{},
