@@ -36,6 +36,7 @@ func TestDockerfile(t *testing.T) {
 		"pip check",
 		`"--python-file", "/opt/floe/product/target/floe/definitions.py"`,
 		"EXPOSE 3030\n",
+		"RUN python -m floe_runtime prepare .\n",
 	} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q", want)
