@@ -113,7 +113,86 @@ func Parse(name string, src []byte) (*File, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	budget := MaxNodes
+	expandMerges(f, root, 0, map[*yaml.Node]bool{}, &budget, &diags)
+	if diags.HasErrors() {
+		return nil, diags
+	}
 	return f, diags
+}
+
+// expandMerges applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) in place, as the
+// reference's PyYAML does: keys written in the mapping win over merged ones, and among
+// merged mappings the earlier one wins. Entries keep their own positions. A mapping
+// reached through several aliases is expanded once.
+// budget bounds the entries copied, so merge chains cannot blow up.
+func expandMerges(f *File, n *yaml.Node, depth int, done map[*yaml.Node]bool, budget *int, diags *diag.List) {
+	n = Deref(n)
+	if n == nil || done[n] || depth > MaxDepth {
+		return
+	}
+	done[n] = true
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			expandMerges(f, c, depth+1, done, budget, diags)
+		}
+		return
+	case yaml.MappingNode:
+	default:
+		return
+	}
+	var own, merged, sources []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		expandMerges(f, v, depth+1, done, budget, diags)
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!merge" {
+			own = append(own, k, v)
+			continue
+		}
+		switch dv := Deref(v); {
+		case dv != nil && dv.Kind == yaml.MappingNode:
+			sources = append(sources, dv)
+		case dv != nil && dv.Kind == yaml.SequenceNode:
+			for _, item := range dv.Content {
+				if di := Deref(item); di != nil && di.Kind == yaml.MappingNode {
+					sources = append(sources, di)
+				} else {
+					diags.Add(diag.Errorf(f.Pos(item), CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not a list holding %s", KindName(item)))
+				}
+			}
+		default:
+			diags.Add(diag.Errorf(f.Pos(v), CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", KindName(v)))
+		}
+	}
+	if len(sources) == 0 && len(own) == len(n.Content) {
+		return
+	}
+	// Key order as PyYAML builds the dict: merged keys first, then the mapping's own;
+	// an own key replaces a merged one in place.
+	index := map[string]int{}
+	for _, src := range sources {
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			k := src.Content[i]
+			if _, dup := index[k.Value]; dup {
+				continue
+			}
+			if *budget -= 2; *budget < 0 {
+				diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "merge keys expand to more than %d nodes", MaxNodes))
+				return
+			}
+			index[k.Value] = len(merged)
+			merged = append(merged, k, src.Content[i+1])
+		}
+	}
+	for i := 0; i < len(own); i += 2 {
+		if j, ok := index[own[i].Value]; ok {
+			merged[j], merged[j+1] = own[i], own[i+1]
+			continue
+		}
+		merged = append(merged, own[i], own[i+1])
+	}
+	n.Content = merged
 }
 
 func boolInt(b bool) int {
