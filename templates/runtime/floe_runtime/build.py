@@ -20,6 +20,7 @@ from dagster_dbt import DbtCliResource
 
 from ._stamp import CONTRACT_VERSION, FLOE_VERSION
 from .dbt import (
+    DBT_GLOBAL_FLAGS,
     DUCKDB_TAG,
     Runtime,
     asset_edges,
@@ -137,6 +138,7 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
             profile=plan.dbt_profile,
             target=plan.dbt_target,
             dbt_executable=dbt_executable(),
+            global_config_flags=list(DBT_GLOBAL_FLAGS),
         ),
         IO_MANAGER_KEY: IcebergIOManager(
             output_dir=str(output_dir), project_dir=str(project_dir)

@@ -42,6 +42,8 @@ K8S_CONFIG_TAG = "dagster-k8s/config"
 # DUCKDB_TAG serialises dbt steps: DuckDB allows one writing process per file.
 DUCKDB_TAG = "floe/duckdb"
 SEEDS_GROUP = "seeds"
+# dbt's usage tracking phones home on every command; runs must not wait on the network.
+DBT_GLOBAL_FLAGS = ("--no-send-anonymous-usage-stats",)
 _IDENT = re.compile(r"[^A-Za-z0-9_]+")
 
 

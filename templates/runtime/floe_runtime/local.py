@@ -12,7 +12,7 @@ from types import ModuleType
 
 from dagster import AssetsDefinition, DagsterInstance, Definitions, materialize
 
-from .dbt import dbt_executable
+from .dbt import DBT_GLOBAL_FLAGS, dbt_executable
 from .errors import CompiledOutputError
 
 
@@ -38,6 +38,7 @@ def prepare(output_dir: Path) -> Path:
     project_dir = (output_dir / plan.project_dir).resolve()
     cmd = [
         dbt_executable(),
+        *DBT_GLOBAL_FLAGS,
         "parse",
         "--project-dir",
         str(project_dir),
@@ -123,3 +124,23 @@ def materialize_all(
                 )
                 run_ids.append(result.run_id)
     return run_ids
+
+
+def table_summary(output_dir: Path) -> list[tuple[str, int, int]]:
+    """(identifier, rows, snapshots) of every table in the product's Iceberg namespace."""
+    from . import iceberg
+    from .files import load_iceberg_config
+
+    output_dir = Path(output_dir).resolve()
+    plan = _plan_only(output_dir)
+    settings = load_iceberg_config(output_dir)
+    catalog = iceberg.connect(
+        settings.catalog, (output_dir / plan.project_dir).resolve()
+    )
+    summary = []
+    for ident in sorted(catalog.list_tables(settings.namespace)):
+        name = ".".join(ident)
+        table = catalog.load_table(name)
+        rows = table.scan().to_arrow().num_rows
+        summary.append((name, rows, len(table.snapshots())))
+    return summary
