@@ -65,7 +65,7 @@ var reservedNames = []string{"default", "system", "floe", "admin", "root"}
 func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	var diags diag.List
 	if f.Root != nil {
-		banEnvKeys(f, f.Root, nil, &diags)
+		banEnvKeys(f, f.Root, nil, map[*yaml.Node]bool{}, &diags)
 		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
 		foldAlias(f, f.Root, "output_ports", "outputPorts", &diags)
 		if _, ts := parse.MapGet(f.Root, "transforms"); ts != nil && ts.Kind == yaml.SequenceNode {
@@ -138,11 +138,15 @@ func decode(f *parse.File, v any) error {
 
 // banEnvKeys reports every environment-specific key in floe.yaml and removes it, so the
 // schema pass does not report it a second time as unknown.
-func banEnvKeys(f *parse.File, n *yaml.Node, path []string, diags *diag.List) {
+//
+// Each node is visited once: a node reached again through an alias was already
+// checked, and without this an alias "bomb" would be walked exponentially often.
+func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]bool, diags *diag.List) {
 	n = parse.Deref(n)
-	if n == nil {
+	if n == nil || seen[n] {
 		return
 	}
+	seen[n] = true
 	switch n.Kind {
 	case yaml.MappingNode:
 		kept := n.Content[:0:0]
@@ -155,13 +159,13 @@ func banEnvKeys(f *parse.File, n *yaml.Node, path []string, diags *diag.List) {
 				diags.Add(d)
 				continue
 			}
-			banEnvKeys(f, v, p, diags)
+			banEnvKeys(f, v, p, seen, diags)
 			kept = append(kept, k, v)
 		}
 		n.Content = kept
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			banEnvKeys(f, c, join(path, fmt.Sprint(i)), diags)
+			banEnvKeys(f, c, join(path, fmt.Sprint(i)), seen, diags)
 		}
 	}
 }
