@@ -79,6 +79,9 @@ func Schema(name string) (*compiledSchema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.UseLoader(noNetwork{})
+	// Draft 2020-12 makes "format" an annotation; floe asserts it (expires: date), as the
+	// reference's typed fields do.
+	c.AssertFormat()
 	url := "floe:///" + name + ".schema.json"
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("add schema %s: %w", name, err)
@@ -484,7 +487,11 @@ func (cs *compiledSchema) resolve(s map[string]any) map[string]any {
 			s, _ = defs[name].(map[string]any)
 			continue
 		}
-		if one, ok := s["oneOf"].([]any); ok {
+		one, ok := s["oneOf"].([]any)
+		if !ok {
+			one, ok = s["anyOf"].([]any)
+		}
+		if ok {
 			var next map[string]any
 			for _, o := range one {
 				if om, ok := o.(map[string]any); ok && om["type"] != "null" {
