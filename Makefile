@@ -28,8 +28,11 @@ generate:
 fuzz:
 	$(GO) test ./compiler/parse -run='^$$' -fuzz=FuzzParse -fuzztime=60s
 
-bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./compiler/...
+# Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
+# whole-process table (median wall time, peak RSS) written to target/bench/results.md.
+bench: build
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/...
+	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN)
 
 clean:
 	rm -rf bin

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/floe-dev/floe/compiler/graph"
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/internal/synth"
 )
 
@@ -29,6 +32,45 @@ func BenchmarkCompile(b *testing.B) {
 				res := Compile(Options{SpecPath: "floe.yaml", ReadFile: read, CompiledAt: time.Unix(0, 0), FloeVersion: "bench", Orchestrators: []string{"dagster"}})
 				if res.Product == nil {
 					b.Fatalf("compile failed: %v", res.Diags)
+				}
+			}
+		})
+	}
+}
+
+var benchSizes = []int{100, 10000, 100000}
+
+// BenchmarkPasses times the front passes separately on the synthetic spec.
+func BenchmarkPasses(b *testing.B) {
+	for _, n := range benchSizes {
+		src := synth.Spec(n)
+		b.Run(fmt.Sprintf("parse/transforms=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if f, d := parse.Parse("floe.yaml", src); f == nil {
+					b.Fatal(d)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("validate/transforms=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				f, _ := parse.Parse("floe.yaml", src)
+				b.StartTimer()
+				if s, d := validate.ValidateSpec(f); s == nil {
+					b.Fatal(d)
+				}
+			}
+		})
+		f, _ := parse.Parse("floe.yaml", src)
+		s, _ := validate.ValidateSpec(f)
+		b.Run(fmt.Sprintf("graph/transforms=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, d := graph.Build(s.File, s.Spec); d.HasErrors() {
+					b.Fatal(d)
 				}
 			}
 		})

@@ -45,6 +45,7 @@ func (f SchemaFile) Generate() ([]byte, error) {
 		r.RequiredFromJSONSchemaTags = false
 	}
 	s := r.Reflect(f.typ)
+	nullableAnyOf(s)
 	s.ID = jsonschema.ID(f.ID)
 	s.Title = f.Title
 	s.Version = "https://json-schema.org/draft/2020-12/schema"
@@ -56,6 +57,31 @@ func (f SchemaFile) Generate() ([]byte, error) {
 		return nil, fmt.Errorf("encode schema %s: %w", f.Name, err)
 	}
 	return b.Bytes(), nil
+}
+
+// nullableAnyOf rewrites the {oneOf: [X, {type: null}]} of nullable fields to anyOf:
+// the same set of values (X never accepts null), but validators stop at the first
+// match instead of evaluating both branches, which halves validation work on big inputs.
+func nullableAnyOf(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.OneOf) == 2 && s.OneOf[1].Type == "null" {
+		s.AnyOf, s.OneOf = s.OneOf, nil
+	}
+	for _, sub := range s.AnyOf {
+		nullableAnyOf(sub)
+	}
+	for _, d := range s.Definitions {
+		nullableAnyOf(d)
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			nullableAnyOf(p.Value)
+		}
+	}
+	nullableAnyOf(s.Items)
+	nullableAnyOf(s.AdditionalProperties)
 }
 
 // mapCustomTypes gives floe's own value types their JSON shapes.

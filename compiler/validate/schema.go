@@ -525,3 +525,55 @@ func (cs *compiledSchema) description(loc []string) string {
 	}
 	return ""
 }
+
+// integerFields makes the integers of f decodable into the Go types: a YAML float with
+// no fraction (1e3, 30.0) where the schema wants an integer is rewritten to the integer
+// (the reference's lax mode accepts it), and an integer that does not fit 64 bits is an
+// error at its position rather than a failure to decode. Run it after the schema pass
+// succeeded (so every integer field holds a number).
+func integerFields(f *parse.File, name string) diag.List {
+	var diags diag.List
+	cs, err := Schema(name)
+	if err != nil || f.Root == nil {
+		return nil
+	}
+	var walk func(n *yaml.Node, loc []string)
+	walk = func(n *yaml.Node, loc []string) {
+		n = parse.Deref(n)
+		if n == nil {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], join(loc, n.Content[i].Value))
+			}
+			return
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, join(loc, fmt.Sprint(i)))
+			}
+			return
+		case yaml.ScalarNode:
+		default:
+			return
+		}
+		if n.Tag != "!!int" && n.Tag != "!!float" {
+			return
+		}
+		if t, _ := cs.node(loc)["type"].(string); t != "integer" {
+			return
+		}
+		v, ok := parse.ToNumber(n)
+		if !ok {
+			return
+		}
+		if !v.IsInt() || !v.Num().IsInt64() {
+			diags.Add(diag.Errorf(f.Pos(n), CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
+			return
+		}
+		n.Tag, n.Value, n.Style = "!!int", v.Num().String(), 0
+	}
+	walk(f.Root, nil)
+	return diags
+}
