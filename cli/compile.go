@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +14,11 @@ import (
 
 	"github.com/floe-dev/floe/codegen"
 	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/codegen/helm"
 	"github.com/floe-dev/floe/compiler"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
+	"github.com/floe-dev/floe/schemas/k8scheck"
 )
 
 // inputFlags are shared by compile, validate and graph.
@@ -159,16 +162,27 @@ two runs byte-identical.`,
 			if out == "" {
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
+			if err := checkImageFlags(f.imageRepository, f.imageTag); err != nil {
+				return err
+			}
 			rel, err := filepath.Rel(out, filepath.Dir(spec))
 			if err != nil {
 				abs, _ := filepath.Abs(filepath.Dir(spec))
 				rel = abs
 			}
+			outInProduct, err := filepath.Rel(filepath.Dir(spec), out)
+			if err != nil || outInProduct == ".." || strings.HasPrefix(outInProduct, ".."+string(filepath.Separator)) {
+				outInProduct = ""
+			}
 			files, err := codegen.Generate(res.Product, codegen.Options{
-				Options: gen.Options{ProjectDir: filepath.ToSlash(rel), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt),
+				Options: gen.Options{ProjectDir: filepath.ToSlash(rel), OutputDir: filepath.ToSlash(outInProduct), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt),
 					Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
 				ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
 			})
+			var inputErr *helm.InputError
+			if errors.As(err, &inputErr) {
+				return &exitError{code: ExitInput, msg: err.Error()}
+			}
 			if err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
@@ -209,6 +223,25 @@ overlays and every object decoded strictly into Kubernetes API types before anyt
 		panic(err) // the flag is defined just above
 	}
 	return cmd
+}
+
+// checkImageFlags rejects image flags Kubernetes would not accept (a usage error).
+func checkImageFlags(repo, tag string) error {
+	var errs []string
+	if repo != "" {
+		for _, e := range k8scheck.ImageRepository("--image-repository", repo) {
+			errs = append(errs, e.Error())
+		}
+	}
+	if tag != "" {
+		for _, e := range k8scheck.ImageTag("--image-tag", tag) {
+			errs = append(errs, e.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return usageErr("%s", strings.Join(errs, "; "))
+	}
+	return nil
 }
 
 func parseTime(s string) time.Time {

@@ -23,6 +23,9 @@ type Options struct {
 	// ProjectDir is the product directory (the dbt project) relative to the output
 	// directory, slash-separated (for the default output target/floe this is "../..").
 	ProjectDir string
+	// OutputDir is the output directory relative to the product directory,
+	// slash-separated ("target/floe" by default), or "" when it lies outside it.
+	OutputDir string
 	// Time is the timestamp for anything that must carry one (archive entries): the
 	// artifact's compiled_at, so SOURCE_DATE_EPOCH makes output reproducible.
 	Time time.Time

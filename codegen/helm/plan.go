@@ -53,7 +53,7 @@ func planDeployment(p *schemas.Product, opts gen.Options) (deploymentPlan, error
 		ImageRepository: firstNonEmpty(opts.ImageRepository, p.Deployment.ImageRepository, p.Name),
 		ImageTag:        firstNonEmpty(opts.ImageTag, p.Deployment.ImageTag, p.Version),
 		Port:            p.Deployment.Port,
-		OutputDir:       outputDirInProject(opts.ProjectDir),
+		OutputDir:       firstNonEmpty(opts.OutputDir, outputDirInProject(opts.ProjectDir)),
 		Preset:          p.DefaultPreset,
 	}
 	if d.Port == 0 {
