@@ -268,12 +268,23 @@ def test_lineage_file(product: Product, first_run: dict[str, tuple[int, int]]) -
     assert len(steps) == 4
     for step in steps:
         assert {"START", "COMPLETE"} <= seen[step], step
-    # Model runs point at their step run; step runs at the Dagster run.
+    # Model runs point at their step run; step runs at the Dagster run, whose own
+    # START and COMPLETE are in the file too.
     step_runs = {e["run"]["runId"] for e in events if e["job"]["name"] in steps}
+    run_job = f"{PRODUCT}.dagster_run"
+    dagster_runs: dict[str, list[str]] = {}
+    for e in events:
+        if e["job"]["name"] == run_job:
+            dagster_runs.setdefault(e["run"]["runId"], []).append(e["eventType"])
+    assert dagster_runs, "no events for the Dagster runs"
+    for run_id, types in dagster_runs.items():
+        assert types == ["START", "COMPLETE"], run_id
+    events = [e for e in events if e["job"]["name"] != run_job]
     for e in events:
         parent = e["run"]["facets"]["parent"]
         if e["job"]["name"] in steps:
-            assert parent["job"]["name"] == f"{PRODUCT}.dagster_run"
+            assert parent["job"]["name"] == run_job
+            assert parent["run"]["runId"] in dagster_runs
         else:
             assert parent["run"]["runId"] in step_runs
             if e["eventType"] == "COMPLETE":

@@ -33,6 +33,7 @@ from .errors import CompiledOutputError, GraphMismatchError
 from .files import ScheduleConfig, load_artifacts, load_iceberg_config, load_schedules
 from .io_manager import IcebergIOManager
 from .plan import Plan
+from .run_lineage import lineage_sensors
 
 # PYTHON_ASSETS_DIR is where a product keeps its Python assets (every *.py is loaded).
 PYTHON_ASSETS_DIR = "assets"
@@ -150,6 +151,7 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
     return Definitions(
         assets=[*dbt_defs, *python_defs],
         schedules=build_schedules(schedules, selection),
+        sensors=lineage_sensors(plan, project_dir),
         resources=resources,
         executor=executor,
     )

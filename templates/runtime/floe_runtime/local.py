@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,7 +15,8 @@ from types import ModuleType
 from dagster import AssetsDefinition, DagsterInstance, Definitions, materialize
 
 from .dbt import DBT_GLOBAL_FLAGS, dbt_executable
-from .errors import CompiledOutputError
+from .errors import CompiledOutputError, FloeRuntimeError
+from .run_lineage import report_run
 
 
 def load_module(output_dir: Path) -> ModuleType:
@@ -99,30 +102,48 @@ def materialize_all(
 
     Returns the Dagster run ids, in order. Raises on the first failing run.
     """
+    output_dir = Path(output_dir).resolve()
+    plan = _plan_only(output_dir)
+    project_dir = (output_dir / plan.project_dir).resolve()
     defs = load_definitions(output_dir)
+    if instance is None:
+        # Runs land in $DAGSTER_HOME (and so in `dagster dev`) when it is set.
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if instance is None:
+        instance = DagsterInstance.ephemeral()
+    log = logging.getLogger("floe.lineage")
     assets: Sequence[AssetsDefinition] = [
         a for a in (defs.assets or []) if isinstance(a, AssetsDefinition)
     ]
     resources = dict(defs.resources or {})
     run_ids = []
-    unpartitioned = [a for a in assets if a.partitions_def is None]
-    result = materialize(
-        assets, resources=resources, instance=instance, selection=unpartitioned
-    )
-    run_ids.append(result.run_id)
+
+    def run(selection: Sequence[AssetsDefinition], partition_key: str | None) -> None:
+        result = materialize(
+            assets,
+            resources=resources,
+            instance=instance,
+            selection=selection,
+            partition_key=partition_key,
+            raise_on_error=False,
+        )
+        run_ids.append(result.run_id)
+        # No daemon runs here, so the run status sensors never fire: report the run.
+        report_run(instance, result.run_id, plan, project_dir, log)
+        if not result.success:
+            what = f"partition {partition_key} of " if partition_key else ""
+            keys = sorted(k.to_user_string() for a in selection for k in a.keys)
+            raise FloeRuntimeError(
+                f"run {result.run_id} ({what}{', '.join(keys)}) failed; see the log above"
+            )
+
+    run([a for a in assets if a.partitions_def is None], None)
     if partitions:
         for asset in assets:
             if asset.partitions_def is None:
                 continue
             for key in asset.partitions_def.get_partition_keys():
-                result = materialize(
-                    assets,
-                    resources=resources,
-                    instance=instance,
-                    selection=[asset],
-                    partition_key=key,
-                )
-                run_ids.append(result.run_id)
+                run([asset], key)
     return run_ids
 
 
