@@ -129,7 +129,7 @@ type compileFlags struct {
 	inputFlags
 	out, outputFormat, configMapName, namespace string
 	imageRepository, imageTag                   string
-	check, chart                                bool
+	check, chart, force                         bool
 }
 
 func newCompileCmd(e *env) *cobra.Command {
@@ -150,17 +150,25 @@ two runs byte-identical.`,
 			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
 				return usageErr("--output-format %q: want json, yaml or configmap", f.outputFormat)
 			}
+			spec := specPath(args)
+			out := f.out
+			if out == "" {
+				out = filepath.Join(filepath.Dir(spec), "target", "floe")
+			}
+			options := compileOptions(e, &f, args)
+			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
+			if !f.check && !f.force && upToDate(out, options) {
+				if f.format == "text" {
+					fmt.Fprintf(e.stdout, "%s is up to date\n", out)
+				}
+				return nil
+			}
 			res, err := runCompiler(e, args, &f.inputFlags)
 			if err != nil {
 				return err
 			}
 			if err := report(e, res, f.format); err != nil {
 				return err
-			}
-			spec := specPath(args)
-			out := f.out
-			if out == "" {
-				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
 			if err := checkImageFlags(f.imageRepository, f.imageTag); err != nil {
 				return err
@@ -186,6 +194,11 @@ two runs byte-identical.`,
 			if err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
+			if key, ok := stampKey(options, res.Inputs, os.ReadFile); ok {
+				if files, err = withStamp(files, key, res.Inputs); err != nil {
+					return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
+				}
+			}
 			if f.check {
 				return checkTree(e, out, files)
 			}
@@ -204,6 +217,7 @@ two runs byte-identical.`,
 	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
 	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
 	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff when the output on disk differs")
+	cmd.Flags().BoolVar(&f.force, "force", false, "compile and write even when the output is up to date")
 	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart (helm/floe-<product>-<version>.tgz) and the image Dockerfile")
 	cmd.Flags().StringVar(&f.imageRepository, "image-repository", "", "code-location image repository (default: the manifest's orchestrator image)")
 	cmd.Flags().StringVar(&f.imageTag, "image-tag", "", "code-location image tag (default: the manifest's, else the product version)")

@@ -66,6 +66,8 @@ type Result struct {
 	Diags   diag.List
 	// Sources holds every input read, for quoting lines in diagnostics.
 	Sources diag.Sources
+	// Inputs are the files read, in reading order (floe.yaml, its manifest, parents).
+	Inputs []string
 	// Graph is the dependency graph (nil when the inputs did not get that far).
 	Graph *graph.Graph
 	// NextRuns are the next run times of each schedule, in its zone.
@@ -85,6 +87,7 @@ func Compile(opts Options) *Result {
 			return nil, false
 		}
 		res.Sources[name] = b
+		res.Inputs = append(res.Inputs, name)
 		f, ds := parse.Parse(name, b)
 		res.Diags.Add(ds...)
 		return f, f != nil

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/floe-dev/floe/codegen/gen"
+)
+
+// stampFile records, inside the output directory, what produced it: a key over the
+// compiler version, the options and every input's bytes, and the hash of every file
+// written. A re-run whose key matches and whose files are intact does nothing.
+const stampFile = ".floe-stamp.json"
+
+type stamp struct {
+	Key    string            `json:"key"`
+	Inputs []string          `json:"inputs"`
+	Files  map[string]string `json:"files"`
+}
+
+// stampKey hashes the compiler version, the options and the inputs' bytes.
+func stampKey(options []string, inputs []string, read func(string) ([]byte, error)) (string, bool) {
+	h := sha256.New()
+	io.WriteString(h, "floe "+Version+"\x00")
+	for _, o := range options {
+		io.WriteString(h, o+"\x00")
+	}
+	for _, in := range inputs {
+		b, err := read(in)
+		if err != nil {
+			return "", false
+		}
+		io.WriteString(h, in+"\x00")
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+func fileHash(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// withStamp appends the stamp file to files.
+func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error) {
+	st := stamp{Key: key, Inputs: inputs, Files: map[string]string{}}
+	for _, f := range files {
+		st.Files[f.Path] = fileHash(f.Data)
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(files, gen.File{Path: stampFile, Data: append(b, '\n'), Mode: 0o644}), nil
+}
+
+// upToDate reports whether dir was produced from the same key and is intact: every
+// recorded file present with its recorded hash, and no other file.
+func upToDate(dir string, options []string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, stampFile))
+	if err != nil {
+		return false
+	}
+	var st stamp
+	if json.Unmarshal(b, &st) != nil || len(st.Inputs) == 0 {
+		return false
+	}
+	key, ok := stampKey(options, st.Inputs, os.ReadFile)
+	if !ok || key != st.Key {
+		return false
+	}
+	seen := 0
+	intact := true
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if rel == stampFile {
+			return nil
+		}
+		want, ok := st.Files[rel]
+		if !ok || !d.Type().IsRegular() {
+			intact = false
+			return filepath.SkipAll
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || fileHash(data) != want {
+			intact = false
+			return filepath.SkipAll
+		}
+		seen++
+		return nil
+	})
+	return err == nil && intact && seen == len(st.Files)
+}
+
+// compileOptions lists what besides the inputs changes the output.
+func compileOptions(e *env, f *compileFlags, args []string) []string {
+	opts := []string{"spec=" + specPath(args), "manifest=" + f.manifest, "out=" + f.out,
+		"output-format=" + f.outputFormat, "configmap-name=" + f.configMapName, "namespace=" + f.namespace,
+		"image-repository=" + f.imageRepository, "image-tag=" + f.imageTag,
+		"source-date-epoch=" + e.getenv("SOURCE_DATE_EPOCH")}
+	if f.chart {
+		opts = append(opts, "chart")
+	}
+	slices.Sort(opts)
+	return []string{strings.Join(opts, "\x00")}
+}
