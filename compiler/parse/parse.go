@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -383,6 +384,10 @@ func KindName(n *yaml.Node) string {
 	case "!!int":
 		return "an integer"
 	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+			return "an infinite or NaN number (" + n.Value + ")"
+		}
 		return "a number"
 	}
 	return "a string"
@@ -525,11 +530,32 @@ func scalar(n *yaml.Node) any {
 		}
 	case "!!float":
 		var f float64
-		if err := n.Decode(&f); err == nil {
+		if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 			return f
 		}
 	}
-	return n.Value
+	return n.Value // .inf and .nan are no JSON numbers: the schema reports their type
+}
+
+// ToNumber returns the exact value of an integer or float scalar (false for anything
+// else, and for .inf and .nan).
+func ToNumber(n *yaml.Node) (*big.Rat, bool) {
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return nil, false
+	}
+	switch n.Tag {
+	case "!!int":
+		if s, ok := IntText(n.Value); ok {
+			return new(big.Rat).SetString(s)
+		}
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return new(big.Rat).SetFloat64(f), true
+		}
+	}
+	return nil, false
 }
 
 // IntText returns the decimal text of a YAML integer literal (0x, 0o, _ allowed).

@@ -77,6 +77,9 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 		}
 	}
 	diags.Add(schemaDiags(f, "floe-spec")...)
+	if !diags.HasErrors() {
+		diags.Add(integerFields(f, "floe-spec")...)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -110,6 +113,9 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		unknownTopLevel(f, &diags)
 	}
 	diags.Add(schemaDiags(f, "manifest")...)
+	if !diags.HasErrors() {
+		diags.Add(integerFields(f, "manifest")...)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
