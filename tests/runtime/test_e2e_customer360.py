@@ -459,3 +459,39 @@ def test_load_fails_with_recompile_hint_on_contract_mismatch(
     assert re.search(
         r"compiled with floe \S+ for contract 0\.11\.0; .*re-run `floe compile`", log
     ), log[-3000:]
+
+
+def test_failing_model_fails_the_run_and_is_reported(
+    tmp_path: Path, floe_bin: Path
+) -> None:
+    root = copy_example("hello-orders", tmp_path)
+    mart = root / "models" / "mart_daily_orders.sql"
+    mart.write_text(mart.read_text().replace("sum(amount)", "sum(no_such_column)"))
+    run([str(floe_bin), "compile", str(root)])
+    out = root / "target" / "floe"
+    proc = run(
+        [str(VENV_BIN / "python"), "-m", "floe_runtime", "materialize", str(out)],
+        cwd=out,
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log[-3000:]
+    assert "floe: error: run " in log and "failed" in log
+    local = root / "target" / "floe-local"
+    events = [
+        json.loads(line) for line in (local / "lineage.jsonl").read_text().splitlines()
+    ]
+    by_job: dict[str, list[str]] = {}
+    for e in events:
+        by_job.setdefault(e["job"]["name"], []).append(e["eventType"])
+    assert by_job["hello-orders.stg_orders"] == ["START", "COMPLETE"]
+    assert by_job["hello-orders.mart_daily_orders"] == ["START", "FAIL"]
+    assert by_job["hello-orders.dagster_run"] == ["START", "FAIL"]
+    catalog = load_catalog(
+        "floe",
+        type="sql",
+        uri=f"sqlite:///{local / 'catalog.db'}",
+        warehouse=(local / "warehouse").as_uri(),
+    )
+    assert catalog.table_exists("hello_orders.stg_orders")
+    assert not catalog.table_exists("hello_orders.mart_daily_orders")

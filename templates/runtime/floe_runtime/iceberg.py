@@ -90,7 +90,13 @@ def catalog_properties(config: CatalogConfig, project_dir: Path) -> dict[str, st
 
 def connect(config: CatalogConfig, project_dir: Path) -> Catalog:
     """Load the catalog and prove it answers; fail loudly (and clearly) when it does not."""
-    props = catalog_properties(config, project_dir)
+    try:
+        props = catalog_properties(config, project_dir)
+    except OSError as exc:
+        raise IcebergPublishError(
+            f"Iceberg catalog {config.name!r} at {config.uri}: cannot prepare its local "
+            f"files: {exc}"
+        ) from exc
     try:
         catalog = load_catalog(config.name, **props)
         catalog.list_namespaces()
