@@ -141,6 +141,11 @@ func Compile(opts Options) *Result {
 		res.Diags = res.Diags.Sorted()
 		return res
 	}
+	// Every pass that needs the transforms' YAML positions has run: let the GC take
+	// those nodes (most of the heap for big products) before lowering builds the outputs.
+	if _, ts := parse.Lookup(sf.Root, []string{"transforms"}); ts != nil {
+		ts.Content = nil
+	}
 	sources := [][]byte{sf.Src}
 	for _, m := range chain {
 		sources = append(sources, m.File.Src)
