@@ -30,6 +30,11 @@ const (
 	MaxNodes = 20_000_000
 	// MaxDepth bounds nesting.
 	MaxDepth = 200
+	// MaxAliasNodes bounds the nodes aliases and merge keys may add to a document beyond
+	// those written in it ("billion laughs"). Parse checks the whole expanded size once,
+	// so every later walk of the tree, however it is split up, stays within
+	// (nodes written + MaxAliasNodes).
+	MaxAliasNodes = 1_000_000
 )
 
 // Diagnostic codes of this pass.
@@ -114,12 +119,55 @@ func Parse(name string, src []byte) (*File, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	budget := MaxNodes
-	expandMerges(f, root, 0, map[*yaml.Node]bool{}, &budget, &diags)
+	budget := MaxAliasNodes
+	shared := map[*yaml.Node]bool{}
+	expandMerges(f, root, 0, map[*yaml.Node]bool{}, shared, &budget, &diags)
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	sz := sizer{memo: map[*yaml.Node]int{}, shared: shared}
+	if expanded := sz.size(root); expanded > sz.written+MaxAliasNodes {
+		d := diag.Errorf(whole, CodeLimit, "", "aliases expand the document to more than %d nodes (%d written); the limit is %d more than written",
+			min(expanded, MaxNodes), sz.written, MaxAliasNodes)
+		d.Suggest = "write the repeated parts out, or use fewer levels of aliases"
+		diags.Add(d)
+		return nil, diags
+	}
 	return f, diags
+}
+
+// sizer computes a tree's size with aliases expanded, in time linear in the nodes
+// written: the nodes that can be reached twice (anchored ones, and those merge keys
+// copied) are memoized, and sizes saturate at MaxNodes.
+type sizer struct {
+	memo    map[*yaml.Node]int
+	shared  map[*yaml.Node]bool
+	written int // distinct nodes visited
+}
+
+func (z *sizer) size(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	if n.Kind == yaml.AliasNode {
+		return 1 + z.size(n.Alias)
+	}
+	again := n.Anchor != "" || z.shared[n]
+	if again {
+		if v, ok := z.memo[n]; ok {
+			return v
+		}
+		z.memo[n] = MaxNodes // an alias inside its own anchor expands without end
+	}
+	z.written++
+	s := 1
+	for _, c := range n.Content {
+		s = min(s+z.size(c), MaxNodes)
+	}
+	if again {
+		z.memo[n] = s
+	}
+	return s
 }
 
 // expandMerges applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) in place, as the
@@ -127,7 +175,7 @@ func Parse(name string, src []byte) (*File, diag.List) {
 // merged mappings the earlier one wins. Entries keep their own positions. A mapping
 // reached through several aliases is expanded once.
 // budget bounds the entries copied, so merge chains cannot blow up.
-func expandMerges(f *File, n *yaml.Node, depth int, done map[*yaml.Node]bool, budget *int, diags *diag.List) {
+func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]bool, budget *int, diags *diag.List) {
 	n = Deref(n)
 	if n == nil || done[n] || depth > MaxDepth {
 		return
@@ -136,7 +184,7 @@ func expandMerges(f *File, n *yaml.Node, depth int, done map[*yaml.Node]bool, bu
 	switch n.Kind {
 	case yaml.SequenceNode:
 		for _, c := range n.Content {
-			expandMerges(f, c, depth+1, done, budget, diags)
+			expandMerges(f, c, depth+1, done, shared, budget, diags)
 		}
 		return
 	case yaml.MappingNode:
@@ -146,7 +194,7 @@ func expandMerges(f *File, n *yaml.Node, depth int, done map[*yaml.Node]bool, bu
 	var own, merged, sources []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		expandMerges(f, v, depth+1, done, budget, diags)
+		expandMerges(f, v, depth+1, done, shared, budget, diags)
 		if k.Kind != yaml.ScalarNode || k.Tag != "!!merge" {
 			own = append(own, k, v)
 			continue
@@ -179,11 +227,12 @@ func expandMerges(f *File, n *yaml.Node, depth int, done map[*yaml.Node]bool, bu
 				continue
 			}
 			if *budget -= 2; *budget < 0 {
-				diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "merge keys expand to more than %d nodes", MaxNodes))
+				diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "merge keys add more than %d nodes to the document", MaxAliasNodes))
 				return
 			}
 			index[k.Value] = len(merged)
 			merged = append(merged, k, src.Content[i+1])
+			shared[k], shared[src.Content[i+1]] = true, true
 		}
 	}
 	for i := 0; i < len(own); i += 2 {
