@@ -335,7 +335,7 @@ func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]sche
 		source = "manifest"
 		cronPath = "plugins.orchestrator.config.default_schedule"
 		for _, m := range r.Chain {
-			if _, n := parse.Lookup(m.File.Root, []string{"plugins", "orchestrator", "config", "default_schedule"}); n != nil {
+			if _, n, ok := parse.LookupExact(m.File.Root, []string{"plugins", "orchestrator", "config", "default_schedule"}); ok {
 				cronPos = m.File.Pos(n)
 				break
 			}

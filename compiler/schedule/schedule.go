@@ -6,6 +6,8 @@ package schedule
 
 import (
 	_ "embed"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +43,16 @@ var Zones = func() []string {
 	}
 	return out
 }()
+
+var parseIntErr = regexp.MustCompile(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
+
+// cronError rewords robfig/cron's errors that quote Go's strconv.
+func cronError(err error) string {
+	if m := parseIntErr.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Sprintf("%q is not a number, a month name (JAN-DEC) or a day name (SUN-SAT)", m[1])
+	}
+	return err.Error()
+}
 
 // Macros are the descriptors Dagster's cron parser accepts.
 var Macros = []string{"@hourly", "@daily", "@weekly", "@monthly"}
@@ -106,7 +118,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 	}
 	sched, err := parser.Parse(trimmed)
 	if err != nil {
-		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %v", expr, err))
+		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
 		return nil, diags
 	}
 	if diags.HasErrors() {
