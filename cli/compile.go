@@ -173,12 +173,18 @@ two runs byte-identical.`,
 			if err := checkImageFlags(f.imageRepository, f.imageTag); err != nil {
 				return err
 			}
-			rel, err := filepath.Rel(out, filepath.Dir(spec))
-			if err != nil {
-				abs, _ := filepath.Abs(filepath.Dir(spec))
-				rel = abs
+			// Paths between the output and the product directory, both made absolute first
+			// so a relative -o and an absolute one give the same answer.
+			absOut, err1 := filepath.Abs(out)
+			absProduct, err2 := filepath.Abs(filepath.Dir(spec))
+			if err := errors.Join(err1, err2); err != nil {
+				return &exitError{code: ExitInput, msg: err.Error()}
 			}
-			outInProduct, err := filepath.Rel(filepath.Dir(spec), out)
+			rel, err := filepath.Rel(absOut, absProduct)
+			if err != nil {
+				rel = absProduct
+			}
+			outInProduct, err := filepath.Rel(absProduct, absOut)
 			if err != nil || outInProduct == ".." || strings.HasPrefix(outInProduct, ".."+string(filepath.Separator)) {
 				outInProduct = ""
 			}
