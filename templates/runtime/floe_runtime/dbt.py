@@ -6,7 +6,7 @@ the DuckDB file) publishes every model it built to the Iceberg catalog, then rep
 materializations with the Iceberg row counts attached, and emits OpenLineage events.
 """
 
-import logging
+import json
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -34,6 +34,7 @@ from .lineage import (
     ParentRef,
     event_time,
     model_run_id,
+    run_job_name,
     step_run_id,
 )
 from .plan import Model, Plan, Resources
@@ -64,14 +65,12 @@ def load_manifest(
             f"--profiles-dir {output_dir} --profile {plan.dbt_profile}` "
             "(or `python -m floe_runtime prepare`) before loading the definitions"
         )
-    import json
-
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CompiledOutputError(
             f"{path}: unreadable dbt manifest ({exc}); re-run dbt parse"
-        )
+        ) from None
     return path, manifest
 
 
@@ -256,17 +255,12 @@ def _run_group(
     context: AssetExecutionContext, dbt: DbtCliResource, runtime: Runtime, group: Group
 ) -> Iterator[Any]:
     plan = runtime.plan
-    log = context.log
-    emitter = LineageEmitter(
-        plan.lineage, runtime.project_dir, logging.getLogger("floe.lineage")
-    )
-    emitter.log = log  # type: ignore[assignment]
+    # The step's Dagster logger takes the lineage warnings, so they show in the run's log.
+    emitter = LineageEmitter(plan.lineage, runtime.project_dir, context.log)
     dagster_run = context.run_id
     step_run = step_run_id(dagster_run, group.name)
     step_job = f"{plan.product}.{group.name}"
-    parent_of_step = ParentRef(
-        dagster_run, emitter.namespace, f"{plan.product}.dagster_run"
-    )
+    parent_of_step = ParentRef(dagster_run, emitter.namespace, run_job_name(plan))
     emitter.emit(
         RunState.START, run_id=step_run, job_name=step_job, parent=parent_of_step
     )

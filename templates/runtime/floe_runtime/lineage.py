@@ -30,12 +30,17 @@ from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 from ._stamp import FLOE_VERSION
-from .plan import Lineage
+from .plan import Lineage, Plan
 
 PRODUCER = f"https://github.com/floe-dev/floe/tree/{FLOE_VERSION}/floe_runtime"
 # A down backend must not hold a run up for long: one try, short timeout.
 HTTP_TIMEOUT_SECONDS = 5.0
 _RUN_NAMESPACE = uuid.UUID("5b0f6f4e-7d0c-4f8e-9a51-f10e0f10e000")
+
+
+def run_job_name(plan: Plan) -> str:
+    """The OpenLineage job name of the product's Dagster runs (parent of every step)."""
+    return f"{plan.product}.dagster_run"
 
 
 def step_run_id(dagster_run_id: str, step: str) -> str:

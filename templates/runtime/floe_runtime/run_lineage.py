@@ -22,15 +22,8 @@ from dagster import (
 )
 from openlineage.client.event_v2 import RunState
 
-from .lineage import LineageEmitter
+from .lineage import LineageEmitter, run_job_name
 from .plan import Plan
-
-RUN_JOB_SUFFIX = "dagster_run"
-
-
-def run_job_name(plan: Plan) -> str:
-    """The OpenLineage job name of the product's Dagster runs."""
-    return f"{plan.product}.{RUN_JOB_SUFFIX}"
 
 
 def _iso(timestamp: float | None) -> str | None:
