@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/floe-dev/floe/codegen"
+	"github.com/floe-dev/floe/schemas"
 )
 
 // Version is floe's version (set at build time with -ldflags "-X ...cli.Version=...").
@@ -137,7 +140,10 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print floe's version and the contract version it writes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(e.stdout, "floe %s (CompiledArtifacts contract %s)\n", Version, "0.10.0")
+			fmt.Fprintf(e.stdout, "floe %s (CompiledArtifacts contract %s)\n", Version, schemas.ContractVersion)
+			for _, g := range codegen.Registered() {
+				fmt.Fprintf(e.stdout, "generator %s %s (contract %s)\n", g.Name(), g.Version(), g.ContractVersion())
+			}
 			return nil
 		},
 	}
