@@ -87,16 +87,39 @@ type mutation struct {
 	apply, undo func()
 }
 
-// mutations lists, for every scalar value, its replacement by each hostile value, and
-// for every mapping entry, its deletion.
+// mutations lists, for every scalar value, its replacement by each hostile value; for
+// every mapping and list, its replacement by values of other kinds; for every list, the
+// repetition of its items (duplicate names); for every mapping entry, its deletion.
 func mutations(doc *yaml.Node) []mutation {
 	var out []mutation
+	replace := func(n *yaml.Node, where string, values []string) {
+		for _, h := range values {
+			var repl yaml.Node
+			if err := yaml.Unmarshal([]byte("v: "+h), &repl); err != nil {
+				panic(err)
+			}
+			r := repl.Content[0].Content[1]
+			saved := *n
+			out = append(out, mutation{fmt.Sprintf("%s = %s", where, h),
+				func() { *n = *r },
+				func() { *n = saved }})
+		}
+	}
 	var walk func(n *yaml.Node, where string)
 	walk = func(n *yaml.Node, where string) {
+		if where != "" && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+			replace(n, where, []string{`x`, `~`, `1`, `[]`, `{}`, `[x]`})
+		}
 		switch n.Kind {
 		case yaml.DocumentNode, yaml.SequenceNode:
 			for i, c := range n.Content {
 				walk(c, fmt.Sprintf("%s[%d]", where, i))
+			}
+			if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+				saved := n.Content
+				out = append(out, mutation{"repeat the items of " + where,
+					func() { n.Content = append(append([]*yaml.Node{}, saved...), saved...) },
+					func() { n.Content = saved }})
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
@@ -109,17 +132,7 @@ func mutations(doc *yaml.Node) []mutation {
 				walk(n.Content[i+1], key)
 			}
 		case yaml.ScalarNode:
-			for _, h := range hostile {
-				var repl yaml.Node
-				if err := yaml.Unmarshal([]byte("v: "+h), &repl); err != nil {
-					panic(err)
-				}
-				r := repl.Content[0].Content[1]
-				saved := *n
-				out = append(out, mutation{fmt.Sprintf("%s = %s", where, h),
-					func() { *n = *r },
-					func() { *n = saved }})
-			}
+			replace(n, where, hostile)
 		}
 	}
 	walk(doc, "")
