@@ -108,9 +108,12 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 
 	for _, j := range []struct {
 		path, schema string
-		v            any
-	}{{IcebergFile, "iceberg-io", normalizeIceberg(p.Iceberg)}, {SchedulesFile, "schedules", normalizeSchedules(p.Schedules)}} {
-		data, err := indentJSON(j.v)
+		encode       func() ([]byte, error)
+	}{
+		{IcebergFile, "iceberg-io", func() ([]byte, error) { return gen.IcebergJSON(p.Iceberg) }},
+		{SchedulesFile, "schedules", func() ([]byte, error) { return gen.SchedulesJSON(p.Schedules) }},
+	} {
+		data, err := j.encode()
 		if err != nil {
 			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)
 		}
@@ -196,29 +199,3 @@ func indentJSON(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// normalizeIceberg returns c with nil lists as empty lists (the schema wants arrays).
-func normalizeIceberg(c schemas.IcebergIOConfig) schemas.IcebergIOConfig {
-	if c.Catalog.Properties == nil {
-		c.Catalog.Properties = []schemas.KeyValue{}
-	}
-	if c.Catalog.Credentials == nil {
-		c.Catalog.Credentials = []schemas.SecretEnv{}
-	}
-	tables := make([]schemas.IcebergTable, len(c.Tables))
-	for i, t := range c.Tables {
-		if t.PartitionBy == nil {
-			t.PartitionBy = []string{}
-		}
-		tables[i] = t
-	}
-	c.Tables = tables
-	return c
-}
-
-// normalizeSchedules returns f with a nil schedule list as an empty list.
-func normalizeSchedules(f schemas.ScheduleFile) schemas.ScheduleFile {
-	if f.Schedules == nil {
-		f.Schedules = []schemas.Schedule{}
-	}
-	return f
-}

@@ -7,6 +7,7 @@ materializations with the Iceberg row counts attached, and emits OpenLineage eve
 """
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -267,6 +268,9 @@ def _run_group(
     duck = runtime.duckdb_file()
     if duck is not None:
         duck.parent.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt runs `dbt --version` first; without this it asks PyPI for the latest
+    # release, which costs seconds per step (and hangs where PyPI is unreachable).
+    os.environ.setdefault("DBT_VERSION_CHECK", "false")
     try:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())

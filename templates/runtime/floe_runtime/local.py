@@ -52,8 +52,13 @@ def prepare(output_dir: Path) -> Path:
         "--target",
         plan.dbt_target,
     ]
+    # No PyPI "latest version" lookup: prepare must not wait on the network.
+    env = {
+        **os.environ,
+        "DBT_VERSION_CHECK": os.environ.get("DBT_VERSION_CHECK", "false"),
+    }
     proc = subprocess.run(
-        cmd, cwd=project_dir, capture_output=True, text=True, check=False
+        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise CompiledOutputError(
