@@ -1,6 +1,8 @@
 package govern
 
 import (
+	"fmt"
+
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
@@ -24,7 +26,10 @@ func literalSecrets(chain []*validate.Manifest, level string) diag.List {
 		}
 		for i := 0; i+1 < len(plugins.Content); i += 2 {
 			cat := plugins.Content[i].Value
-			_, cfg := parse.Lookup(plugins.Content[i+1], []string{"config"})
+			_, cfg, ok := parse.LookupExact(plugins.Content[i+1], []string{"config"})
+			if !ok {
+				continue
+			}
 			walkSecrets(m.File, cfg, "plugins."+cat+".config", level, &diags)
 		}
 	}
@@ -33,6 +38,12 @@ func literalSecrets(chain []*validate.Manifest, level string) diag.List {
 
 func walkSecrets(f *parse.File, n *yaml.Node, path, level string, diags *diag.List) {
 	n = parse.Deref(n)
+	if n != nil && n.Kind == yaml.SequenceNode {
+		for i, c := range n.Content {
+			walkSecrets(f, c, fmt.Sprintf("%s[%d]", path, i), level, diags)
+		}
+		return
+	}
 	if n == nil || n.Kind != yaml.MappingNode {
 		return
 	}

@@ -303,6 +303,8 @@ func redactMap(m *schemas.Map) *schemas.Map {
 		switch v := it.Value.(type) {
 		case *schemas.Map:
 			redactMap(v)
+		case []any:
+			redactList(v)
 		case string:
 			if schemas.IsSecretKey(it.Key) && !schemas.IsSecretReference(v) {
 				m.Items[i].Value = Redacted
@@ -310,6 +312,18 @@ func redactMap(m *schemas.Map) *schemas.Map {
 		}
 	}
 	return m
+}
+
+// redactList redacts the mappings inside a list (duckdb attach options, for one).
+func redactList(l []any) {
+	for _, e := range l {
+		switch v := e.(type) {
+		case *schemas.Map:
+			redactMap(v)
+		case []any:
+			redactList(v)
+		}
+	}
 }
 
 func mapString(m *schemas.Map, key string) string {
