@@ -7,7 +7,6 @@ package dagster
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
@@ -186,16 +185,3 @@ func floeVersion(p *schemas.Product) string {
 	}
 	return p.FloeVersion
 }
-
-// indentJSON is v as 2-space indented JSON with a final newline, HTML characters unescaped.
-func indentJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-

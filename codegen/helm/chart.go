@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
 	helmchart "github.com/floe-dev/floe/templates/helm"
 )
@@ -68,11 +69,11 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 	}
 	// Same bytes as the orchestrator generator's schedules.json and iceberg_io.json (nil lists
 	// written as [], as their schemas want); a test compares them.
-	schedules, err := marshalJSON(schedulesWithLists(p.Schedules))
+	schedules, err := gen.SchedulesJSON(p.Schedules)
 	if err != nil {
 		return nil, fmt.Errorf("encode schedules.json: %w", err)
 	}
-	iceberg, err := marshalJSON(icebergWithLists(p.Iceberg))
+	iceberg, err := gen.IcebergJSON(p.Iceberg)
 	if err != nil {
 		return nil, fmt.Errorf("encode iceberg_io.json: %w", err)
 	}
@@ -158,47 +159,11 @@ func marshalYAML(v any) ([]byte, error) {
 }
 
 // marshalJSON encodes v as indented JSON with a final newline, without HTML escaping.
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func marshalJSON(v any) ([]byte, error) { return gen.IndentJSON(v) }
 
 // jsonString quotes s as a JSON string (which is also a YAML double-quoted scalar), without
 // HTML escaping (">=1.28.0-0" stays readable).
 func jsonString(s string) (string, error) {
 	b, err := marshalJSON(s)
 	return strings.TrimSuffix(string(b), "\n"), err
-}
-
-// icebergWithLists returns c with nil lists as empty lists.
-func icebergWithLists(c schemas.IcebergIOConfig) schemas.IcebergIOConfig {
-	if c.Catalog.Properties == nil {
-		c.Catalog.Properties = []schemas.KeyValue{}
-	}
-	if c.Catalog.Credentials == nil {
-		c.Catalog.Credentials = []schemas.SecretEnv{}
-	}
-	tables := make([]schemas.IcebergTable, len(c.Tables))
-	for i, t := range c.Tables {
-		if t.PartitionBy == nil {
-			t.PartitionBy = []string{}
-		}
-		tables[i] = t
-	}
-	c.Tables = tables
-	return c
-}
-
-// schedulesWithLists returns f with a nil schedule list as an empty list.
-func schedulesWithLists(f schemas.ScheduleFile) schemas.ScheduleFile {
-	if f.Schedules == nil {
-		f.Schedules = []schemas.Schedule{}
-	}
-	return f
 }
