@@ -330,8 +330,7 @@ func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]sche
 		cronExpr = *s.Cron
 		_, v := parse.Lookup(sf.Root, []string{"schedule", "cron"})
 		cronPos = sf.Pos(v)
-	} else if v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule"); ok {
-		cronExpr, _ = v.(string)
+	} else if v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule"); ok && v != nil {
 		source = "manifest"
 		cronPath = "plugins.orchestrator.config.default_schedule"
 		for _, m := range r.Chain {
@@ -340,8 +339,19 @@ func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]sche
 				break
 			}
 		}
+		var isString bool
+		if cronExpr, isString = v.(string); !isString {
+			diags.Add(diag.Errorf(cronPos, schedule.CodeCron, cronPath, "default_schedule must be a cron expression (a string)"))
+			return nil, nil
+		}
 	}
 	if cronExpr == "" {
+		// No schedule: a time zone written anyway is still checked.
+		if s != nil && s.Timezone != nil {
+			_, v := parse.Lookup(sf.Root, []string{"schedule", "timezone"})
+			_, ds := schedule.CheckZone(*s.Timezone, sf.Pos(v), "schedule.timezone")
+			diags.Add(ds...)
+		}
 		return nil, nil
 	}
 	tz, enabled := "UTC", true

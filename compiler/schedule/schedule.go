@@ -44,6 +44,25 @@ var Zones = func() []string {
 	return out
 }()
 
+// sundaySeven rewrites day-of-week 7 (Sunday, as cron and Dagster's croniter accept it)
+// to 0 for robfig/cron, which stops at 6: "7" → "0", "5-7" → "5-6,0".
+func sundaySeven(dow string) string {
+	items := strings.Split(dow, ",")
+	for i, it := range items {
+		switch {
+		case it == "7":
+			items[i] = "0"
+		case strings.HasSuffix(it, "-7") && !strings.Contains(it, "/"):
+			if lo := strings.TrimSuffix(it, "-7"); lo == "7" {
+				items[i] = "0"
+			} else {
+				items[i] = lo + "-6,0"
+			}
+		}
+	}
+	return strings.Join(items, ",")
+}
+
 var parseIntErr = regexp.MustCompile(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
 
 // cronError rewords robfig/cron's errors that quote Go's strconv.
@@ -80,19 +99,26 @@ func (c *Checked) Next(t time.Time, n int) []time.Time {
 	return out
 }
 
-// Check validates cron and tz; cronPos and tzPos locate them for diagnostics.
-func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag.Pos, tzPath string) (*Checked, diag.List) {
+// CheckZone validates an IANA time zone name against the embedded tz database.
+func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List) {
 	var diags diag.List
 	_, known := slices.BinarySearch(Zones, tz)
 	loc, err := time.LoadLocation(tz)
 	if err != nil || !known {
-		d := diag.Errorf(tzPos, CodeTimezone, tzPath, "unknown time zone %q", tz)
+		d := diag.Errorf(pos, CodeTimezone, path, "unknown time zone %q", tz)
 		d.Suggest = diag.DidYouMean(tz, Zones)
 		if d.Suggest == "" {
 			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
 		}
 		diags.Add(d)
+		return nil, diags
 	}
+	return loc, diags
+}
+
+// Check validates cron and tz; cronPos and tzPos locate them for diagnostics.
+func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag.Pos, tzPath string) (*Checked, diag.List) {
+	loc, diags := CheckZone(tz, tzPos, tzPath)
 	trimmed := strings.TrimSpace(expr)
 	if strings.HasPrefix(trimmed, "@") {
 		ok := false
@@ -116,7 +142,12 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 		diags.Add(d)
 		return nil, diags
 	}
-	sched, err := parser.Parse(trimmed)
+	toParse := trimmed
+	if f := strings.Fields(trimmed); len(f) == 5 {
+		f[4] = sundaySeven(f[4])
+		toParse = strings.Join(f, " ")
+	}
+	sched, err := parser.Parse(toParse)
 	if err != nil {
 		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
 		return nil, diags

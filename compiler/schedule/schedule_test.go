@@ -31,3 +31,23 @@ func TestTimezoneIsHostIndependent(t *testing.T) {
 		}
 	}
 }
+
+func TestSundayAsSeven(t *testing.T) {
+	for _, expr := range []string{"0 6 * * 7", "0 6 * * 5-7", "0 6 * * 1,7", "0 6 * * 7-7", "0 6 * * SUN"} {
+		c, ds := Check(expr, diag.Pos{}, "cron", "UTC", diag.Pos{}, "tz")
+		if ds.HasErrors() {
+			t.Errorf("%q rejected: %v", expr, ds)
+			continue
+		}
+		if c.Cron != expr {
+			t.Errorf("%q kept as %q; the schedule must carry what the user wrote", expr, c.Cron)
+		}
+		// 2024-01-06 is a Saturday: the next run of every expression is a Sunday.
+		if next := c.Next(time.Date(2024, 1, 6, 12, 0, 0, 0, time.UTC), 1); len(next) != 1 || next[0].Weekday() != time.Sunday {
+			t.Errorf("%q: next run %v, want a Sunday", expr, next)
+		}
+	}
+	if _, ds := Check("0 6 * * 8", diag.Pos{}, "cron", "UTC", diag.Pos{}, "tz"); !ds.HasErrors() {
+		t.Errorf("day of week 8 accepted")
+	}
+}
