@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/floe
 
-.PHONY: all build test test-go test-runtime generate fuzz bench run-example clean
+.PHONY: all build test test-go test-runtime generate fuzz bench run-example python-env clean
 
 all: build
 
@@ -19,6 +19,15 @@ test-go:
 
 test-runtime:
 	@if [ -f scripts/test-runtime.sh ]; then bash scripts/test-runtime.sh; else echo "runtime tests: scripts/test-runtime.sh not present"; fi
+
+# Compile examples/customer-360 and materialize it locally: dbt on DuckDB, tables
+# published to a SQLite-backed Iceberg catalog under examples/customer-360/target/floe-local/.
+run-example:
+	bash scripts/run-example.sh $(EXAMPLE)
+
+# The pinned Python runtime (.venv) used by the runtime tests and run-example.
+python-env:
+	bash scripts/python-env.sh
 
 # Regenerate schemas/*.schema.json from the Go types.
 generate:
