@@ -75,7 +75,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 				if sorted == nil {
 					sorted = slices.Clone(g.Names)
 				}
-				e := diag.Errorf(depPos(i, k), CodeUnknownDep, fmt.Sprintf("transforms[%d].dependsOn[%d]", i, k),
+				e := diag.Errorf(depPos(i, k), CodeUnknownDep, f.UserPath([]string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)}),
 					"transform %q depends on %q, which is not a transform of this product", t.Name, d)
 				e.Suggest = diag.DidYouMean(d, sorted)
 				if e.Suggest == "" {
@@ -125,7 +125,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 				for _, fr := range stack[onStack[j]:] {
 					cyc = append(cyc, fr.node)
 				}
-				diags.Add(cycleDiag(g, spec, depPos, cyc))
+				diags.Add(cycleDiag(f, g, spec, depPos, cyc))
 			}
 		}
 	}
@@ -138,7 +138,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 
 // cycleDiag reports cycle path (each node depends on the next; the last on the first)
 // at the dependsOn item of its first edge, with every edge as a related position.
-func cycleDiag(g *Graph, spec *schemas.FloeSpec, depPos func(i, k int) diag.Pos, cyc []int) diag.Diagnostic {
+func cycleDiag(f *parse.File, g *Graph, spec *schemas.FloeSpec, depPos func(i, k int) diag.Pos, cyc []int) diag.Diagnostic {
 	// Rotate so the path starts at the node that comes first in floe.yaml: stable output.
 	start := 0
 	for k := range cyc {
@@ -161,7 +161,7 @@ func cycleDiag(g *Graph, spec *schemas.FloeSpec, depPos func(i, k int) diag.Pos,
 		related = append(related, diag.Related{Pos: pos, Message: fmt.Sprintf("%s depends on %s", g.Names[a], g.Names[b])})
 	}
 	names = append(names, g.Names[cyc[0]])
-	d := diag.Errorf(first, CodeCycle, fmt.Sprintf("transforms[%d].dependsOn", cyc[0]), "dependency cycle: %s", strings.Join(names, " -> "))
+	d := diag.Errorf(first, CodeCycle, f.UserPath([]string{"transforms", fmt.Sprint(cyc[0]), "dependsOn"}), "dependency cycle: %s", strings.Join(names, " -> "))
 	d.Related = related
 	d.Suggest = "remove one of these dependsOn entries"
 	if len(cyc) == 1 {

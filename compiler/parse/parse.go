@@ -54,6 +54,37 @@ type File struct {
 	Src []byte
 	// Root is the top-level mapping, or nil for an empty document.
 	Root *yaml.Node
+	// Spelled maps key nodes a later pass renamed (snake_case aliases folded into their
+	// camelCase key) to what the user wrote, so diagnostics can quote it.
+	Spelled map[*yaml.Node]string
+}
+
+// UserPath renders loc (mapping keys and list indexes) as the user wrote it:
+// transforms[2].depends_on[0] when floe.yaml says depends_on.
+func (f *File) UserPath(loc []string) string {
+	var b strings.Builder
+	n := f.Root
+	for _, p := range loc {
+		if i, err := strconv.Atoi(p); err == nil && i >= 0 {
+			b.WriteString("[" + p + "]")
+			if n = Deref(n); n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+				n = n.Content[i]
+			} else {
+				n = nil
+			}
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		k, v := MapGet(n, p)
+		if s, ok := f.Spelled[k]; ok && k != nil {
+			p = s
+		}
+		b.WriteString(p)
+		n = v
+	}
+	return b.String()
 }
 
 // Pos returns n's position in f.

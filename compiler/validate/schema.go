@@ -322,14 +322,14 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 	if at == nil {
 		at = key
 	}
-	path := DottedPath(loc)
+	path := f.UserPath(loc)
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		allowed := cs.allowedKeys(loc)
 		var out []diag.Diagnostic
 		for _, p := range k.Properties {
 			kn, _ := parse.MapGet(val, p)
-			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, DottedPath(join(loc, p)), "unknown key %q", p)
+			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
 			d.Suggest = diag.DidYouMean(p, allowed)
 			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
 				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
@@ -351,7 +351,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 			if where == "" {
 				where = "the top level"
 			}
-			out = append(out, diag.Errorf(pos, CodeMissing, DottedPath(join(loc, m)), "missing required key %q in %s", m, where))
+			out = append(out, diag.Errorf(pos, CodeMissing, f.UserPath(join(loc, m)), "missing required key %q in %s", m, where))
 		}
 		return out
 	case *kind.Type:

@@ -192,6 +192,10 @@ func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag
 		diags.Add(d)
 		return
 	}
+	if f.Spelled == nil {
+		f.Spelled = map[*yaml.Node]string{}
+	}
+	f.Spelled[ak] = alias
 	ak.Value = canonical
 }
 
