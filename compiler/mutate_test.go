@@ -21,6 +21,8 @@ var mutationProducts = []struct {
 		"c360/floe.yaml": "../examples/customer-360/floe.yaml", "c360/manifest.yaml": "../examples/customer-360/manifest.yaml"}},
 	{"c360/floe.yaml", "c360/manifest.prod.yaml", map[string]string{
 		"c360/floe.yaml": "../examples/customer-360/floe.yaml", "c360/manifest.prod.yaml": "../examples/customer-360/manifest.prod.yaml"}},
+	{"sink/floe.yaml", "sink/manifest.yaml", map[string]string{
+		"sink/floe.yaml": "testdata/mutate/floe.yaml", "sink/manifest.yaml": "testdata/mutate/manifest.yaml"}},
 	{"sales/orders/floe.yaml", "sales/domain.yaml", map[string]string{
 		"sales/orders/floe.yaml":   "../examples/enterprise-domain/sales/orders-analytics/floe.yaml",
 		"sales/domain.yaml":        "../examples/enterprise-domain/sales/domain.yaml",
