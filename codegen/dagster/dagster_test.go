@@ -303,3 +303,10 @@ func TestWriteTree(t *testing.T) {
 		}
 	}
 }
+
+func TestFingerprintStable(t *testing.T) {
+	a, b := runtime.Fingerprint(), runtime.Fingerprint()
+	if a != b || len(a) != 64 {
+		t.Fatalf("fingerprint unstable or malformed: %q %q", a, b)
+	}
+}

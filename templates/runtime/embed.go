@@ -4,7 +4,10 @@
 package runtime
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
 )
 
@@ -30,4 +33,24 @@ func DefinitionsTemplate() []byte {
 		panic(err)
 	}
 	return b
+}
+
+// Fingerprint is a SHA-256 over every embedded file (path and bytes, in path order).
+// It changes whenever the runtime or the definitions.py template changes, even within
+// one floe version, so a "still up to date?" check can include it.
+func Fingerprint() string {
+	h := sha256.New()
+	_ = fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
 }

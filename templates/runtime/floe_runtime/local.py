@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from dagster import AssetsDefinition, DagsterInstance, Definitions, materialize
+from dagster import (
+    AssetsDefinition,
+    DagsterInstance,
+    Definitions,
+    PartitionsDefinition,
+    materialize,
+)
 
 from .dbt import DBT_GLOBAL_FLAGS, dbt_executable
 from .errors import CompiledOutputError, FloeRuntimeError
@@ -144,11 +150,21 @@ def materialize_all(
 
     run([a for a in assets if a.partitions_def is None], None)
     if partitions:
+        # One run per partition key for all assets sharing a partitions definition, so a
+        # partitioned asset and its partitioned downstreams run together, in order.
+        groups: list[tuple[PartitionsDefinition, list[AssetsDefinition]]] = []
         for asset in assets:
             if asset.partitions_def is None:
                 continue
-            for key in asset.partitions_def.get_partition_keys():
-                run([asset], key)
+            for partitions_def, members in groups:
+                if partitions_def == asset.partitions_def:
+                    members.append(asset)
+                    break
+            else:
+                groups.append((asset.partitions_def, [asset]))
+        for partitions_def, members in groups:
+            for key in partitions_def.get_partition_keys():
+                run(members, key)
     return run_ids
 
 
