@@ -69,13 +69,17 @@ func FuzzCompile(f *testing.F) {
 		if res.Product != nil && res.Diags.HasErrors() {
 			t.Fatalf("a product despite errors: %v", res.Diags)
 		}
+		lineCount := map[string]int{}
+		for name, src := range res.Sources {
+			lineCount[name] = yamlLines(src)
+		}
 		for _, d := range res.Diags {
-			src, ok := res.Sources[d.Pos.File]
+			lines, ok := lineCount[d.Pos.File]
 			if !ok {
 				t.Errorf("diagnostic about a file that was not read: %+v", d)
 				continue
 			}
-			if lines := yamlLines(src); d.Pos.Line < 0 || d.Pos.Line > lines {
+			if d.Pos.Line < 0 || d.Pos.Line > lines {
 				t.Errorf("diagnostic beyond the end of %s (%d lines): %+v", d.Pos.File, lines, d)
 			}
 			if !strings.HasPrefix(d.Code, "FLOE-") || d.Code == CodeInternal {

@@ -161,13 +161,17 @@ func checkResult(t *testing.T, what string, res *Result) {
 	if (res.Product == nil) != res.Diags.HasErrors() {
 		t.Errorf("%s: product %v with errors %v", what, res.Product != nil, res.Diags)
 	}
+	lineCount := map[string]int{}
+	for name, src := range res.Sources {
+		lineCount[name] = yamlLines(src)
+	}
 	for _, d := range res.Diags {
-		src, ok := res.Sources[d.Pos.File]
+		lines, ok := lineCount[d.Pos.File]
 		if !ok && d.Code != CodeFile {
 			t.Errorf("%s: diagnostic about a file that was not read: %+v", what, d)
 			continue
 		}
-		if d.Pos.Line < 0 || d.Pos.Line > yamlLines(src) || d.Code == CodeInternal {
+		if d.Pos.Line < 0 || d.Pos.Line > lines || d.Code == CodeInternal {
 			t.Errorf("%s: bad diagnostic: %+v", what, d)
 		}
 		for _, leak := range []string{"yaml.Node", "interface {}", "map[string]", "*schemas.", "json: cannot", "strconv.", "reflect", "float64", "int64"} {

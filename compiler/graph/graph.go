@@ -20,6 +20,9 @@ const (
 	CodeCycle      = "FLOE-E301"
 )
 
+// maxSuggested bounds the unknown dependsOn targets that get a did-you-mean.
+const maxSuggested = 100
+
 // Graph is the product's model graph.
 type Graph struct {
 	// Names are the model names in floe.yaml order; node i is Names[i].
@@ -68,6 +71,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 		return f.Pos(v)
 	}
 	var sorted []string // built lazily: did-you-mean over names
+	suggested := 0
 	for i, t := range spec.Transforms {
 		for k, d := range t.DependsOn {
 			j, ok := index[d]
@@ -77,7 +81,12 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 				}
 				e := diag.Errorf(depPos(i, k), CodeUnknownDep, f.UserPath([]string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)}),
 					"transform %q depends on %q, which is not a transform of this product", t.Name, d)
-				e.Suggest = diag.DidYouMean(d, sorted)
+				// Each suggestion scans every name: only the first maxSuggested unknown
+				// targets get one, so thousands of them cannot make the pass quadratic.
+				if suggested < maxSuggested {
+					suggested++
+					e.Suggest = diag.DidYouMean(d, sorted)
+				}
 				if e.Suggest == "" {
 					e.Suggest = "dependsOn names other transforms in this floe.yaml; sources and seeds are not listed"
 				}
