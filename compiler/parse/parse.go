@@ -107,6 +107,12 @@ func Parse(name string, src []byte) (*File, diag.List) {
 		return nil, diags
 	}
 	body := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	if bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")) {
+		d := diag.Errorf(diag.Pos{File: name, Line: 1, Col: 1}, CodeEncoding, "", "file is UTF-16; floe reads UTF-8")
+		d.Suggest = "save the file as UTF-8"
+		diags.Add(d)
+		return nil, diags
+	}
 	if !utf8.Valid(body) {
 		line, col := firstInvalidUTF8(body)
 		diags.Add(diag.Errorf(diag.Pos{File: name, Line: line, Col: col}, CodeEncoding, "", "file is not valid UTF-8"))
