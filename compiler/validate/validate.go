@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -248,7 +250,64 @@ func duplicateNames(f *parse.File, list string, n int, name func(int) string) di
 	return diags
 }
 
-var privateHost = regexp.MustCompile(`^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2[0-9]|3[01])\.|localhost|\[?::1)`)
+// privateHost reports whether an endpoint's host is loopback, private, link-local or
+// unspecified: the reference's prefixes (127., 10., 192.168., 172.16-31., 169.254., ::1,
+// localhost), matched on what a client would connect to — any case, a trailing dot,
+// IPv6 (fc00::/7, fe80::/10, IPv4-mapped) and the legacy IPv4 forms resolvers accept
+// (127.1, 2130706433, 0x7f.0.0.1).
+func privateHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(h, "[]"))
+	if err != nil {
+		v4, ok := legacyIPv4(h)
+		if !ok {
+			return false
+		}
+		ip = v4
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+}
+
+// legacyIPv4 parses the inet_aton forms of an IPv4 address: one to four parts, each
+// decimal, octal (leading 0) or hex (0x), the last filling the remaining bytes.
+func legacyIPv4(h string) (netip.Addr, bool) {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var vals []uint64
+	for _, p := range parts {
+		base := 10
+		switch {
+		case strings.HasPrefix(p, "0x"):
+			base, p = 16, p[2:]
+		case len(p) > 1 && p[0] == '0':
+			base, p = 8, p[1:]
+		}
+		v, err := strconv.ParseUint(p, base, 32)
+		if err != nil || p == "" {
+			return netip.Addr{}, false
+		}
+		vals = append(vals, v)
+	}
+	var n uint64
+	for i, v := range vals[:len(vals)-1] {
+		if v > 255 {
+			return netip.Addr{}, false
+		}
+		n |= v << (24 - 8*i)
+	}
+	last := vals[len(vals)-1]
+	if last >= 1<<(8*(5-len(vals))) {
+		return netip.Addr{}, false
+	}
+	n |= last
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
+}
 
 func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 	var diags diag.List
@@ -363,7 +422,7 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
 		return diags
 	}
-	if privateHost.MatchString(u.Host) {
+	if privateHost(u.Hostname()) {
 		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
 		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
 		diags.Add(d)
