@@ -108,7 +108,13 @@ func upToDate(dir string, options []string) bool {
 
 // compileOptions lists what besides the inputs changes the output.
 func compileOptions(e *env, f *compileFlags, args []string) []string {
-	opts := []string{"spec=" + specPath(args), "manifest=" + f.manifest, "out=" + f.out,
+	// The output directory is not part of the key: the stamp lives inside it.
+	spec, _ := filepath.Abs(specPath(args))
+	manifest := f.manifest
+	if manifest != "" {
+		manifest, _ = filepath.Abs(manifest)
+	}
+	opts := []string{"spec=" + spec, "manifest=" + manifest,
 		"output-format=" + f.outputFormat, "configmap-name=" + f.configMapName, "namespace=" + f.namespace,
 		"image-repository=" + f.imageRepository, "image-tag=" + f.imageTag,
 		"source-date-epoch=" + e.getenv("SOURCE_DATE_EPOCH")}
