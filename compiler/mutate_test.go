@@ -39,7 +39,7 @@ var hostile = []string{`""`, `" "`, `~`, `[]`, `{}`, `true`, `0`, `-1`, `1e3`, `
 // in positioned errors, never in a panic or an internal error. Structure-aware, it
 // reaches the later passes that byte-level fuzzing rarely gets past validation to.
 func TestMutations(t *testing.T) {
-	n, failed := 0, 0
+	mutated := map[string]bool{} // files on disk already mutated (in another product)
 	for _, p := range mutationProducts {
 		orig := map[string][]byte{}
 		for name, disk := range p.files {
@@ -52,36 +52,45 @@ func TestMutations(t *testing.T) {
 		if res := compileMem(p.spec, p.manifest, orig); res.Product == nil {
 			t.Fatalf("%s does not compile unmutated: %v", p.spec, res.Diags)
 		}
-		for name := range p.files {
-			var doc yaml.Node
-			if err := yaml.Unmarshal(orig[name], &doc); err != nil {
-				t.Fatal(err)
+		for name, disk := range p.files {
+			if mutated[disk] {
+				continue
 			}
-			for i, m := range mutations(&doc) {
-				if testing.Short() && i%7 != 0 {
-					continue // -short: a sample
+			mutated[disk] = true
+			// One subtest per file, in parallel: each has its own tree to mutate.
+			t.Run(p.manifest+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				var doc yaml.Node
+				if err := yaml.Unmarshal(orig[name], &doc); err != nil {
+					t.Fatal(err)
 				}
-				m.apply()
-				out, err := yaml.Marshal(&doc)
-				m.undo()
-				if err != nil {
-					continue
+				n, failed := 0, 0
+				for i, m := range mutations(&doc) {
+					if testing.Short() && i%7 != 0 {
+						continue // -short: a sample
+					}
+					m.apply()
+					out, err := yaml.Marshal(&doc)
+					m.undo()
+					if err != nil {
+						continue
+					}
+					files := map[string][]byte{}
+					for k, v := range orig {
+						files[k] = v
+					}
+					files[name] = out
+					res := compileMem(p.spec, p.manifest, files)
+					n++
+					if res.Product == nil {
+						failed++
+					}
+					checkResult(t, fmt.Sprintf("%s %s", name, m.desc), res)
 				}
-				files := map[string][]byte{}
-				for k, v := range orig {
-					files[k] = v
-				}
-				files[name] = out
-				res := compileMem(p.spec, p.manifest, files)
-				n++
-				if res.Product == nil {
-					failed++
-				}
-				checkResult(t, fmt.Sprintf("%s %s", name, m.desc), res)
-			}
+				t.Logf("%d mutated compiles, %d rejected", n, failed)
+			})
 		}
 	}
-	t.Logf("%d mutated compiles, %d rejected", n, failed)
 }
 
 type mutation struct {
