@@ -235,7 +235,26 @@ func manifestFromSpec(sf *parse.File, specPath string, diags *diag.List) string 
 		diags.Add(d)
 		return ""
 	}
+	if d, bad := notYAMLPath(v.Value, sf.Pos(v), "platform.manifest"); bad {
+		diags.Add(d)
+		return ""
+	}
 	return joinRel(specPath, v.Value)
+}
+
+// notYAMLPath rejects a manifest path written in an input that does not name a .yaml
+// or .yml file: floe quotes the lines of the files it reads in diagnostics, so a
+// floe.yaml must not be able to make it read (and print) arbitrary files such as
+// ~/.docker/config.json or /proc/self/environ. --manifest, given by the user, may
+// name any file.
+func notYAMLPath(p string, pos diag.Pos, field string) (diag.Diagnostic, bool) {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".yaml", ".yml":
+		return diag.Diagnostic{}, false
+	}
+	d := diag.Errorf(pos, "FLOE-E210", field, "%s %q must name a .yaml or .yml file", field, p)
+	d.Suggest = "pass another file explicitly with --manifest"
+	return d, true
 }
 
 func joinRel(from, rel string) string {
@@ -305,6 +324,10 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 		}
 		if len(chain) > 3 {
 			res.Diags.Add(diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "inheritance deeper than enterprise → domain → product"))
+			return nil
+		}
+		if d, bad := notYAMLPath(pm, f.Pos(v), "parent_manifest"); bad {
+			res.Diags.Add(d)
 			return nil
 		}
 		cur = joinRel(cur, pm)
