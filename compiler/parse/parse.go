@@ -462,6 +462,18 @@ func KindName(n *yaml.Node) string {
 	case yaml.AliasNode:
 		return KindName(n.Alias)
 	}
+	if v := scalar(n); n.Tag != "!!null" {
+		if _, isString := v.(string); isString {
+			// .inf and .nan, and a tag the value does not fit (!!int abc), leave a string.
+			if n.Tag == "!!float" {
+				var f float64
+				if err := n.Decode(&f); err == nil {
+					return "an infinite or NaN number (" + n.Value + ")"
+				}
+			}
+			return "a string"
+		}
+	}
 	switch n.Tag {
 	case "!!null":
 		return "null"
@@ -470,10 +482,6 @@ func KindName(n *yaml.Node) string {
 	case "!!int":
 		return "an integer"
 	case "!!float":
-		var f float64
-		if err := n.Decode(&f); err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
-			return "an infinite or NaN number (" + n.Value + ")"
-		}
 		return "a number"
 	}
 	return "a string"
