@@ -152,18 +152,7 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 		}
 	}
 	if child.QualityGates != nil {
-		qg := child.QualityGates
-		if out.QualityGates != nil && out.QualityGates.MinimumTestCoverage != nil && qg.MinimumTestCoverage != nil &&
-			*qg.MinimumTestCoverage < *out.QualityGates.MinimumTestCoverage {
-			_, cv := parse.Lookup(cm.File.Root, []string{"governance", "quality_gates", "minimum_test_coverage"})
-			_, pv := parse.Lookup(pm.File.Root, []string{"governance", "quality_gates", "minimum_test_coverage"})
-			d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.quality_gates.minimum_test_coverage",
-				"governance.quality_gates.minimum_test_coverage: %d weakens the parent manifest's %d", *qg.MinimumTestCoverage, *out.QualityGates.MinimumTestCoverage)
-			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: fmt.Sprintf("parent value %d", *out.QualityGates.MinimumTestCoverage)}}
-			diags.Add(d)
-		} else {
-			out.QualityGates = qg
-		}
+		out.QualityGates = mergeQualityGates(out.QualityGates, child.QualityGates, pm, cm, &diags)
 	}
 	if child.CustomRules != nil {
 		out.CustomRules = append(append([]schemas.CustomRule{}, out.CustomRules...), child.CustomRules...)
@@ -181,4 +170,55 @@ func rank(field, v string) int {
 		}
 	}
 	return -1
+}
+
+// mergeQualityGates merges quality gates field by field (a child's gates no longer
+// drop the parent's fields it does not mention): a lower minimum_test_coverage, or
+// require_descriptions, require_column_descriptions or block_on_failure turned from
+// true to false, weakens the parent's gates (contract.md §2.8) and is an error.
+func mergeQualityGates(parent, child *schemas.QualityGatesConfig, pm, cm *validate.Manifest, diags *diag.List) *schemas.QualityGatesConfig {
+	if parent == nil {
+		return child
+	}
+	out := *parent
+	weak := func(field, childVal, parentVal string) {
+		path := []string{"governance", "quality_gates", field}
+		_, cv := parse.Lookup(cm.File.Root, path)
+		_, pv := parse.Lookup(pm.File.Root, path)
+		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.quality_gates."+field,
+			"governance.quality_gates.%s: %s weakens the parent manifest's %s", field, childVal, parentVal)
+		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
+		diags.Add(d)
+	}
+	if c := child.MinimumTestCoverage; c != nil {
+		if p := parent.MinimumTestCoverage; p != nil && *c < *p {
+			weak("minimum_test_coverage", fmt.Sprint(*c), fmt.Sprint(*p))
+		} else {
+			out.MinimumTestCoverage = c
+		}
+	}
+	for _, b := range []struct {
+		field string
+		p, c  **bool
+	}{
+		{"require_descriptions", &out.RequireDescriptions, &child.RequireDescriptions},
+		{"require_column_descriptions", &out.RequireColumnDescriptions, &child.RequireColumnDescriptions},
+		{"block_on_failure", &out.BlockOnFailure, &child.BlockOnFailure},
+	} {
+		if *b.c == nil {
+			continue
+		}
+		if *b.p != nil && **b.p && !**b.c {
+			weak(b.field, "false", "true")
+			continue
+		}
+		*b.p = *b.c
+	}
+	if child.LayerThresholds != nil {
+		out.LayerThresholds = child.LayerThresholds
+	}
+	if child.ZeroColumnCoverageBehavior != nil {
+		out.ZeroColumnCoverageBehavior = child.ZeroColumnCoverageBehavior
+	}
+	return &out
 }
