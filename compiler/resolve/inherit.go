@@ -148,7 +148,13 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + *out.Naming.Enforcement}}
 			diags.Add(d)
 		} else {
-			out.Naming = child.Naming
+			// Field by field: a child naming block that leaves enforcement out keeps the
+			// parent's (it does not fall back to the weaker default, warn).
+			n := *child.Naming
+			if n.Enforcement == nil && out.Naming != nil {
+				n.Enforcement = out.Naming.Enforcement
+			}
+			out.Naming = &n
 		}
 	}
 	if child.QualityGates != nil {
