@@ -495,3 +495,39 @@ def test_failing_model_fails_the_run_and_is_reported(
     )
     assert catalog.table_exists("hello_orders.stg_orders")
     assert not catalog.table_exists("hello_orders.mart_daily_orders")
+
+
+def test_unreachable_catalog_fails_the_run_loudly(
+    tmp_path: Path, floe_bin: Path
+) -> None:
+    root = copy_example("hello-orders", tmp_path)
+    run([str(floe_bin), "compile", str(root)])
+    out = root / "target" / "floe"
+    # Point the compiled output at a REST catalog on a closed loopback port (the compiler
+    # refuses loopback URLs, so the file is edited after compiling).
+    config_path = out / "iceberg_io.json"
+    config = json.loads(config_path.read_text())
+    config["catalog"].update(
+        type="rest", uri="http://127.0.0.1:9/api/catalog", warehouse="w"
+    )
+    config_path.write_text(json.dumps(config, indent=2))
+    proc = run(
+        [str(VENV_BIN / "python"), "-m", "floe_runtime", "materialize", str(out)],
+        cwd=out,
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log[-3000:]
+    assert (
+        "Iceberg catalog 'floe' at http://127.0.0.1:9/api/catalog is unreachable" in log
+    )
+    assert "materialized all assets" not in log
+    events = [
+        json.loads(line)
+        for line in (root / "target" / "floe-local" / "lineage.jsonl")
+        .read_text()
+        .splitlines()
+    ]
+    assert ["START", "FAIL"] == [
+        e["eventType"] for e in events if e["job"]["name"] == "hello-orders.dagster_run"
+    ]
