@@ -32,6 +32,10 @@ MODELS = [
     "mart_customer_360",
 ]
 REGIONS = ["east", "north", "south", "west"]
+PYTHON_ASSET_JOBS = [
+    f"{PRODUCT}.regional_customer_snapshot",
+    f"{PRODUCT}.regional_value_summary",
+]
 
 
 class Product:
@@ -264,6 +268,8 @@ def test_lineage_file(product: Product, first_run: dict[str, tuple[int, int]]) -
         seen.setdefault(e["job"]["name"], set()).add(e["eventType"])
     for model in MODELS:
         assert {"START", "COMPLETE"} <= seen.get(f"{PRODUCT}.{model}", set()), model
+    for job in PYTHON_ASSET_JOBS:
+        assert {"START", "COMPLETE"} <= seen.get(job, set()), job
     steps = [j for j in seen if j.startswith(f"{PRODUCT}.customer_360_dbt_")]
     assert len(steps) == 4
     for step in steps:
@@ -284,6 +290,9 @@ def test_lineage_file(product: Product, first_run: dict[str, tuple[int, int]]) -
         parent = e["run"]["facets"]["parent"]
         if e["job"]["name"] in steps:
             assert parent["job"]["name"] == run_job
+            assert parent["run"]["runId"] in dagster_runs
+        elif e["job"]["name"] in PYTHON_ASSET_JOBS:
+            # Python assets written by the Iceberg IO manager: children of the Dagster run.
             assert parent["run"]["runId"] in dagster_runs
         else:
             assert parent["run"]["runId"] in step_runs

@@ -1,5 +1,6 @@
 """Unit tests of the Iceberg IO manager with real Dagster runs and a real catalog."""
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,7 +52,15 @@ def not_a_table() -> dict:
 @pytest.fixture
 def manager(tmp_path: Path) -> IcebergIOManager:
     out = write_output(tmp_path / "out")
-    return IcebergIOManager(output_dir=str(out), project_dir=str(tmp_path))
+    return IcebergIOManager(
+        output_dir=str(out),
+        project_dir=str(tmp_path),
+        product="demo",
+        lineage_enabled=True,
+        lineage_transport="file",
+        lineage_file="lineage.jsonl",
+        lineage_namespace="demo",
+    )
 
 
 def read(manager: IcebergIOManager, name: str) -> pa.Table:
@@ -104,3 +113,23 @@ def test_non_table_output_is_rejected(manager: IcebergIOManager) -> None:
         if failure.cause
         else failure.message
     )
+
+
+def test_each_write_is_a_lineage_run_under_the_dagster_run(
+    manager: IcebergIOManager, tmp_path: Path
+) -> None:
+    VERSION["n"] = 1
+    result = materialize(
+        [events], resources={"iceberg_io": manager}, partition_key="d1"
+    )
+    lines = (tmp_path / "lineage.jsonl").read_text().splitlines()
+    got = [json.loads(line) for line in lines]
+    assert [(e["eventType"], e["job"]["name"]) for e in got] == [
+        ("START", "demo.events"),
+        ("COMPLETE", "demo.events"),
+    ]
+    assert got[0]["run"]["runId"] == got[1]["run"]["runId"]
+    parent = got[1]["run"]["facets"]["parent"]
+    assert parent["run"]["runId"] == result.run_id
+    assert parent["job"]["name"] == "demo.dagster_run"
+    assert got[1]["outputs"][0]["name"] == "demo.events"

@@ -142,7 +142,14 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
             global_config_flags=list(DBT_GLOBAL_FLAGS),
         ),
         IO_MANAGER_KEY: IcebergIOManager(
-            output_dir=str(output_dir), project_dir=str(project_dir)
+            output_dir=str(output_dir),
+            project_dir=str(project_dir),
+            product=plan.product,
+            lineage_enabled=plan.lineage.enabled,
+            lineage_transport=plan.lineage.transport,
+            lineage_endpoint=plan.lineage.endpoint,
+            lineage_file=plan.lineage.file,
+            lineage_namespace=plan.lineage.namespace,
         ),
     }
     executor = multiprocess_executor.configured(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from dagster import ConfigurableIOManager, InputContext, OutputContext
+from openlineage.client.event_v2 import RunState
 from pydantic import PrivateAttr
 from pyiceberg.catalog import Catalog
 from pyiceberg.expressions import BooleanExpression
@@ -20,6 +21,8 @@ from pyiceberg.expressions import BooleanExpression
 from . import iceberg
 from .errors import IcebergPublishError
 from .files import IcebergConfig, load_iceberg_config
+from .lineage import DatasetRef, LineageEmitter, ParentRef, model_run_id
+from .plan import Lineage
 
 PARTITION_EXPR_KEY = "partition_expr"
 WRITE_MODE_KEY = "floe/write_mode"
@@ -42,6 +45,13 @@ class IcebergIOManager(ConfigurableIOManager):
 
     output_dir: str
     project_dir: str
+    # Where the lineage of each write goes (the product's lineage settings; off by default).
+    product: str = ""
+    lineage_enabled: bool = False
+    lineage_transport: str = "noop"
+    lineage_endpoint: str = ""
+    lineage_file: str = ""
+    lineage_namespace: str = ""
 
     _config: IcebergConfig | None = PrivateAttr(default=None)
     _catalog: Catalog | None = PrivateAttr(default=None)
@@ -103,15 +113,35 @@ class IcebergIOManager(ConfigurableIOManager):
             partition_by = (column,)
             properties["dagster-partition-key"] = key
         settings = self._settings()
-        result = iceberg.write_table(
-            self._connect(),
-            identifier,
-            obj,
-            mode=mode,
-            partition_by=partition_by,
-            row_filter=row_filter,
-            snapshot_properties=properties,
-            keep_last=settings.snapshot_keep_last,
+        emitter, run_id, job, parent = self._lineage(context, name)
+        emitter.emit(RunState.START, run_id=run_id, job_name=job, parent=parent)
+        try:
+            result = iceberg.write_table(
+                self._connect(),
+                identifier,
+                obj,
+                mode=mode,
+                partition_by=partition_by,
+                row_filter=row_filter,
+                snapshot_properties=properties,
+                keep_last=settings.snapshot_keep_last,
+            )
+        except Exception as exc:
+            emitter.emit(
+                RunState.FAIL,
+                run_id=run_id,
+                job_name=job,
+                parent=parent,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            raise
+        output = DatasetRef(f"iceberg://{settings.catalog.name}", identifier)
+        emitter.emit(
+            RunState.COMPLETE,
+            run_id=run_id,
+            job_name=job,
+            parent=parent,
+            outputs=[output],
         )
         context.add_output_metadata(
             {
@@ -121,6 +151,24 @@ class IcebergIOManager(ConfigurableIOManager):
                 "write_mode": mode,
             }
         )
+
+    def _lineage(
+        self, context: OutputContext, name: str
+    ) -> tuple[LineageEmitter, str, str, ParentRef]:
+        """The emitter, run id, job name and parent (the Dagster run) of one write."""
+        settings = Lineage(
+            enabled=self.lineage_enabled,
+            transport=self.lineage_transport,
+            endpoint=self.lineage_endpoint,
+            file=self.lineage_file,
+            namespace=self.lineage_namespace,
+        )
+        emitter = LineageEmitter(settings, Path(self.project_dir), context.log)
+        product = self.product or self._settings().product
+        partition = context.asset_partition_key if context.has_asset_partitions else ""
+        run_id = model_run_id(context.run_id, f"{name}/{partition}")
+        parent = ParentRef(context.run_id, emitter.namespace, f"{product}.dagster_run")
+        return emitter, run_id, f"{product}.{name}", parent
 
     def load_input(self, context: InputContext) -> pa.Table:
         """Read the upstream asset's table (only the requested partition when partitioned)."""
