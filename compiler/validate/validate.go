@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -86,7 +87,7 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 		return nil, diags
 	}
 	var spec schemas.FloeSpec
-	if err := decode(f, &spec); err != nil {
+	if err := decodeSpec(f, &spec); err != nil {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
 		return nil, diags
 	}
@@ -131,6 +132,50 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		return nil, diags
 	}
 	return &Manifest{File: f, Manifest: &m}, diags
+}
+
+// decodeSpec decodes floe.yaml; the transforms, most of a big file, are decoded item by
+// item on every CPU.
+func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
+	if f.Root == nil {
+		return fmt.Errorf("empty document")
+	}
+	_, ts := parse.MapGet(f.Root, "transforms")
+	if ts == nil || ts.Kind != yaml.SequenceNode || len(ts.Content) < 512 {
+		return decode(f, spec)
+	}
+	rest := *f.Root
+	rest.Content = nil
+	for i := 0; i+1 < len(f.Root.Content); i += 2 {
+		if f.Root.Content[i].Value != "transforms" {
+			rest.Content = append(rest.Content, f.Root.Content[i], f.Root.Content[i+1])
+		}
+	}
+	b, err := parse.ToJSON(&rest)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, spec); err != nil {
+		return err
+	}
+	spec.Transforms = make([]schemas.TransformSpec, len(ts.Content))
+	var mu sync.Mutex
+	var first error
+	parallelItems(len(ts.Content), func(i int) diag.List {
+		b, err := parse.ToJSON(ts.Content[i])
+		if err == nil {
+			err = json.Unmarshal(b, &spec.Transforms[i])
+		}
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = fmt.Errorf("transforms[%d]: %w", i, err)
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	return first
 }
 
 func decode(f *parse.File, v any) error {
