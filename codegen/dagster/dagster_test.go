@@ -310,3 +310,59 @@ func TestFingerprintStable(t *testing.T) {
 		t.Fatalf("fingerprint unstable or malformed: %q %q", a, b)
 	}
 }
+
+func TestProfilesYAMLKeepsOrderAndTypes(t *testing.T) {
+	p := customer360(t)
+	dev := schemas.NewMap()
+	dev.Set("type", "duckdb")
+	dev.Set("path", "target/x.duckdb")
+	dev.Set("threads", schemas.Int("4"))
+	dev.Set("ratio", schemas.Float(0.5))
+	dev.Set("enabled", true)
+	dev.Set("extensions", []any{"httpfs", "iceberg"})
+	dev.Set("comment", "needs: quoting # here")
+	dev.Set("nothing", nil)
+	outputs := schemas.NewMap()
+	outputs.Set("dev", dev)
+	profile := schemas.NewMap()
+	profile.Set("target", "dev")
+	profile.Set("outputs", outputs)
+	profiles := schemas.NewMap()
+	profiles.Set("customer-360", profile)
+	p.Artifacts.DbtProfiles = profiles
+	got, err := profilesYAML(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := generatedHeader + `# dbt profiles of customer-360, from compiled_artifacts.json dbt_profiles.
+customer-360:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: target/x.duckdb
+      threads: 4
+      ratio: 0.5
+      enabled: true
+      extensions:
+        - httpfs
+        - iceberg
+      comment: 'needs: quoting # here'
+      nothing: null
+`
+	if string(got) != want {
+		t.Errorf("profiles.yml:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDbtProfileNeedsATarget(t *testing.T) {
+	p := customer360(t)
+	profile := schemas.NewMap()
+	profile.Set("outputs", schemas.NewMap())
+	profiles := schemas.NewMap()
+	profiles.Set("customer-360", profile)
+	p.Artifacts.DbtProfiles = profiles
+	if _, err := Generate(p, gen.Options{}); err == nil || !strings.Contains(err.Error(), "has no target") {
+		t.Errorf("want a missing-target error, got %v", err)
+	}
+}
