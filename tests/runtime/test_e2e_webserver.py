@@ -1,7 +1,8 @@
 """The generated code location loads in a real dagster-webserver (on loopback).
 
-Compiles hello-orders, starts `dagster-webserver -f definitions.py` on 127.0.0.1 and
-asks its GraphQL API for the assets, the schedule and the lineage sensors.
+Compiles hello-orders, starts `dagster-webserver -f definitions.py` on 127.0.0.1, asks
+its GraphQL API for the assets, the schedule and the lineage sensors, and runs
+`floe doctor` against it while it runs and once it is stopped.
 """
 
 from __future__ import annotations
@@ -37,6 +38,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Webserver:
+    """A running dagster-webserver for the compiled product at root."""
+
+    def __init__(self, url: str, root: Path, proc: subprocess.Popen) -> None:
+        self.url = url
+        self.base = url.removesuffix("/graphql")
+        self.root = root
+        self.proc = proc
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
 
 @pytest.fixture
@@ -76,6 +97,7 @@ def webserver(tmp_path: Path, floe_bin: Path):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/graphql"
+    server = Webserver(url, root, proc)
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -92,19 +114,16 @@ def webserver(tmp_path: Path, floe_bin: Path):
             if time.monotonic() > deadline:
                 pytest.fail("dagster-webserver did not answer within 180 s")
             time.sleep(1)
-        yield url
+        yield server
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        server.stop()
         log.close()
 
 
-def test_code_location_loads_in_dagster_webserver(webserver: str) -> None:
-    r = requests.post(webserver, json={"query": QUERY}, timeout=30)
+def test_code_location_loads_in_dagster_webserver(
+    webserver: Webserver, floe_bin: Path
+) -> None:
+    r = requests.post(webserver.url, json={"query": QUERY}, timeout=30)
     assert r.status_code == 200, r.text
     (repo,) = r.json()["data"]["repositoriesOrError"]["nodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in repo["assetNodes"]}
@@ -122,3 +141,19 @@ def test_code_location_loads_in_dagster_webserver(webserver: str) -> None:
         "hello_orders_lineage_run_complete",
         "hello_orders_lineage_run_fail",
     }
+
+    # floe doctor: passes while the webserver answers, fails with advice once it is gone.
+    doctor = [
+        str(floe_bin),
+        "doctor",
+        str(webserver.root),
+        "--dagster-url",
+        webserver.base,
+    ]
+    ok = run(doctor)
+    assert "answers GraphQL" in ok.stdout + ok.stderr
+    webserver.stop()
+    down = run([*doctor, "--timeout", "5s"], check=False)
+    text = down.stdout + down.stderr
+    assert down.returncode == 1, text
+    assert "does not answer" in text and "dagster dev -f" in text, text
