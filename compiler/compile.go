@@ -203,9 +203,40 @@ func CheckArtifactValue(ca *schemas.CompiledArtifacts) error {
 	if err := CheckArtifact(b); err != nil {
 		return err
 	}
-	return validate.ValidateItems("compiled-artifacts", "ResolvedModel", len(rest), func(i int) ([]byte, error) {
-		return json.Marshal(rest[i])
+	return validate.ValidateItems("compiled-artifacts", "ResolvedModel", len(rest), func(i int) (any, error) {
+		return modelValue(&rest[i])
 	})
+}
+
+// modelValue is the generic JSON value of m, built directly rather than through a JSON
+// round trip (the cost that dominated validating big artifacts). TestModelValue checks
+// it equals the round trip.
+func modelValue(m *schemas.ResolvedModel) (any, error) {
+	strs := func(l []string) any {
+		if l == nil {
+			return nil
+		}
+		out := make([]any, len(l))
+		for i, s := range l {
+			out[i] = s
+		}
+		return out
+	}
+	v := map[string]any{"name": m.Name, "compute": m.Compute, "tags": strs(m.Tags), "depends_on": strs(m.DependsOn),
+		"quality_checks": nil, "quality_tier": nil}
+	if m.QualityTier != nil {
+		v["quality_tier"] = *m.QualityTier
+	}
+	if m.QualityChecks != nil {
+		b, err := json.Marshal(m.QualityChecks)
+		if err != nil {
+			return nil, err
+		}
+		if v["quality_checks"], err = unmarshalJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 func trimPathErr(err error) string {

@@ -4,8 +4,11 @@
 package lower
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -115,9 +118,19 @@ func Lower(in Input) (*schemas.Product, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serialize compiled artifacts: %w", err)
 	}
-	redacted, err := schemas.MarshalPython(redact(ca))
-	if err != nil {
-		return nil, fmt.Errorf("serialize redacted artifacts: %w", err)
+	// Only plugin configs can hold literal secrets: serialize a second, redacted copy
+	// only when redaction changed one (a second pass over 100,000 models is not free).
+	redacted := data
+	red := redact(ca)
+	orig, err1 := json.Marshal(ca.Plugins)
+	changed, err2 := json.Marshal(red.Plugins)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, fmt.Errorf("serialize plugins: %w", err)
+	}
+	if !bytes.Equal(orig, changed) {
+		if redacted, err = schemas.MarshalPython(red); err != nil {
+			return nil, fmt.Errorf("serialize redacted artifacts: %w", err)
+		}
 	}
 
 	p := &schemas.Product{

@@ -112,9 +112,9 @@ func ValidateValue(name string, v any) error {
 	return cs.schema.Validate(v)
 }
 
-// ValidateItems validates n JSON documents, produced by item, against $defs/def of
+// ValidateItems validates n generic JSON values, produced by item, against $defs/def of
 // schema name, in parallel; it returns the first failure.
-func ValidateItems(name, def string, n int, item func(i int) ([]byte, error)) error {
+func ValidateItems(name, def string, n int, item func(i int) (any, error)) error {
 	cs, err := Schema(name)
 	if err != nil {
 		return err
@@ -126,12 +126,9 @@ func ValidateItems(name, def string, n int, item func(i int) ([]byte, error)) er
 	var mu sync.Mutex
 	var first error
 	parallelItems(n, func(i int) diag.List {
-		b, err := item(i)
+		v, err := item(i)
 		if err == nil {
-			var v any
-			if v, err = jsonschema.UnmarshalJSON(bytes.NewReader(b)); err == nil {
-				err = s.Validate(v)
-			}
+			err = s.Validate(v)
 		}
 		if err != nil {
 			mu.Lock()

@@ -195,32 +195,57 @@ func decode(f *parse.File, v any) error {
 // Each node is visited once: a node reached again through an alias was already
 // checked, and without this an alias "bomb" would be walked exponentially often.
 func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]bool, diags *diag.List) {
-	n = parse.Deref(n)
-	if n == nil || seen[n] {
+	if n != nil && n.Kind == yaml.AliasNode {
+		// Only alias targets can be reached twice: remember those alone (a map entry
+		// per node would dominate the cost of big files).
+		n = parse.Deref(n)
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+	}
+	if n == nil {
 		return
 	}
-	seen[n] = true
+	// path is a stack shared with the caller: appended for each child, never retained.
 	switch n.Kind {
 	case yaml.MappingNode:
-		kept := n.Content[:0:0]
+		banned := false
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := join(path, k.Value)
-			if slices.Contains(envKeys, strings.ToLower(k.Value)) {
-				d := diag.Errorf(f.Pos(k), CodeEnvKey, DottedPath(p), "environment-specific key %q is not allowed in floe.yaml", k.Value)
+			k := n.Content[i]
+			if isEnvKey(k.Value) {
+				banned = true
+				d := diag.Errorf(f.Pos(k), CodeEnvKey, DottedPath(append(path, k.Value)), "environment-specific key %q is not allowed in floe.yaml", k.Value)
 				d.Suggest = "floe.yaml is environment-agnostic: put connection settings in the platform manifest (manifest.yaml)"
 				diags.Add(d)
 				continue
 			}
-			banEnvKeys(f, v, p, seen, diags)
-			kept = append(kept, k, v)
+			banEnvKeys(f, n.Content[i+1], append(path, k.Value), seen, diags)
 		}
-		n.Content = kept
+		if banned {
+			kept := make([]*yaml.Node, 0, len(n.Content))
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if !isEnvKey(n.Content[i].Value) {
+					kept = append(kept, n.Content[i], n.Content[i+1])
+				}
+			}
+			n.Content = kept
+		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			banEnvKeys(f, c, join(path, fmt.Sprint(i)), seen, diags)
+			banEnvKeys(f, c, append(path, strconv.Itoa(i)), seen, diags)
 		}
 	}
+}
+
+// isEnvKey reports whether key (any case) is an environment-specific key.
+func isEnvKey(key string) bool {
+	for _, k := range envKeys {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // foldAlias renames the snake_case spelling of a key to its canonical camelCase one;
