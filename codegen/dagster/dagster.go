@@ -87,20 +87,26 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 		return nil, fmt.Errorf("generate dagster: %w", err)
 	}
 	var files []gen.File
-	defs, err := renderDefinitions(view)
-	if err != nil {
-		return nil, fmt.Errorf("generate dagster: render %s: %w", DefinitionsFile, err)
-	}
-	files = append(files, gen.File{Path: DefinitionsFile, Data: defs})
+	// definitions.py and the checked iceberg_io.json are the two costs that grow with the
+	// number of models: build them concurrently.
+	var defs []byte
+	var defsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defs, defsErr = renderDefinitions(view)
+	}()
 
 	pkg, err := runtimeFiles(p)
 	if err != nil {
+		<-done
 		return nil, fmt.Errorf("generate dagster: %w", err)
 	}
 	files = append(files, pkg...)
 
 	profiles, err := profilesYAML(p)
 	if err != nil {
+		<-done
 		return nil, fmt.Errorf("generate dagster: %s: %w", ProfilesFile, err)
 	}
 	files = append(files, gen.File{Path: ProfilesFile, Data: profiles})
@@ -113,14 +119,20 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 		{SchedulesFile, "schedules", func() ([]byte, error) { return gen.SchedulesJSON(p.Schedules) }},
 	} {
 		data, err := j.encode()
-		if err != nil {
-			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)
+		if err == nil {
+			err = validateJSON(j.schema, data)
 		}
-		if err := validateJSON(j.schema, data); err != nil {
+		if err != nil {
+			<-done
 			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)
 		}
 		files = append(files, gen.File{Path: j.path, Data: data})
 	}
+	<-done
+	if defsErr != nil {
+		return nil, fmt.Errorf("generate dagster: render %s: %w", DefinitionsFile, defsErr)
+	}
+	files = append(files, gen.File{Path: DefinitionsFile, Data: defs})
 	for _, s := range schemaOutputs {
 		data, err := schemas.Schema(s.name)
 		if err != nil {
