@@ -32,9 +32,10 @@ def test_hostile_names_stay_inside_their_strings(tmp_path: Path) -> None:
     assert plan.models[0].tags == ("it's", 'say "hi"', "tab\there", "nl\nthere")
 
 
-def test_runtime_sources_and_goldens_pass_ruff() -> None:
+def test_runtime_sources_goldens_and_examples_pass_ruff() -> None:
     files = [
         str(REPO / "templates" / "runtime" / "floe_runtime"),
+        *(str(p) for p in sorted(REPO.glob("examples/*/assets/*.py"))),
         *(str(p) for p in sorted(GOLDEN.glob("*/want/**/*.py"))),
     ]
     run([str(VENV_BIN / "ruff"), "format", "--isolated", "--check", *files])
