@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/floe-dev/floe/codegen/gen"
+	runtimetmpl "github.com/floe-dev/floe/templates/runtime"
 )
 
 // stampFile records, inside the output directory, what produced it: a key over the
@@ -27,7 +29,7 @@ type stamp struct {
 // stampKey hashes the compiler version, the options and the inputs' bytes.
 func stampKey(options []string, inputs []string, read func(string) ([]byte, error)) (string, bool) {
 	h := sha256.New()
-	io.WriteString(h, "floe "+Version+"\x00")
+	io.WriteString(h, "floe "+Version+"\x00"+runtimetmpl.Fingerprint()+"\x00"+executableStamp()+"\x00")
 	for _, o := range options {
 		io.WriteString(h, o+"\x00")
 	}
@@ -41,6 +43,20 @@ func stampKey(options []string, inputs []string, read func(string) ([]byte, erro
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// executableStamp identifies this build of floe cheaply (path, size, modification
+// time of the executable), so a rebuilt floe with the same version string recompiles.
+func executableStamp() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return exe
+	}
+	return fmt.Sprintf("%s %d %d", exe, st.Size(), st.ModTime().UnixNano())
 }
 
 func fileHash(b []byte) string {
