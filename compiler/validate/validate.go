@@ -91,7 +91,9 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
 		return nil, diags
 	}
-	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string { return spec.Transforms[i].Name })...)
+	// Model names are compared ignoring case: DuckDB and Iceberg identifiers are
+	// case-insensitive, so Orders and orders would be one table.
+	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string { return strings.ToLower(spec.Transforms[i].Name) })...)
 	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string { return spec.Destinations[i].Name })...)
 	// The generated schema loses maxProperties on free-form maps, so the reference's
 	// limit on destination config keys is checked here.
@@ -313,7 +315,10 @@ func duplicateNames(f *parse.File, list string, n int, name func(int) string) di
 		}
 		_, v := parse.Lookup(f.Root, []string{list, fmt.Sprint(i), "name"})
 		_, pv := parse.Lookup(f.Root, []string{list, fmt.Sprint(j), "name"})
-		d := diag.Errorf(f.Pos(v), CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", nm, list)
+		d := diag.Errorf(f.Pos(v), CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", v.Value, list)
+		if v.Value != pv.Value {
+			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", v.Value, list, pv.Value)
+		}
 		d.Related = []diag.Related{{Pos: f.Pos(pv), Message: "first used here"}}
 		diags.Add(d)
 	}
