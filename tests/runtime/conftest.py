@@ -73,3 +73,29 @@ def copy_example(name: str, dest: Path) -> Path:
         src, target, ignore=shutil.ignore_patterns("target", "logs", "__pycache__")
     )
     return target
+
+
+def dbt_parse(project: Path, profiles_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run `dbt parse` on project with the profiles floe wrote (target/manifest.json)."""
+    return run(
+        [
+            str(VENV_BIN / "dbt"),
+            "parse",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(profiles_dir),
+        ],
+        cwd=project,
+    )
+
+
+def validate_definitions(
+    out: Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run `dagster definitions validate -f definitions.py` in the output directory."""
+    return run(
+        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
+        cwd=out,
+        check=check,
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
-from conftest import VENV_BIN, copy_example, run
+from conftest import VENV_BIN, copy_example, run, dbt_parse, validate_definitions
 from pyiceberg.catalog import load_catalog
 
 PRODUCT = "customer-360"
@@ -95,17 +95,7 @@ def product(tmp_path_factory: pytest.TempPathFactory, floe_bin: Path) -> Product
     proc = run([str(floe_bin), "compile", str(root)])
     assert "wrote" in proc.stdout
     p = Product(root)
-    run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(p.out),
-        ],
-        cwd=root,
-    )
+    dbt_parse(root, p.out)
     assert (root / "target" / "manifest.json").is_file()
     return p
 
@@ -132,10 +122,7 @@ def test_compiled_files(product: Product) -> None:
 
 
 def test_dagster_definitions_validate(product: Product) -> None:
-    proc = run(
-        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
-        cwd=product.out,
-    )
+    proc = validate_definitions(product.out)
     assert "All code locations passed validation" in proc.stdout + proc.stderr
 
 
@@ -416,22 +403,8 @@ def test_load_fails_naming_edges_when_dbt_disagrees(
     # A ref floe.yaml does not declare: mart_customer_360 now also depends on a staging model.
     mart.write_text(mart.read_text() + "\n-- {{ ref('stg_support_tickets') }}\n")
     out = root / "target" / "floe"
-    run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(out),
-        ],
-        cwd=root,
-    )
-    proc = run(
-        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
-        cwd=out,
-        check=False,
-    )
+    dbt_parse(root, out)
+    proc = validate_definitions(out, check=False)
     assert proc.returncode != 0
     log = proc.stdout + proc.stderr
     assert "dbt has edge stg_support_tickets -> mart_customer_360" in log, log[-3000:]
@@ -444,26 +417,12 @@ def test_load_fails_with_recompile_hint_on_contract_mismatch(
     root = copy_example("hello-orders", tmp_path)
     run([str(floe_bin), "compile", str(root)])
     out = root / "target" / "floe"
-    run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(out),
-        ],
-        cwd=root,
-    )
+    dbt_parse(root, out)
     artifacts = out / "compiled_artifacts.json"
     doc = json.loads(artifacts.read_text())
     doc["version"] = "0.11.0"
     artifacts.write_text(json.dumps(doc))
-    proc = run(
-        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
-        cwd=out,
-        check=False,
-    )
+    proc = validate_definitions(out, check=False)
     assert proc.returncode != 0
     log = proc.stdout + proc.stderr
     assert re.search(
@@ -565,19 +524,6 @@ def test_production_output_loads_without_connecting(
     secret_envs = {c["env"] for c in config["catalog"]["credentials"]}
     for env in secret_envs:
         assert env not in os.environ
-    run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(out),
-        ],
-        cwd=root,
-    )
-    proc = run(
-        [str(VENV_BIN / "dagster"), "definitions", "validate", "-f", "definitions.py"],
-        cwd=out,
-    )
+    dbt_parse(root, out)
+    proc = validate_definitions(out)
     assert "All code locations passed validation" in proc.stdout + proc.stderr

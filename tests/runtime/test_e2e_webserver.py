@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import VENV_BIN, copy_example, run
+from conftest import VENV_BIN, copy_example, run, dbt_parse
 
 QUERY = """
 {
@@ -65,17 +65,7 @@ def webserver(tmp_path: Path, floe_bin: Path):
     root = copy_example("hello-orders", tmp_path)
     run([str(floe_bin), "compile", str(root)])
     out = root / "target" / "floe"
-    run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(out),
-        ],
-        cwd=root,
-    )
+    dbt_parse(root, out)
     port = free_port()
     home = tmp_path / "dagster_home"
     home.mkdir()
