@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -18,7 +17,7 @@ import (
 
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
-	"github.com/floe-dev/floe/schemas"
+	"github.com/floe-dev/floe/schemas/check"
 )
 
 // Diagnostic codes for schema violations.
@@ -31,75 +30,27 @@ const (
 	CodeRange      = "FLOE-E105"
 )
 
-// compiledSchema is one embedded schema, compiled once, with its raw document kept for
-// looking up the keys allowed at a path (did-you-mean).
+// compiledSchema is one embedded schema with its raw document kept for looking up the
+// keys allowed at a path (did-you-mean). Validation goes through schemas/check: a fast
+// path for valid values, santhosh-tekuri for everything else and for every error.
 type compiledSchema struct {
-	schema   *jsonschema.Schema
-	doc      map[string]any
-	compiler *jsonschema.Compiler
-	url      string
-	defs     map[string]*jsonschema.Schema
+	schema *check.Schema
+	doc    map[string]any
 }
 
-// Def compiles (once) the schema's $defs entry name, for validating list items one by
-// one: a 100,000-transform list is then never materialized as one generic value.
-func (cs *compiledSchema) Def(name string) (*jsonschema.Schema, error) {
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	if s, ok := cs.defs[name]; ok {
-		return s, nil
-	}
-	s, err := cs.compiler.Compile(cs.url + "#/$defs/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("compile %s#/$defs/%s: %w", cs.url, name, err)
-	}
-	cs.defs[name] = s
-	return s, nil
+// Def returns the schema's $defs entry name, for validating list items one by one: a
+// 100,000-transform list is then never materialized as one generic value.
+func (cs *compiledSchema) Def(name string) (*check.Schema, error) {
+	return cs.schema.Def(name)
 }
 
-var (
-	schemaMu    sync.Mutex
-	schemaCache = map[string]*compiledSchema{}
-)
-
-// Schema compiles the embedded schema name (no network loader: every $ref is local).
+// Schema returns the embedded schema name (no network loader: every $ref is local).
 func Schema(name string) (*compiledSchema, error) {
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	if s, ok := schemaCache[name]; ok {
-		return s, nil
-	}
-	raw, err := schemas.Schema(name)
+	s, err := check.Load(name)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("read schema %s: %w", name, err)
-	}
-	c := jsonschema.NewCompiler()
-	c.UseLoader(noNetwork{})
-	// Draft 2020-12 makes "format" an annotation; floe asserts it (expires: date), as the
-	// reference's typed fields do.
-	c.AssertFormat()
-	url := "floe:///" + name + ".schema.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("add schema %s: %w", name, err)
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("compile schema %s: %w", name, err)
-	}
-	m, _ := doc.(map[string]any)
-	cs := &compiledSchema{schema: sch, doc: m, compiler: c, url: url, defs: map[string]*jsonschema.Schema{}}
-	schemaCache[name] = cs
-	return cs, nil
-}
-
-type noNetwork struct{}
-
-func (noNetwork) Load(url string) (any, error) {
-	return nil, fmt.Errorf("floe does not load schemas from the network (%s)", url)
+	return &compiledSchema{schema: s, doc: s.Doc()}, nil
 }
 
 // ValidateValue validates an already-converted value against schema name and returns
@@ -161,7 +112,7 @@ func schemaDiags(f *parse.File, name string) diag.List {
 	type list struct {
 		key   string
 		items []*yaml.Node
-		def   *jsonschema.Schema
+		def   *check.Schema
 	}
 	var lists []list
 	if f.Root != nil {
