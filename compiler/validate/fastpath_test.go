@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -257,4 +258,67 @@ func mutate(rng *rand.Rand, v any) any {
 		return v
 	}
 	return replacements[rng.IntN(len(replacements))]
+}
+
+// TestDecodeNodeAgrees checks decodeInto against the JSON round trip it replaces, over
+// every valid document of the corpus and its valid mutants (as floe-spec and manifest).
+func TestDecodeNodeAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	types := map[string]func() any{
+		"floe-spec": func() any { return new(schemas.FloeSpec) },
+		"manifest":  func() any { return new(schemas.Manifest) },
+	}
+	var compared, directOK int
+	for _, c := range fastCorpus(t) {
+		mk := types[c.schema]
+		if mk == nil {
+			continue
+		}
+		sch := schemaOf(t, c.schema)
+		values := []any{c.value}
+		for range 30 {
+			values = append(values, mutate(rng, deepCopy(c.value)))
+		}
+		for _, v := range values {
+			if sch.Validate(v) != nil {
+				continue
+			}
+			src, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ds := parse.Parse("mutant.yaml", src)
+			if f == nil || f.Root == nil || ds.HasErrors() {
+				continue
+			}
+			if integerFields(f, c.schema).HasErrors() {
+				continue
+			}
+			direct, viaJSON := mk(), mk()
+			errDirect := decodeInto(f.Root, direct)
+			b, err := parse.ToJSON(f.Root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errJSON := json.Unmarshal(b, viaJSON)
+			if (errDirect == nil) != (errJSON == nil) {
+				t.Errorf("%s: decodeInto error %v, json.Unmarshal error %v\n%s", c.name, errDirect, errJSON, src)
+				continue
+			}
+			if !reflect.DeepEqual(direct, viaJSON) {
+				t.Errorf("%s: decodeInto and the JSON round trip differ\n%s\ndirect: %+v\njson:   %+v", c.name, src, direct, viaJSON)
+			}
+			compared++
+			if decodeNode(f.Root, reflect.ValueOf(mk()).Elem(), 0) == nil {
+				directOK++
+			}
+		}
+	}
+	t.Logf("%d valid documents decoded both ways, %d without falling back to JSON", compared, directOK)
+	if directOK*2 < compared {
+		t.Errorf("only %d of %d documents decoded directly", directOK, compared)
+	}
+	if compared < 100 {
+		t.Errorf("only %d documents compared", compared)
+	}
 }

@@ -485,8 +485,26 @@ func integerFields(f *parse.File, name string) diag.List {
 	if err != nil || f.Root == nil {
 		return nil
 	}
-	var walk func(n *yaml.Node, loc []string)
-	walk = func(n *yaml.Node, loc []string) {
+	// The path is kept as a stack of keys and indexes and only spelled out at numbers:
+	// most of a big file has none.
+	type step struct {
+		key string
+		idx int // -1: key
+	}
+	var stack []step
+	spell := func() []string {
+		loc := make([]string, len(stack))
+		for i, s := range stack {
+			if s.idx >= 0 {
+				loc[i] = strconv.Itoa(s.idx)
+			} else {
+				loc[i] = s.key
+			}
+		}
+		return loc
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
 		n = parse.Deref(n)
 		if n == nil {
 			return
@@ -494,12 +512,16 @@ func integerFields(f *parse.File, name string) diag.List {
 		switch n.Kind {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], join(loc, n.Content[i].Value))
+				stack = append(stack, step{key: n.Content[i].Value, idx: -1})
+				walk(n.Content[i+1])
+				stack = stack[:len(stack)-1]
 			}
 			return
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(c, join(loc, fmt.Sprint(i)))
+				stack = append(stack, step{idx: i})
+				walk(c)
+				stack = stack[:len(stack)-1]
 			}
 			return
 		case yaml.ScalarNode:
@@ -509,6 +531,7 @@ func integerFields(f *parse.File, name string) diag.List {
 		if n.Tag != "!!int" && n.Tag != "!!float" {
 			return
 		}
+		loc := spell()
 		if t, _ := cs.node(loc)["type"].(string); t != "integer" {
 			return
 		}
@@ -522,6 +545,6 @@ func integerFields(f *parse.File, name string) diag.List {
 		}
 		n.Tag, n.Value, n.Style = "!!int", v.Num().String(), 0
 	}
-	walk(f.Root, nil)
+	walk(f.Root)
 	return diags
 }

@@ -5,7 +5,6 @@
 package validate
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/netip"
@@ -153,22 +152,14 @@ func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
 			rest.Content = append(rest.Content, f.Root.Content[i], f.Root.Content[i+1])
 		}
 	}
-	b, err := parse.ToJSON(&rest)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, spec); err != nil {
+	if err := decodeInto(&rest, spec); err != nil {
 		return err
 	}
 	spec.Transforms = make([]schemas.TransformSpec, len(ts.Content))
 	var mu sync.Mutex
 	var first error
 	parallelItems(len(ts.Content), func(i int) diag.List {
-		b, err := parse.ToJSON(ts.Content[i])
-		if err == nil {
-			err = json.Unmarshal(b, &spec.Transforms[i])
-		}
-		if err != nil {
+		if err := decodeInto(ts.Content[i], &spec.Transforms[i]); err != nil {
 			mu.Lock()
 			if first == nil {
 				first = fmt.Errorf("transforms[%d]: %w", i, err)
@@ -184,11 +175,7 @@ func decode(f *parse.File, v any) error {
 	if f.Root == nil {
 		return fmt.Errorf("empty document")
 	}
-	b, err := parse.ToJSON(f.Root)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
+	return decodeInto(f.Root, v)
 }
 
 // banEnvKeys reports every environment-specific key in floe.yaml and removes it, so the
