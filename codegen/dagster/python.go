@@ -1,9 +1,9 @@
 package dagster
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // pythonLineLength is ruff's default line length: generated Python must pass
@@ -11,40 +11,69 @@ import (
 const pythonLineLength = 88
 
 // pyString is s as a Python string literal. It is the only way user text reaches
-// generated Python. Double quotes are preferred; single quotes are used when that
-// avoids escaping (ruff format's own rule), so the output is already formatted.
+// generated Python (appendPyString is the same function writing into a buffer).
 func pyString(s string) string {
-	quote := '"'
-	if strings.ContainsRune(s, '"') && !strings.ContainsRune(s, '\'') {
-		quote = '\''
-	}
-	var b strings.Builder
-	b.WriteRune(quote)
-	for _, r := range s {
-		switch {
-		case r == quote || r == '\\':
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r == unicode.ReplacementChar || !unicode.IsPrint(r):
-			if r > 0xffff {
-				fmt.Fprintf(&b, `\U%08x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
+	return string(appendPyString(make([]byte, 0, len(s)+2), s))
+}
+
+// appendPyString appends s as a Python string literal to dst. Double quotes are
+// preferred; single quotes are used when that avoids escaping (ruff format's own rule),
+// so the output is already formatted.
+func appendPyString(dst []byte, s string) []byte {
+	// Fast path: printable ASCII without '"' or '\\' is written as is between double
+	// quotes. Nearly every model, tag and preset name takes it.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			plain = false
+			break
 		}
 	}
-	b.WriteRune(quote)
-	return b.String()
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	quote := byte('"')
+	if strings.IndexByte(s, '"') >= 0 && strings.IndexByte(s, '\'') < 0 {
+		quote = '\''
+	}
+	dst = append(dst, quote)
+	// Ranging over the string decodes invalid UTF-8 as utf8.RuneError (U+FFFD), which is
+	// escaped below like a literal U+FFFD: the output is always valid UTF-8.
+	for _, r := range s {
+		switch {
+		case r == rune(quote) || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\n':
+			dst = append(dst, `\n`...)
+		case r == '\r':
+			dst = append(dst, `\r`...)
+		case r == '\t':
+			dst = append(dst, `\t`...)
+		case r < 0x20 || r == 0x7f:
+			dst = appendHexEscape(append(dst, `\x`...), r, 2)
+		case r == unicode.ReplacementChar || !unicode.IsPrint(r):
+			if r > 0xffff {
+				dst = appendHexEscape(append(dst, `\U`...), r, 8)
+			} else {
+				dst = appendHexEscape(append(dst, `\u`...), r, 4)
+			}
+		default:
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return append(dst, quote)
+}
+
+// appendHexEscape appends r as exactly digits lowercase hex digits (the digits of a
+// Python \x, \u or \U escape).
+func appendHexEscape(dst []byte, r rune, digits int) []byte {
+	const hex = "0123456789abcdef"
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		dst = append(dst, hex[(r>>shift)&0xf])
+	}
+	return dst
 }
 
 // pyBool is b as a Python literal.
@@ -55,34 +84,52 @@ func pyBool(b bool) string {
 	return "False"
 }
 
-// pyTuple renders `key=(...)` for a keyword argument written at column indent: on one
-// line when it fits ruff's line length (with the trailing comma), else one item a line
-// with a magic trailing comma, which is how ruff format would lay it out.
+// pyTuple renders `key=(...)` for a keyword argument written at column indent (see
+// appendPyTuple).
 func pyTuple(indent int, key string, items []string) string {
-	quoted := make([]string, len(items))
+	return string(appendPyTuple(nil, indent, key, items))
+}
+
+// appendPyTuple appends `key=(...)` for a keyword argument written at column indent: on
+// one line when it fits ruff's line length (with the trailing comma), else one item a
+// line with a magic trailing comma, which is how ruff format would lay it out. Lengths
+// are in bytes, as they always were: a line of wide characters wraps early, never late.
+func appendPyTuple(dst []byte, indent int, key string, items []string) []byte {
+	start := len(dst)
+	dst = append(dst, key...)
+	dst = append(dst, "=("...)
 	for i, it := range items {
-		quoted[i] = pyString(it)
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = appendPyString(dst, it)
 	}
-	var inline string
-	switch len(quoted) {
-	case 0:
-		inline = "()"
-	case 1:
-		inline = "(" + quoted[0] + ",)"
-	default:
-		inline = "(" + strings.Join(quoted, ", ") + ")"
+	if len(items) == 1 {
+		dst = append(dst, ',')
 	}
-	if indent+len(key)+1+len(inline)+1 <= pythonLineLength {
-		return key + "=" + inline
+	dst = append(dst, ')')
+	// The line is indent, the keyword argument and its trailing comma.
+	if indent+len(dst)-start+1 <= pythonLineLength {
+		return dst
 	}
-	pad := strings.Repeat(" ", indent)
-	var b strings.Builder
-	b.WriteString(key + "=(\n")
-	for _, q := range quoted {
-		b.WriteString(pad + "    " + q + ",\n")
+	dst = dst[:start]
+	dst = append(dst, key...)
+	dst = append(dst, "=(\n"...)
+	for _, it := range items {
+		dst = appendSpaces(dst, indent+4)
+		dst = appendPyString(dst, it)
+		dst = append(dst, ",\n"...)
 	}
-	b.WriteString(pad + ")")
-	return b.String()
+	dst = appendSpaces(dst, indent)
+	return append(dst, ')')
+}
+
+// appendSpaces appends n spaces.
+func appendSpaces(dst []byte, n int) []byte {
+	for range n {
+		dst = append(dst, ' ')
+	}
+	return dst
 }
 
 // pyIdent is s as a Python identifier: runs of characters outside [A-Za-z0-9_] become
