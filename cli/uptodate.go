@@ -80,6 +80,11 @@ func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error
 // upToDate reports whether dir was produced from the same key and is intact: every
 // recorded file present with its recorded hash, and no other file.
 func upToDate(dir string, options []string) bool {
+	// A killed run's temporary tree next to the output is cleaned up by a real run.
+	clean := filepath.Clean(dir)
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(clean), "."+filepath.Base(clean)+".tmp-*")); len(stale) > 0 {
+		return false
+	}
 	b, err := os.ReadFile(filepath.Join(dir, stampFile))
 	if err != nil {
 		return false

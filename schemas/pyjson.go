@@ -260,11 +260,10 @@ func MarshalPython(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return asciiEscape(bytes.TrimRight(b.Bytes(), "\n")), nil
+	return asciiEscape(AppendIndent(nil, bytes.TrimRight(b.Bytes(), "\n"))), nil
 }
 
 // asciiEscape rewrites every non-ASCII rune as a JSON \u escape (surrogate pairs above

@@ -13,11 +13,10 @@ func IndentJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return append(schemas.AppendIndent(nil, bytes.TrimSuffix(b.Bytes(), []byte("\n"))), '\n'), nil
 }
 
 // IcebergJSON is the content of iceberg_io.json. Every generator that writes or embeds
