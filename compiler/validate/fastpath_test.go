@@ -212,7 +212,7 @@ func deepCopy(v any) any {
 // numbers, near-miss enum values and values that are integers only in JSON Schema's eyes.
 var replacements = []any{
 	nil, true, false, "", "x", "UPPER", "a-b", "a_b", "1.0.0", "v1.0.0", "floe.dev/v1", "FloeSpec",
-	"bronze", "platinum", "0 6 * * *", "UTC", "Mars/Base", "2026-01-01", "2026-13-45", "ÄÖü", "a\nb",
+	"bronze", "platinum", "0 6 * * *", "UTC", "Mars/Base", "2026-01-01", "2026-13-45", "2026-01-01T00:00:00Z", "2026-01-01T25:00:00Z", "2026-02-30T00:00:00+01:00", "ÄÖü", "a\nb",
 	strings.Repeat("x", 64), strings.Repeat("y", 129), strings.Repeat("z", 501), strings.Repeat("é", 100),
 	json.Number("0"), json.Number("1"), json.Number("-1"), json.Number("1.5"), json.Number("100000"),
 	json.Number("100001"), json.Number("1e3"), json.Number("3.0"), json.Number("99999999999999999999"),

@@ -6,9 +6,10 @@
 // against the draft 2020-12 metaschema. A compile of 10,000 transforms spent more time
 // there than parsing the YAML. So each Schema here also has a fast path: the schema
 // document compiled into a small tree of checks for the keywords floe's generated
-// schemas use. It only ever answers "certainly valid"; anything else (an invalid value,
-// a keyword or value form it does not judge, such as "format" or an integral float
-// where an integer is wanted) goes to santhosh-tekuri, whose answer is returned. So the
+// schemas use ("format" is judged by santhosh-tekuri's own format validators). It only
+// ever answers "certainly valid"; anything else (an invalid value, or a value form it
+// does not judge, such as an integral float where an integer is wanted, or a numeric
+// enum) goes to santhosh-tekuri, whose answer is returned. So the
 // fast path can make validation faster, never more lenient, as long as it never calls
 // an invalid value valid: compiler/validate's TestFastPathAgrees checks exactly that
 // over the examples, the bad-input corpus and thousands of mutated values.
@@ -201,6 +202,8 @@ type node struct {
 
 	ref *node
 
+	format string // checked by santhosh-tekuri's own validator of that format
+
 	minLen, maxLen int // -1: none
 	pattern        *regexp.Regexp
 
@@ -334,7 +337,7 @@ func (d *document) keyword(n *node, k string, v any) error {
 		n.ref = d.nodes[name]
 		return nil
 	case "format":
-		n.never = true // asserted formats are left to santhosh-tekuri
+		n.format, _ = v.(string)
 		return nil
 	case "pattern":
 		s, _ := v.(string)
@@ -526,6 +529,11 @@ func (n *node) valid(v any) bool {
 		if n.pattern != nil && !n.pattern.MatchString(s) {
 			return false
 		}
+		if n.format != "" {
+			if f := formatValidator(n.format); f == nil || f(s) != nil {
+				return false
+			}
+		}
 	case tInt, tNum:
 		if (n.min != nil && num < *n.min) || (n.max != nil && num > *n.max) ||
 			(n.exclMin != nil && num <= *n.exclMin) || (n.exclMax != nil && num >= *n.exclMax) {
@@ -605,4 +613,25 @@ func contains(l []any, v any) bool {
 		}
 	}
 	return false
+}
+
+var formatCache sync.Map // format name → func(any) error (nil: none)
+
+// formatValidator returns santhosh-tekuri's validator of the format name, taken from a
+// one-keyword schema it compiled, so both paths judge formats by the same code.
+func formatValidator(name string) func(any) error {
+	if f, ok := formatCache.Load(name); ok {
+		return f.(func(any) error)
+	}
+	var f func(any) error
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const url = "floe:///format.schema.json"
+	if c.AddResource(url, map[string]any{"format": name}) == nil {
+		if s, err := c.Compile(url); err == nil && s.Format != nil {
+			f = s.Format.Validate
+		}
+	}
+	formatCache.Store(name, f)
+	return f
 }
