@@ -212,12 +212,22 @@ func (z *sizer) size(n *yaml.Node) int {
 // merged mappings the earlier one wins. Entries keep their own positions. A mapping
 // reached through several aliases is expanded once.
 // budget bounds the entries copied, so merge chains cannot blow up.
+//
+// done holds anchored nodes only: they are the only ones the walk can reach twice.
+// yaml.v3 points aliases at anchored nodes alone, every other node has one parent, and
+// the entries a merge copies into a mapping are added after that mapping's walk, so
+// the walk never reaches them through it.
 func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]bool, budget *int, diags *diag.List) {
 	n = Deref(n)
-	if n == nil || done[n] || depth > MaxDepth {
+	if n == nil || depth > MaxDepth {
 		return
 	}
-	done[n] = true
+	if n.Anchor != "" {
+		if done[n] {
+			return
+		}
+		done[n] = true
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		for _, c := range n.Content {
@@ -228,13 +238,22 @@ func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]
 	default:
 		return
 	}
+	// own (the mapping's entries without its merge keys) is built from the first merge
+	// key on: most mappings have none and cost no allocation.
 	var own, merged, sources []*yaml.Node
+	merging := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		expandMerges(f, v, depth+1, done, shared, budget, diags)
 		if k.Kind != yaml.ScalarNode || k.Tag != "!!merge" {
-			own = append(own, k, v)
+			if merging {
+				own = append(own, k, v)
+			}
 			continue
+		}
+		if !merging {
+			merging = true
+			own = append(make([]*yaml.Node, 0, len(n.Content)), n.Content[:i]...)
 		}
 		switch dv := Deref(v); {
 		case dv != nil && dv.Kind == yaml.MappingNode:
@@ -251,7 +270,7 @@ func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]
 			diags.Add(diag.Errorf(f.Pos(v), CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", KindName(v)))
 		}
 	}
-	if len(sources) == 0 && len(own) == len(n.Content) {
+	if !merging {
 		return
 	}
 	// Key order as PyYAML builds the dict: merged keys first, then the mapping's own;
