@@ -64,7 +64,7 @@ func compiledAt(e *env) (time.Time, error) {
 	return e.now().UTC(), nil
 }
 
-func runCompiler(e *env, args []string, f *inputFlags) (*compiler.Result, error) {
+func runCompiler(e *env, args []string, f *inputFlags, phase func(string)) (*compiler.Result, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func runCompiler(e *env, args []string, f *inputFlags) (*compiler.Result, error)
 	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
-		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(),
+		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: phase,
 	})
 	return res, nil
 }
@@ -108,7 +108,7 @@ func newValidateCmd(e *env) *cobra.Command {
 manifest with every check floe compile runs, and write nothing. Made for CI.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f)
+			res, err := runCompiler(e, args, &f, nil)
 			if err != nil {
 				return err
 			}
@@ -156,6 +156,7 @@ two runs byte-identical.`,
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
 			options := compileOptions(e, &f, args)
+			ph := newPhases(e)
 			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
 			if !f.check && !f.force && upToDate(out, options) {
 				if f.format == "text" {
@@ -163,10 +164,12 @@ two runs byte-identical.`,
 				}
 				return nil
 			}
-			res, err := runCompiler(e, args, &f.inputFlags)
+			ph.done("up-to-date")
+			res, err := runCompiler(e, args, &f.inputFlags, ph.done)
 			if err != nil {
 				return err
 			}
+			ph.done("kubernetes")
 			if err := report(e, res, f.format); err != nil {
 				return err
 			}
@@ -193,6 +196,7 @@ two runs byte-identical.`,
 					Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
 				ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
 			})
+			ph.done("generate")
 			var inputErr *helm.InputError
 			if errors.As(err, &inputErr) {
 				return &exitError{code: ExitInput, msg: err.Error()}
@@ -205,12 +209,14 @@ two runs byte-identical.`,
 					return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 				}
 			}
+			ph.done("stamp")
 			if f.check {
 				return checkTree(e, out, files)
 			}
 			if err := writeTree(out, files); err != nil {
 				return &exitError{code: ExitInput, msg: err.Error()}
 			}
+			ph.done("write")
 			if f.format == "text" {
 				summary(e, res, out, files)
 			}
@@ -304,7 +310,7 @@ topological order and layers). Diagnostics, if any, go to stderr as text.`,
 			if !slices.Contains([]string{"dot", "mermaid", "json"}, graphFormat) {
 				return usageErr("--format %q: want dot, mermaid or json", graphFormat)
 			}
-			res, err := runCompiler(e, args, &f)
+			res, err := runCompiler(e, args, &f, nil)
 			if err != nil {
 				return err
 			}

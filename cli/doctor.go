@@ -40,7 +40,7 @@ lineage endpoint (HTTP: it answers; file: its directory is writable). Each failu
 says what to do; any failure exits 1.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f)
+			res, err := runCompiler(e, args, &f, nil)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -50,21 +51,8 @@ func writeTree(dir string, files []gen.File) error {
 		return fmt.Errorf("create temporary directory in %s: %w", parent, describe(err))
 	}
 	defer os.RemoveAll(tmp)
-	for _, f := range files {
-		target := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return fmt.Errorf("write %s: %w", f.Path, describe(err))
-		}
-		if err := writeFileSync(target, f.Data, f.Mode); err != nil {
-			return fmt.Errorf("write %s: %w", f.Path, describe(err))
-		}
-		// Unchanged bytes keep their mtime, so make-style tools see no change.
-		old := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if st, err := os.Lstat(old); err == nil && st.Mode().IsRegular() {
-			if b, err := os.ReadFile(old); err == nil && bytes.Equal(b, f.Data) {
-				_ = os.Chtimes(target, st.ModTime(), st.ModTime())
-			}
-		}
+	if err := writeFiles(dir, tmp, files); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("prepare output: %w", describe(err))
@@ -93,6 +81,60 @@ func writeTree(dir string, files []gen.File) error {
 	}
 	// tmp now holds the previous tree; the deferred RemoveAll deletes it.
 	return syncDir(parent)
+}
+
+// writeFiles writes files under tmp, several at a time (each is fsynced, and the
+// waits overlap). Unchanged bytes keep the modification time of their copy in dir, so
+// make-style tools see no change. The error reported is the first in file order.
+func writeFiles(dir, tmp string, files []gen.File) error {
+	made := map[string]bool{}
+	for _, f := range files {
+		d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(f.Path)))
+		if made[d] {
+			continue
+		}
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, describe(err))
+		}
+		made[d] = true
+	}
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(4, len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = writeOne(dir, tmp, files[i])
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("write %s: %w", files[i].Path, describe(err))
+		}
+	}
+	return nil
+}
+
+func writeOne(dir, tmp string, f gen.File) error {
+	target := filepath.Join(tmp, filepath.FromSlash(f.Path))
+	if err := writeFileSync(target, f.Data, f.Mode); err != nil {
+		return err
+	}
+	old := filepath.Join(dir, filepath.FromSlash(f.Path))
+	if st, err := os.Lstat(old); err == nil && st.Mode().IsRegular() && st.Size() == int64(len(f.Data)) {
+		if b, err := os.ReadFile(old); err == nil && bytes.Equal(b, f.Data) {
+			_ = os.Chtimes(target, st.ModTime(), st.ModTime())
+		}
+	}
+	return nil
 }
 
 func writeFileSync(name string, data []byte, mode fs.FileMode) error {

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/floe-dev/floe/codegen/artifact"
 	"github.com/floe-dev/floe/codegen/dagster"
@@ -81,11 +82,25 @@ func Generate(p *schemas.Product, opts Options) ([]gen.File, error) {
 		if g.ContractVersion() != p.ContractVersion {
 			return nil, fmt.Errorf("generator %s %s reads contract %s, not %s", g.Name(), g.Version(), g.ContractVersion(), p.ContractVersion)
 		}
-		fs, err := g.Generate(p, opts.Options)
-		if err != nil {
-			return nil, fmt.Errorf("generate %s: %w", g.Name(), err)
+	}
+	// The generators are independent: run them at once, report the first failure in
+	// registration order.
+	outs := make([][]gen.File, len(gens))
+	errs := make([]error, len(gens))
+	var wg sync.WaitGroup
+	for i, g := range gens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = g.Generate(p, opts.Options)
+		}()
+	}
+	wg.Wait()
+	for i, g := range gens {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("generate %s: %w", g.Name(), errs[i])
 		}
-		files = append(files, fs...)
+		files = append(files, outs[i]...)
 	}
 	seen := map[string]bool{}
 	for i := range files {

@@ -57,6 +57,8 @@ type Options struct {
 	FloeVersion string
 	// Orchestrators lists the orchestrator types that have a generator.
 	Orchestrators []string
+	// Phase, when set, is called as each stage ends (for timing whole runs).
+	Phase func(name string)
 }
 
 // Result is the outcome of a compile.
@@ -79,6 +81,10 @@ type Result struct {
 // Compile runs every pass.
 func Compile(opts Options) *Result {
 	res := &Result{Sources: diag.Sources{}}
+	phase := opts.Phase
+	if phase == nil {
+		phase = func(string) {}
+	}
 	read := func(name string) (*parse.File, bool) {
 		b, err := opts.ReadFile(name)
 		if err != nil {
@@ -95,6 +101,7 @@ func Compile(opts Options) *Result {
 
 	// parse + validate floe.yaml.
 	sf, ok := read(opts.SpecPath)
+	phase("parse")
 	var spec *validate.Spec
 	if ok {
 		var ds diag.List
@@ -117,6 +124,7 @@ func Compile(opts Options) *Result {
 			relocateReadError(res.Diags[n:], mpath, sf.Pos(v), "platform.manifest")
 		}
 	}
+	phase("validate")
 	if res.Diags.HasErrors() || spec == nil || chain == nil {
 		res.Diags = res.Diags.Sorted()
 		return res
@@ -135,6 +143,7 @@ func Compile(opts Options) *Result {
 		res.Diags = res.Diags.Sorted()
 		return res
 	}
+	phase("resolve+graph")
 	policy, ds := govern.Check(r)
 	res.Diags.Add(ds...)
 	if res.Diags.HasErrors() {
@@ -152,9 +161,11 @@ func Compile(opts Options) *Result {
 	}
 	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
 		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources})
+	phase("lower")
 	if err == nil {
 		err = CheckArtifactValue(p.Artifacts)
 	}
+	phase("check")
 	if err != nil {
 		res.Internal = true
 		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))
