@@ -10,30 +10,35 @@ import "bytes"
 func AppendIndent(dst, src []byte) []byte {
 	dst = slicesGrow(dst, len(src)+len(src)/2)
 	depth := 0
+	pad := []byte("\n                                ")
 	newline := func() {
-		dst = append(dst, '\n')
-		for range depth {
-			dst = append(dst, ' ', ' ')
+		for 1+2*depth > len(pad) {
+			pad = append(pad, pad[1:]...)
 		}
+		dst = append(dst, pad[:1+2*depth]...)
 	}
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch c {
 		case '"':
-			// Copy the string through its closing quote; a backslash escapes one byte.
+			// Copy the string through its closing quote: the next quote not escaped, that
+			// is not preceded by an odd number of backslashes.
 			j := i + 1
 			for j < len(src) {
-				k := bytes.IndexAny(src[j:], `"\`)
+				k := bytes.IndexByte(src[j:], '"')
 				if k < 0 {
 					j = len(src)
 					break
 				}
 				j += k
-				if src[j] == '\\' {
-					j += 2
-					continue
+				bs := 0
+				for b := j - 1; b > i && src[b] == '\\'; b-- {
+					bs++
 				}
-				break
+				if bs%2 == 0 {
+					break
+				}
+				j++
 			}
 			end := min(j+1, len(src))
 			dst = append(dst, src[i:end]...)

@@ -43,3 +43,20 @@ func FuzzAppendIndent(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppendIndent(b *testing.B) {
+	src, err := os.ReadFile("../cli/testdata/golden/example-customer-360/want/compiled_artifacts.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, src); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(compact.Len()))
+	b.ReportAllocs()
+	var dst []byte
+	for b.Loop() {
+		dst = AppendIndent(dst[:0], compact.Bytes())
+	}
+}
