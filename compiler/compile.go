@@ -160,12 +160,8 @@ func Compile(opts Options) *Result {
 		sources = append(sources, m.File.Src)
 	}
 	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
-		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources})
-	phase("lower")
-	if err == nil {
-		err = CheckArtifactValue(p.Artifacts)
-	}
-	phase("check")
+		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources, Check: CheckArtifactValue})
+	phase("lower+check")
 	if err != nil {
 		res.Internal = true
 		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/floe-dev/floe/compiler/govern"
@@ -30,6 +31,9 @@ type Input struct {
 	FloeVersion string
 	// Sources are the raw input bytes in hash order: floe.yaml, its manifest, then each parent.
 	Sources [][]byte
+	// Check, when set, validates the artifact; it runs while the artifact is serialized
+	// and the rest of the product is built, and its error is Lower's.
+	Check func(*schemas.CompiledArtifacts) error
 }
 
 // FormatTime renders t as the reference's Pydantic does for an aware UTC datetime:
@@ -114,27 +118,27 @@ func Lower(in Input) (*schemas.Product, error) {
 	sum := in.Policy.Summary
 	ca.EnforcementResult = &sum
 
-	data, err := schemas.MarshalPython(ca)
-	if err != nil {
-		return nil, fmt.Errorf("serialize compiled artifacts: %w", err)
+	// Serializing (a few megabytes for big products) and checking the artifact are
+	// independent of building the rest of the product: do all three at once.
+	var data, redacted []byte
+	var serr, cerr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		data, redacted, serr = serialize(ca)
+	}()
+	if in.Check != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cerr = in.Check(ca)
+		}()
 	}
-	// Only plugin configs can hold literal secrets: serialize a second, redacted copy
-	// only when redaction changed one (a second pass over 100,000 models is not free).
-	redacted := data
-	red := redact(ca)
-	orig, err1 := json.Marshal(ca.Plugins)
-	changed, err2 := json.Marshal(red.Plugins)
-	if err := errors.Join(err1, err2); err != nil {
-		return nil, fmt.Errorf("serialize plugins: %w", err)
-	}
-	if !bytes.Equal(orig, changed) {
-		if redacted, err = schemas.MarshalPython(red); err != nil {
-			return nil, fmt.Errorf("serialize redacted artifacts: %w", err)
-		}
-	}
+	defer wg.Wait() // on every return, before ca and p are handed out
 
 	p := &schemas.Product{
-		Artifacts: ca, ArtifactsJSON: data, RedactedArtifactsJSON: redacted,
+		Artifacts:   ca,
 		FloeVersion: in.FloeVersion, ContractVersion: schemas.ContractVersion,
 		Name: name, Version: spec.Metadata.Version, Slug: r.Slug, DbtProjectName: r.ProjectName,
 		Orchestrator: r.Plugins.Orchestrator.Type,
@@ -165,7 +169,35 @@ func Lower(in Input) (*schemas.Product, error) {
 		p.Models[i] = mp
 	}
 	p.Deployment = deployment(r, p)
+	wg.Wait()
+	if err := errors.Join(serr, cerr); err != nil {
+		return nil, err
+	}
+	p.ArtifactsJSON, p.RedactedArtifactsJSON = data, redacted
 	return p, nil
+}
+
+// serialize writes compiled_artifacts.json and its copy with literal secrets redacted.
+func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error) {
+	data, err = schemas.MarshalPython(ca)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
+	}
+	// Only plugin configs can hold literal secrets: serialize a second, redacted copy
+	// only when redaction changed one (a second pass over 100,000 models is not free).
+	redacted = data
+	red := redact(ca)
+	orig, err1 := json.Marshal(ca.Plugins)
+	changed, err2 := json.Marshal(red.Plugins)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, nil, fmt.Errorf("serialize plugins: %w", err)
+	}
+	if !bytes.Equal(orig, changed) {
+		if redacted, err = schemas.MarshalPython(red); err != nil {
+			return nil, nil, fmt.Errorf("serialize redacted artifacts: %w", err)
+		}
+	}
+	return data, redacted, nil
 }
 
 func nonNil(s []string) []string {
