@@ -64,7 +64,9 @@ func compiledAt(e *env) (time.Time, error) {
 	return e.now().UTC(), nil
 }
 
-func runCompiler(e *env, args []string, f *inputFlags, phase func(string)) (*compiler.Result, error) {
+// runCompiler compiles floe.yaml; run sets Phase and NoSerialize (the other fields
+// come from the flags and the environment).
+func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -78,7 +80,8 @@ func runCompiler(e *env, args []string, f *inputFlags, phase func(string)) (*com
 	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
-		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: phase,
+		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
+		NoSerialize: run.NoSerialize,
 	})
 	return res, nil
 }
@@ -108,7 +111,7 @@ func newValidateCmd(e *env) *cobra.Command {
 manifest with every check floe compile runs, and write nothing. Made for CI.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f, nil)
+			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
 			if err != nil {
 				return err
 			}
@@ -165,7 +168,7 @@ two runs byte-identical.`,
 				return nil
 			}
 			ph.done("up-to-date")
-			res, err := runCompiler(e, args, &f.inputFlags, ph.done)
+			res, err := runCompiler(e, args, &f.inputFlags, compiler.Options{Phase: ph.done})
 			if err != nil {
 				return err
 			}
@@ -310,7 +313,7 @@ topological order and layers). Diagnostics, if any, go to stderr as text.`,
 			if !slices.Contains([]string{"dot", "mermaid", "json"}, graphFormat) {
 				return usageErr("--format %q: want dot, mermaid or json", graphFormat)
 			}
-			res, err := runCompiler(e, args, &f, nil)
+			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
 			if err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/floe-dev/floe/compiler"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -40,7 +41,7 @@ lineage endpoint (HTTP: it answers; file: its directory is writable). Each failu
 says what to do; any failure exits 1.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f, nil)
+			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
 			if err != nil {
 				return err
 			}

@@ -59,6 +59,9 @@ type Options struct {
 	Orchestrators []string
 	// Phase, when set, is called as each stage ends (for timing whole runs).
 	Phase func(name string)
+	// NoSerialize skips writing the artifact's bytes (Product.ArtifactsJSON stays
+	// empty): for runs that check and write nothing. The artifact is still validated.
+	NoSerialize bool
 }
 
 // Result is the outcome of a compile.
@@ -160,7 +163,8 @@ func Compile(opts Options) *Result {
 		sources = append(sources, m.File.Src)
 	}
 	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
-		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources, Check: CheckArtifactValue})
+		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources,
+		Check: CheckArtifactValue, NoSerialize: opts.NoSerialize})
 	phase("lower+check")
 	if err != nil {
 		res.Internal = true
