@@ -480,11 +480,16 @@ func (cs *compiledSchema) description(loc []string) string {
 // error at its position rather than a failure to decode. Run it after the schema pass
 // succeeded (so every integer field holds a number).
 func integerFields(f *parse.File, name string) diag.List {
-	var diags diag.List
 	cs, err := Schema(name)
 	if err != nil || f.Root == nil {
 		return nil
 	}
+	return integerFieldsAt(f, cs, f.Root, nil)
+}
+
+// integerFieldsAt is integerFields for the subtree n at path prefix.
+func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string) diag.List {
+	var diags diag.List
 	// The path is kept as a stack of keys and indexes and only spelled out at numbers:
 	// most of a big file has none.
 	type step struct {
@@ -493,12 +498,13 @@ func integerFields(f *parse.File, name string) diag.List {
 	}
 	var stack []step
 	spell := func() []string {
-		loc := make([]string, len(stack))
-		for i, s := range stack {
+		loc := make([]string, 0, len(prefix)+len(stack))
+		loc = append(loc, prefix...)
+		for _, s := range stack {
 			if s.idx >= 0 {
-				loc[i] = strconv.Itoa(s.idx)
+				loc = append(loc, strconv.Itoa(s.idx))
 			} else {
-				loc[i] = s.key
+				loc = append(loc, s.key)
 			}
 		}
 		return loc
@@ -545,6 +551,6 @@ func integerFields(f *parse.File, name string) diag.List {
 		}
 		n.Tag, n.Value, n.Style = "!!int", v.Num().String(), 0
 	}
-	walk(f.Root)
+	walk(n)
 	return diags
 }

@@ -66,21 +66,51 @@ var reservedNames = []string{"default", "system", "floe", "admin", "root"}
 // ValidateSpec validates a parsed floe.yaml.
 func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	var diags diag.List
+	// A big transforms list whose nodes are not shared (no anchors in the document,
+	// so no aliases or merged copies) is walked item by item on every CPU.
+	var ts *yaml.Node
+	var items []*yaml.Node
 	if f.Root != nil {
-		banEnvKeys(f, f.Root, nil, map[*yaml.Node]bool{}, &diags)
+		_, ts = parse.MapGet(f.Root, "transforms")
+		if ts != nil && ts.Kind == yaml.SequenceNode && len(ts.Content) >= parallelMin && !hasAnchors(f.Root) {
+			items = ts.Content
+		}
+		// The items, when walked in parallel, are detached while the rest is walked.
+		detach(ts, items, func() {
+			banEnvKeys(f, f.Root, nil, map[*yaml.Node]bool{}, &diags)
+		})
 		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
 		foldAlias(f, f.Root, "output_ports", "outputPorts", &diags)
-		if _, ts := parse.MapGet(f.Root, "transforms"); ts != nil && ts.Kind == yaml.SequenceNode {
-			for _, t := range ts.Content {
-				t = parse.Deref(t)
-				foldAlias(f, t, "depends_on", "dependsOn", &diags)
-				foldAlias(f, t, "quality_checks", "qualityChecks", &diags)
+		itemRules := func(i int, t *yaml.Node, d *diag.List) {
+			t = parse.Deref(t)
+			foldAlias(f, t, "depends_on", "dependsOn", d)
+			foldAlias(f, t, "quality_checks", "qualityChecks", d)
+		}
+		if items != nil {
+			diags.Add(parallelItems(len(items), func(i int) diag.List {
+				var d diag.List
+				banEnvKeys(f, items[i], []string{"transforms", strconv.Itoa(i)}, map[*yaml.Node]bool{}, &d)
+				itemRules(i, items[i], &d)
+				return d
+			})...)
+		} else if ts != nil && ts.Kind == yaml.SequenceNode {
+			for i, t := range ts.Content {
+				itemRules(i, t, &diags)
 			}
 		}
 	}
 	diags.Add(schemaDiags(f, "floe-spec")...)
 	if !diags.HasErrors() {
-		diags.Add(integerFields(f, "floe-spec")...)
+		if cs, err := Schema("floe-spec"); err == nil && items != nil {
+			detach(ts, items, func() {
+				diags.Add(integerFieldsAt(f, cs, f.Root, nil)...)
+			})
+			diags.Add(parallelItems(len(items), func(i int) diag.List {
+				return integerFieldsAt(f, cs, items[i], []string{"transforms", strconv.Itoa(i)})
+			})...)
+		} else {
+			diags.Add(integerFields(f, "floe-spec")...)
+		}
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -133,6 +163,38 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		return nil, diags
 	}
 	return &Manifest{File: f, Manifest: &m}, diags
+}
+
+// parallelMin is the smallest transforms list checked item by item in parallel (a
+// variable so tests can run the parallel path on small inputs).
+var parallelMin = 512
+
+// detach runs fn with seq's items removed from it (when items is not nil).
+func detach(seq *yaml.Node, items []*yaml.Node, fn func()) {
+	if items == nil {
+		fn()
+		return
+	}
+	seq.Content = nil
+	defer func() { seq.Content = items }()
+	fn()
+}
+
+// hasAnchors reports whether any node under n has an anchor or is an alias: only then
+// can two places of the document share nodes.
+func hasAnchors(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchors(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeSpec decodes floe.yaml; the transforms, most of a big file, are decoded item by
@@ -237,6 +299,9 @@ func isEnvKey(key string) bool {
 	return false
 }
 
+// spelledMu guards File.Spelled while transforms are checked in parallel.
+var spelledMu sync.Mutex
+
 // foldAlias renames the snake_case spelling of a key to its canonical camelCase one;
 // writing both is an error.
 func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag.List) {
@@ -253,10 +318,12 @@ func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag
 		diags.Add(d)
 		return
 	}
+	spelledMu.Lock()
 	if f.Spelled == nil {
 		f.Spelled = map[*yaml.Node]string{}
 	}
 	f.Spelled[ak] = alias
+	spelledMu.Unlock()
 	ak.Value = canonical
 }
 
