@@ -1,6 +1,12 @@
 package schemas
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"sync"
+)
 
 // AppendIndent appends src, compact JSON as json.Marshal writes it, to dst indented two
 // spaces a level: byte for byte what json.Indent(dst, src, "", "  ") gives (empty objects
@@ -8,8 +14,12 @@ import "bytes"
 // compact and valid instead of running the full JSON scanner over every byte.
 // FuzzAppendIndent checks it against json.Indent; use json.Indent for anything else.
 func AppendIndent(dst, src []byte) []byte {
+	return appendIndentAt(dst, src, 0)
+}
+
+// appendIndentAt is AppendIndent for a value that sits depth levels deep.
+func appendIndentAt(dst, src []byte, depth int) []byte {
 	dst = slicesGrow(dst, len(src)+len(src)/2)
-	depth := 0
 	pad := []byte("\n                                ")
 	newline := func() {
 		for 1+2*depth > len(pad) {
@@ -75,4 +85,95 @@ func slicesGrow(b []byte, n int) []byte {
 		return nb
 	}
 	return b
+}
+
+// ErrNoSplice says IndentSplice could not find the one place of the list.
+var ErrNoSplice = errors.New("list position not found")
+
+// IndentSplice returns the two-space indented JSON of doc (without HTML escaping) in
+// which the value of key, a member of an object depth levels deep, is the list of the
+// n items: doc must hold that list empty, and the items are encoded (and passed to
+// check, as compact JSON, when check is not nil) on every CPU. The bytes are those of
+// encoding the whole document at once (TestIndentSplice). When the empty list cannot be
+// found exactly once, the error says so and the caller encodes the document whole.
+func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check func(i int, compact []byte) error) ([]byte, error) {
+	compact, err := encodeCompact(nil, doc)
+	if err != nil {
+		return nil, err
+	}
+	head := AppendIndent(nil, compact)
+	pad := bytes.Repeat([]byte("  "), depth)
+	marker := append(append(append([]byte("\n"), pad...), '"'), key...)
+	marker = append(marker, `": []`...)
+	at := bytes.Index(head, marker)
+	if at < 0 || bytes.Index(head[at+len(marker):], marker) >= 0 {
+		return nil, ErrNoSplice
+	}
+	if n == 0 {
+		return head, nil
+	}
+	open := at + len(marker) - 1 // the ']' of "[]"
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	chunks := make([][]byte, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := w*n/workers, (w+1)*n/workers
+			var buf, scratch []byte
+			inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
+			for i := lo; i < hi; i++ {
+				var err error
+				if scratch, err = encodeCompact(scratch[:0], item(i)); err != nil {
+					errs[w] = err
+					return
+				}
+				if check != nil {
+					if err := check(i, scratch); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, inner...)
+				buf = appendIndentAt(buf, scratch, depth+1)
+			}
+			chunks[w] = buf
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	size := len(head) + len(pad) + 1
+	for _, c := range chunks {
+		size += len(c)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, head[:open]...)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	out = append(out, '\n')
+	out = append(out, pad...)
+	out = append(out, head[open:]...)
+	return out, nil
+}
+
+// EncodeCompact returns v's compact JSON, without HTML escaping or final newline.
+func EncodeCompact(v any) ([]byte, error) { return encodeCompact(nil, v) }
+
+// encodeCompact appends v's compact JSON, without HTML escaping or final newline.
+func encodeCompact(dst []byte, v any) ([]byte, error) {
+	b := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 )
 
@@ -58,5 +59,73 @@ func BenchmarkAppendIndent(b *testing.B) {
 	var dst []byte
 	for b.Loop() {
 		dst = AppendIndent(dst[:0], compact.Bytes())
+	}
+}
+
+type spliceDoc struct {
+	Name  string         `json:"name"`
+	Outer map[string]any `json:"outer"`
+	Inner struct {
+		Models []spliceItem `json:"models"`
+		After  []int        `json:"after"`
+	} `json:"inner"`
+	Tail string `json:"tail"`
+}
+
+type spliceItem struct {
+	N    int      `json:"n"`
+	S    string   `json:"s"`
+	L    []string `json:"l"`
+	Null *string  `json:"null"`
+	Obj  struct{} `json:"obj"`
+}
+
+// TestIndentSplice compares IndentSplice with encoding the whole document at once.
+func TestIndentSplice(t *testing.T) {
+	strs := []string{"", "plain", `quote " and \ backslash`, "é ü 日本 🙂", "<html> & more", "\n\t\u2028"}
+	for _, n := range []int{0, 1, 2, 3, 255, 256, 257, 1000} {
+		var doc spliceDoc
+		doc.Name, doc.Tail = "x", `"models": []`
+		doc.Outer = map[string]any{"models": map[string]any{"k": []any{}}, "z": "\"models\": []"}
+		doc.Inner.After = []int{}
+		items := make([]spliceItem, n)
+		for i := range items {
+			items[i] = spliceItem{N: i, S: strs[i%len(strs)], L: strs[:i%4]}
+		}
+		doc.Inner.Models = items
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		empty := doc
+		empty.Inner.Models = []spliceItem{}
+		var checked atomic.Int64
+		got, err := IndentSplice(&empty, "models", 2, n, func(i int) any { return &items[i] }, func(i int, b []byte) error {
+			var back spliceItem
+			if err := json.Unmarshal(b, &back); err != nil || back.N != i {
+				t.Errorf("check(%d) got %s", i, b)
+			}
+			checked.Add(1)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Errorf("n=%d: IndentSplice differs from whole encoding\n got %s\nwant %s", n, got, w)
+		}
+		if checked.Load() != int64(n) {
+			t.Errorf("n=%d: check saw %d items", n, checked.Load())
+		}
+	}
+	// A second empty "models" list at that depth: the place is ambiguous.
+	var doc spliceDoc
+	doc.Inner.Models = []spliceItem{}
+	doc.Outer = map[string]any{"models": []any{}}
+	if _, err := IndentSplice(&doc, "models", 2, 1, func(int) any { return spliceItem{} }, nil); err != ErrNoSplice {
+		t.Errorf("ambiguous place: err = %v, want ErrNoSplice", err)
 	}
 }

@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -264,6 +265,26 @@ func MarshalPython(v any) ([]byte, error) {
 		return nil, err
 	}
 	return asciiEscape(AppendIndent(nil, bytes.TrimRight(b.Bytes(), "\n"))), nil
+}
+
+// MarshalArtifacts is MarshalPython(ca) with the models encoded on every CPU (most of
+// the bytes of a big product).
+func MarshalArtifacts(ca *CompiledArtifacts) ([]byte, error) {
+	if ca.Transforms == nil || len(ca.Transforms.Models) < 2 {
+		return MarshalPython(ca)
+	}
+	doc, t := *ca, *ca.Transforms
+	models := t.Models
+	t.Models = []ResolvedModel{}
+	doc.Transforms = &t
+	b, err := IndentSplice(&doc, "models", 2, len(models), func(i int) any { return &models[i] }, nil)
+	if errors.Is(err, ErrNoSplice) {
+		return MarshalPython(ca)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return asciiEscape(b), nil
 }
 
 // asciiEscape rewrites every non-ASCII rune as a JSON \u escape (surrogate pairs above

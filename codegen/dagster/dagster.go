@@ -112,16 +112,21 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	files = append(files, gen.File{Path: ProfilesFile, Data: profiles})
 
 	for _, j := range []struct {
-		path, schema string
-		encode       func() ([]byte, error)
+		path   string
+		encode func() ([]byte, error)
 	}{
-		{IcebergFile, "iceberg-io", func() ([]byte, error) { return gen.IcebergJSON(p.Iceberg) }},
-		{SchedulesFile, "schedules", func() ([]byte, error) { return gen.SchedulesJSON(p.Schedules) }},
+		// iceberg_io.json grows with the models: its tables are checked one by one as
+		// they are encoded.
+		{IcebergFile, func() ([]byte, error) { return gen.IcebergJSONChecked(p.Iceberg, checkIcebergPart) }},
+		{SchedulesFile, func() ([]byte, error) {
+			data, err := gen.SchedulesJSON(p.Schedules)
+			if err == nil {
+				err = validateJSON("schedules", data)
+			}
+			return data, err
+		}},
 	} {
 		data, err := j.encode()
-		if err == nil {
-			err = validateJSON(j.schema, data)
-		}
 		if err != nil {
 			<-done
 			return nil, fmt.Errorf("generate dagster: %s: %w", j.path, err)

@@ -24,3 +24,27 @@ func validateJSON(name string, data []byte) error {
 	}
 	return nil
 }
+
+// checkIcebergPart validates a part of iceberg_io.json: the document without its
+// tables (i < 0) against the file's schema, table i against its definition.
+func checkIcebergPart(i int, compact []byte) error {
+	sch, err := check.Load("iceberg-io")
+	if err != nil {
+		return err
+	}
+	what := "the document"
+	if i >= 0 {
+		if sch, err = sch.Def("IcebergTable"); err != nil {
+			return err
+		}
+		what = fmt.Sprintf("tables[%d]", i)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(compact))
+	if err != nil {
+		return fmt.Errorf("%s: parse: %w", what, err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		return fmt.Errorf("%s does not match schema iceberg-io: %w", what, err)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"github.com/floe-dev/floe/schemas"
 )
@@ -23,6 +24,13 @@ func IndentJSON(v any) ([]byte, error) {
 // the file (the runtime files, the chart's ConfigMap) calls this, so the copies are
 // byte-identical. Nil lists are written as [] (the schema wants arrays).
 func IcebergJSON(c schemas.IcebergIOConfig) ([]byte, error) {
+	return IcebergJSONChecked(c, nil)
+}
+
+// IcebergJSONChecked is IcebergJSON; check, when not nil, sees the compact JSON of the
+// document without its tables (i = -1) and of each table (i ≥ 0) while they are encoded
+// on every CPU, so validating a big file costs no second parse of the whole.
+func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []byte) error) ([]byte, error) {
 	if c.Catalog.Properties == nil {
 		c.Catalog.Properties = []schemas.KeyValue{}
 	}
@@ -36,8 +44,31 @@ func IcebergJSON(c schemas.IcebergIOConfig) ([]byte, error) {
 		}
 		tables[i] = t
 	}
-	c.Tables = tables
-	return IndentJSON(c)
+	c.Tables = []schemas.IcebergTable{}
+	if check != nil {
+		b, err := schemas.EncodeCompact(&c)
+		if err != nil {
+			return nil, err
+		}
+		if err := check(-1, b); err != nil {
+			return nil, err
+		}
+	}
+	b, err := schemas.IndentSplice(&c, "tables", 1, len(tables), func(i int) any { return &tables[i] }, check)
+	if errors.Is(err, schemas.ErrNoSplice) {
+		c.Tables = tables
+		if b, err = IndentJSON(c); err == nil && check != nil {
+			var whole []byte
+			if whole, err = schemas.EncodeCompact(&c); err == nil {
+				err = check(-1, whole)
+			}
+		}
+		return b, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
 
 // SchedulesJSON is the content of schedules.json (see IcebergJSON).

@@ -184,7 +184,7 @@ func Lower(in Input) (*schemas.Product, error) {
 
 // serialize writes compiled_artifacts.json and its copy with literal secrets redacted.
 func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error) {
-	data, err = schemas.MarshalPython(ca)
+	data, err = schemas.MarshalArtifacts(ca)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
 	}
@@ -198,7 +198,7 @@ func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error)
 		return nil, nil, fmt.Errorf("serialize plugins: %w", err)
 	}
 	if !bytes.Equal(orig, changed) {
-		if redacted, err = schemas.MarshalPython(red); err != nil {
+		if redacted, err = schemas.MarshalArtifacts(red); err != nil {
 			return nil, nil, fmt.Errorf("serialize redacted artifacts: %w", err)
 		}
 	}
