@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/floe-dev/floe/codegen/gen"
 	runtimetmpl "github.com/floe-dev/floe/templates/runtime"
@@ -67,8 +68,22 @@ func fileHash(b []byte) string {
 // withStamp appends the stamp file to files.
 func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error) {
 	st := stamp{Key: key, Inputs: inputs, Files: map[string]string{}}
-	for _, f := range files {
-		st.Files[f.Path] = fileHash(f.Data)
+	hashes := make([]string, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		if len(f.Data) < 64<<10 {
+			hashes[i] = fileHash(f.Data)
+			continue
+		}
+		wg.Add(1)
+		go func() { // the big files, at once
+			defer wg.Done()
+			hashes[i] = fileHash(f.Data)
+		}()
+	}
+	wg.Wait()
+	for i, f := range files {
+		st.Files[f.Path] = hashes[i]
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
