@@ -21,14 +21,10 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
-	for _, s := range []string{
-		"", " ", "~", "[]", "a", "\xef\xbb\xbf", "a: b\r\nc: d\r\n", "\ta: 1", "a: \xff",
-		"a: &x [*x]", "a: *x", "<<: {a: 1}", "? [a]\n: b", "a: !!binary AAAA", "--- a\n--- b",
-		"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
-		strings.Repeat("[", 300) + strings.Repeat("]", 300),
-		strings.Repeat("- ", 250) + "x",
-		"a: " + strings.Repeat("x", 1<<16),
-	} {
+	for _, s := range fuzzSeeds() {
+		f.Add(s)
+	}
+	for _, s := range splitCases {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -62,6 +58,21 @@ func FuzzParse(f *testing.F) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("Parse did not return within 10s on %d bytes", len(src))
 		}
+		// Decoding in pieces, however small, gives the same file and diagnostics.
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			for _, c := range forced {
+				if err := sameParse(src, c); err != nil {
+					t.Errorf("%d pieces: %v", c.pieces, err)
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("chunked parses did not return within 10s on %d bytes", len(src))
+		}
 	})
 }
 
@@ -73,4 +84,20 @@ func yamlLines(src []byte) int {
 		n += bytes.Count(s, []byte(br))
 	}
 	return n
+}
+
+// fuzzSeeds are hostile shapes FuzzParse starts from (besides the files of the tree).
+func fuzzSeeds() [][]byte {
+	var seeds [][]byte
+	for _, s := range []string{
+		"", " ", "~", "[]", "a", "\xef\xbb\xbf", "a: b\r\nc: d\r\n", "\ta: 1", "a: \xff",
+		"a: &x [*x]", "a: *x", "<<: {a: 1}", "? [a]\n: b", "a: !!binary AAAA", "--- a\n--- b",
+		"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+		strings.Repeat("[", 300) + strings.Repeat("]", 300),
+		strings.Repeat("- ", 250) + "x",
+		"a: " + strings.Repeat("x", 1<<16),
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
 }

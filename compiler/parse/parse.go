@@ -99,7 +99,12 @@ var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 var colRe = regexp.MustCompile(`^yaml: line (\d+): column (\d+): (.*)$`)
 
 // Parse parses src. The returned File is nil when the diagnostics contain an error.
+// Big files are decoded in concurrent pieces (see decodeChunked), to the same tree.
 func Parse(name string, src []byte) (*File, diag.List) {
+	return parse(name, src, defaultChunking())
+}
+
+func parse(name string, src []byte, c chunking) (*File, diag.List) {
 	var diags diag.List
 	whole := diag.Pos{File: name}
 	if len(src) > MaxFileBytes {
@@ -118,23 +123,36 @@ func Parse(name string, src []byte) (*File, diag.List) {
 		diags.Add(diag.Errorf(diag.Pos{File: name, Line: line, Col: col}, CodeEncoding, "", "file is not valid UTF-8"))
 		return nil, diags
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(body))
-	var doc yaml.Node
-	err := dec.Decode(&doc)
-	if errors.Is(err, io.EOF) {
-		return &File{Name: name, Src: src}, nil
-	}
-	if err != nil {
-		diags.Add(syntaxDiag(name, body, err))
-		return nil, diags
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
-		return nil, diags
-	} else if !errors.Is(err, io.EOF) {
-		diags.Add(syntaxDiag(name, body, err))
-		return nil, diags
+	// pieces, when set, are the middle items of a big sequence decoded apart, which the
+	// walks below may skip: they are grafted into the tree once it has been checked.
+	var doc *yaml.Node
+	var pieces *chunkedDoc
+	if d, ok := decodeChunked(body, c); ok {
+		doc = d.doc
+		if d.plain {
+			pieces = d
+		} else {
+			d.graft()
+		}
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(body))
+		doc = &yaml.Node{}
+		err := dec.Decode(doc)
+		if errors.Is(err, io.EOF) {
+			return &File{Name: name, Src: src}, nil
+		}
+		if err != nil {
+			diags.Add(syntaxDiag(name, body, err))
+			return nil, diags
+		}
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err == nil {
+			diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
+			return nil, diags
+		} else if !errors.Is(err, io.EOF) {
+			diags.Add(syntaxDiag(name, body, err))
+			return nil, diags
+		}
 	}
 	f := &File{Name: name, Src: src}
 	if len(doc.Content) == 0 {
@@ -163,12 +181,18 @@ func Parse(name string, src []byte) (*File, diag.List) {
 		return nil, diags
 	}
 	sz := sizer{memo: map[*yaml.Node]int{}, shared: shared}
+	if pieces != nil {
+		sz.stand, sz.standNodes = pieces.sentinel, pieces.nodes
+	}
 	if expanded := sz.size(root); expanded > sz.written+MaxAliasNodes {
 		d := diag.Errorf(whole, CodeLimit, "", "aliases expand the document to more than %d nodes (%d written); the limit is %d more than written",
 			min(expanded, MaxNodes), sz.written, MaxAliasNodes)
 		d.Suggest = "write the repeated parts out, or use fewer levels of aliases"
 		diags.Add(d)
 		return nil, diags
+	}
+	if pieces != nil {
+		pieces.graft()
 	}
 	return f, diags
 }
@@ -180,11 +204,19 @@ type sizer struct {
 	memo    map[*yaml.Node]int
 	shared  map[*yaml.Node]bool
 	written int // distinct nodes visited
+	// stand, when set, stands for standNodes nodes of plain items not in the tree yet
+	// (see chunkedDoc).
+	stand      *yaml.Node
+	standNodes int
 }
 
 func (z *sizer) size(n *yaml.Node) int {
 	if n == nil {
 		return 0
+	}
+	if n == z.stand {
+		z.written += z.standNodes
+		return min(z.standNodes, MaxNodes)
 	}
 	if n.Kind == yaml.AliasNode {
 		return 1 + z.size(n.Alias)
