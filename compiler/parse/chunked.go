@@ -142,6 +142,13 @@ func decodeChunked(body []byte, c chunking) (*chunkedDoc, bool) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				// Should yaml.v3 panic, let it do so again in the sequential decode, on
+				// the caller's goroutine, where the CLI reports an internal error.
+				if recover() != nil {
+					pieces[p] = piece{}
+				}
+			}()
 			first, next := items[cuts[p]], items[cuts[p+1]]
 			pieces[p] = decodePiece(body[first.off:next.off], first.line, next.line, region.indent, items[cuts[p]:cuts[p+1]])
 		}()
