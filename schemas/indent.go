@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -19,7 +20,7 @@ func AppendIndent(dst, src []byte) []byte {
 
 // appendIndentAt is AppendIndent for a value that sits depth levels deep.
 func appendIndentAt(dst, src []byte, depth int) []byte {
-	dst = slicesGrow(dst, len(src)+len(src)/2)
+	dst = slices.Grow(dst, len(src)+len(src)/2) // amortized: callers append piece after piece
 	pad := []byte("\n                                ")
 	newline := func() {
 		for 1+2*depth > len(pad) {
@@ -76,15 +77,6 @@ func appendIndentAt(dst, src []byte, depth int) []byte {
 		}
 	}
 	return dst
-}
-
-func slicesGrow(b []byte, n int) []byte {
-	if cap(b)-len(b) < n {
-		nb := make([]byte, len(b), len(b)+n)
-		copy(nb, b)
-		return nb
-	}
-	return b
 }
 
 // ErrNoSplice says IndentSplice could not find the one place of the list.

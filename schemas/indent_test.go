@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -127,5 +128,27 @@ func TestIndentSplice(t *testing.T) {
 	doc.Outer = map[string]any{"models": []any{}}
 	if _, err := IndentSplice(&doc, "models", 2, 1, func(int) any { return spliceItem{} }, nil); err != ErrNoSplice {
 		t.Errorf("ambiguous place: err = %v, want ErrNoSplice", err)
+	}
+}
+
+// TestIndentSpliceAllocatesLinearly guards against re-growing the output piece by piece
+// (quadratic copying): the bytes allocated stay a small multiple of the output.
+func TestIndentSpliceAllocatesLinearly(t *testing.T) {
+	items := make([]spliceItem, 40000)
+	for i := range items {
+		items[i] = spliceItem{N: i, S: "some text", L: []string{"a", "b"}}
+	}
+	var doc spliceDoc
+	doc.Inner.Models = []spliceItem{}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	out, err := IndentSplice(&doc, "models", 2, len(items), func(i int) any { return &items[i] }, nil)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 12*uint64(len(out)) {
+		t.Errorf("allocated %d bytes for %d bytes of output", alloc, len(out))
 	}
 }
