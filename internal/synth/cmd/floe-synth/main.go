@@ -1,36 +1,42 @@
 // Command floe-synth writes a synthetic product (floe.yaml, domain.yaml,
-// enterprise.yaml) with N transforms into DIR: floe-synth N DIR.
+// enterprise.yaml) with N transforms into DIR; with -dbt also the matching dbt
+// project (dbt_project.yml, models/m_<i>.sql), so that the compiled product loads
+// in Dagster after `dbt parse`.
+//
+//	floe-synth [-dbt] N DIR
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/floe-dev/floe/internal/synth"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: floe-synth N DIR")
+	dbt := flag.Bool("dbt", false, "also write the dbt project (dbt_project.yml, models/*.sql)")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: floe-synth [-dbt] N DIR")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 2 {
+		flag.Usage()
 		os.Exit(2)
 	}
-	n, err := strconv.Atoi(os.Args[1])
+	n, err := strconv.Atoi(flag.Arg(0))
 	if err != nil || n < 1 {
 		fmt.Fprintln(os.Stderr, "floe-synth: N must be a positive integer")
 		os.Exit(2)
 	}
-	dir := os.Args[2]
-	files := map[string][]byte{"floe.yaml": synth.Spec(n), "domain.yaml": []byte(synth.Domain), "enterprise.yaml": []byte(synth.Enterprise)}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	files := synth.Product(n)
+	if *dbt {
+		files = append(files, synth.DbtProject(n)...)
 	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+	if err := synth.WriteFiles(flag.Arg(1), files); err != nil {
+		fmt.Fprintln(os.Stderr, "floe-synth:", err)
+		os.Exit(1)
 	}
 }
