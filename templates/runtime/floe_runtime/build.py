@@ -117,7 +117,7 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
         iceberg=iceberg_config,
         manifest=manifest,
     )
-    dbt_defs = build_dbt_assets(runtime, manifest_path)
+    dbt_defs = build_dbt_assets(runtime)
     # The asset graph Dagster builds must be the compiled one, edge for edge.
     names = {m.name for m in plan.models}
     declared = {(d, m.name) for m in plan.models for d in m.depends_on}

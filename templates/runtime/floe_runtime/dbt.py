@@ -13,32 +13,41 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pyarrow as pa
 from dagster import (
+    AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     AssetMaterialization,
     AssetsDefinition,
+    AssetSpec,
     Output,
+    multi_asset,
 )
+from dagster._utils.warnings import suppress_dagster_warnings
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from openlineage.client.event_v2 import RunState
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_SELECT_METADATA_KEY,
+    _build_child_map,
+    _validate_asset_keys,
+    get_node,
+    get_upstream_unique_ids,
+    is_non_asset_node,
+)
+from dagster_dbt.utils import ASSET_RESOURCE_TYPES
 
-from . import iceberg
 from .errors import CompiledOutputError, GraphMismatchError, IcebergPublishError
 from .files import Artifacts, IcebergConfig
-from .lineage import (
-    DatasetRef,
-    LineageEmitter,
-    ParentRef,
-    event_time,
-    model_run_id,
-    run_job_name,
-    step_run_id,
-)
 from .plan import Model, Plan, Resources
+
+# Only runs need these (DuckDB, Arrow, PyIceberg, OpenLineage): they are imported where
+# they are used, so that loading the definitions does not pay for them.
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from .lineage import LineageEmitter
 
 K8S_CONFIG_TAG = "dagster-k8s/config"
 # DUCKDB_TAG serialises dbt steps: DuckDB allows one writing process per file.
@@ -209,7 +218,7 @@ def _quote(ident: str) -> str:
     return '"' + ident.replace('"', '""') + '"'
 
 
-def read_model(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any]) -> pa.Table:
+def read_model(con: "duckdb.DuckDBPyConnection", node: Mapping[str, Any]) -> "pa.Table":
     """The model's relation in DuckDB as an Arrow table."""
     relation = f"{_quote(node['schema'])}.{_quote(node.get('alias') or node['name'])}"
     return con.sql(f"select * from {relation}").fetch_arrow_table()
@@ -239,6 +248,8 @@ def _with_metadata(event: Any, extra: Mapping[str, Any]) -> Any:
 
 def _timing(results: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
     """unique_id -> (status, started_at, completed_at) from run_results.json."""
+    from .lineage import event_time
+
     timing = {}
     for result in results.get("results", []):
         steps = result.get("timing") or []
@@ -255,6 +266,10 @@ def _timing(results: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
 def _run_group(
     context: AssetExecutionContext, dbt: DbtCliResource, runtime: Runtime, group: Group
 ) -> Iterator[Any]:
+    from openlineage.client.event_v2 import RunState
+
+    from .lineage import LineageEmitter, ParentRef, run_job_name, step_run_id
+
     plan = runtime.plan
     # The step's Dagster logger takes the lineage warnings, so they show in the run's log.
     emitter = LineageEmitter(plan.lineage, runtime.project_dir, context.log)
@@ -317,6 +332,10 @@ def _publish(
     """Publish every built model's table; returns metadata per published model."""
     if not built:
         return {}
+    import duckdb
+
+    from . import iceberg
+
     duck = runtime.duckdb_file()
     if duck is None:
         raise IcebergPublishError(
@@ -362,7 +381,7 @@ def _publish(
 
 
 def _emit_models(
-    emitter: LineageEmitter,
+    emitter: "LineageEmitter",
     runtime: Runtime,
     nodes: Mapping[str, Mapping[str, Any]],
     timing: Mapping[str, tuple[str, str, str]],
@@ -371,6 +390,10 @@ def _emit_models(
     step_job: str,
 ) -> None:
     """START and COMPLETE (or FAIL) for each model of the group that dbt ran."""
+    from openlineage.client.event_v2 import RunState
+
+    from .lineage import DatasetRef, ParentRef, model_run_id
+
     duck = runtime.duckdb_file()
     duck_ns = f"duckdb://{duck}" if duck is not None else "duckdb"
     catalog_ns = f"iceberg://{runtime.iceberg.catalog.name}"
@@ -425,19 +448,176 @@ def _group_body(runtime: Runtime, group: Group) -> Any:
     return body
 
 
-def build_dbt_assets(runtime: Runtime, manifest_path: Path) -> list[AssetsDefinition]:
+# A selector that dbt reads as one fully qualified name: no dots, wildcards, methods,
+# graph operators or spaces. Every floe transform name is one.
+_FQN_WORD = re.compile(r"[A-Za-z0-9_]+")
+# The manifest sections dbt searches when it selects by name (non-source nodes).
+_NAMED_SECTIONS = (
+    "nodes",
+    "exposures",
+    "metrics",
+    "unit_tests",
+    "semantic_models",
+    "saved_queries",
+    "functions",
+)
+
+
+def _fqn_words(fqn: Sequence[str]) -> set[str]:
+    """The one-word selectors dbt's fqn method matches a node with this fqn against.
+
+    dbt's ``is_selected_node`` on the fqn and on the fqn without its package: a word
+    selects the node when it is the node's name or the first dotted part of either.
+    """
+    words = {fqn[-1]}
+    for parts in (fqn, fqn[1:]):
+        if parts:
+            words.add(parts[0].split(".")[0])
+    return words
+
+
+def name_selections(
+    manifest: Mapping[str, Any], groups: Sequence[Group]
+) -> dict[str, set[str]] | None:
+    """The unique ids dbt selects for each group's ``select`` of model names, or None.
+
+    dbt evaluates ``select="a b c …"`` name by name, each a scan of every node, so n
+    models cost n² matches at load. The answer is known in one pass: each name selects
+    the root project's model of that name, plus (eager indirect selection, what
+    dagster-dbt asks for) the tests that are its children. None, so that dbt selects,
+    whenever that might not be all a name selects: a name dbt would read as more than
+    one word, a versioned node, a disabled model, or any other node a name would match
+    (a package, directory or node elsewhere that is called like a model).
+    """
+    names = {name for group in groups for name in group.models}
+    if not all(_FQN_WORD.fullmatch(name) for name in names):
+        return None
+    models = dbt_models(manifest)
+    owner: dict[str, str] = {}
+    for name in names:
+        node = models.get(name)
+        if node is None or not (node.get("config") or {}).get("enabled"):
+            return None
+        owner[name] = node["unique_id"]
+    for section in _NAMED_SECTIONS:
+        for unique_id, node in (manifest.get(section) or {}).items():
+            fqn = node.get("fqn")
+            if not fqn or node.get("version") is not None:
+                return None
+            for word in _fqn_words(fqn) & names:
+                if owner[word] != unique_id:
+                    return None
+    nodes = manifest.get("nodes", {})
+    unit_tests = manifest.get("unit_tests") or {}
+    child_map = _build_child_map(manifest)
+    selections = {}
+    for group in groups:
+        selected = {owner[name] for name in group.models}
+        for model_id in [owner[name] for name in group.models]:
+            for child in child_map.get(model_id, ()):
+                node = nodes.get(child)
+                if child in unit_tests or (
+                    node is not None
+                    and node.get("resource_type") == "test"
+                    and (node.get("config") or {}).get("enabled")
+                ):
+                    selected.add(child)
+        selections[group.name] = selected
+    return selections
+
+
+def _dbt_specs(
+    translator: DagsterDbtTranslator,
+    manifest: Mapping[str, Any],
+    selected: set[str],
+    child_map: Mapping[str, Any],
+) -> tuple[list[AssetSpec], list[AssetCheckSpec]]:
+    """dagster-dbt's ``build_dbt_specs`` for an already selected set of unique ids."""
+    specs: list[AssetSpec] = []
+    check_specs: dict[str, AssetCheckSpec] = {}
+    key_by_unique_id: dict[str, AssetKey] = {}
+    for unique_id in sorted(selected):
+        props = get_node(manifest, unique_id)
+        if (
+            is_non_asset_node(props)
+            or props["resource_type"] not in ASSET_RESOURCE_TYPES
+        ):
+            continue
+        spec = translator.get_asset_spec(manifest, unique_id, None)
+        key_by_unique_id[unique_id] = spec.key
+        specs.append(spec)
+        for child in child_map.get(unique_id, []):
+            if child not in selected or not child.startswith("test"):
+                continue
+            check_spec = translator.get_asset_check_spec(
+                asset_spec=spec, manifest=manifest, unique_id=child, project=None
+            )
+            if check_spec:
+                check_specs[check_spec.get_python_identifier()] = check_spec
+        for upstream_id in get_upstream_unique_ids(manifest, props):
+            upstream = translator.get_asset_spec(manifest, upstream_id, None)
+            key_by_unique_id[upstream_id] = upstream.key
+            if (
+                upstream_id.startswith("source")
+                and translator.settings.enable_source_tests_as_checks
+            ):
+                for child in child_map.get(upstream_id, []):
+                    if not child.startswith("test"):
+                        continue
+                    check_spec = translator.get_asset_check_spec(
+                        asset_spec=upstream,
+                        manifest=manifest,
+                        unique_id=child,
+                        project=None,
+                    )
+                    if check_spec:
+                        check_specs[check_spec.get_python_identifier()] = check_spec
+    _validate_asset_keys(translator, manifest, key_by_unique_id)
+    return specs, list(check_specs.values())
+
+
+@suppress_dagster_warnings
+def selected_dbt_assets(
+    *,
+    manifest: Mapping[str, Any],
+    selected: set[str],
+    select: str,
+    name: str,
+    op_tags: Mapping[str, Any],
+    dagster_dbt_translator: DagsterDbtTranslator,
+    child_map: Mapping[str, Any],
+) -> Any:
+    """``@dbt_assets(manifest=…, select=select, …)`` whose selection is already known.
+
+    The same multi-asset dagster-dbt builds (specs, checks, op tags with the dbt
+    selection that runs use), without dbt evaluating ``select`` again.
+    """
+    specs, check_specs = _dbt_specs(
+        dagster_dbt_translator, manifest, selected, child_map
+    )
+    return multi_asset(
+        name=name,
+        specs=specs,
+        check_specs=check_specs,
+        can_subset=True,
+        op_tags={DAGSTER_DBT_SELECT_METADATA_KEY: select, **op_tags},
+        allow_arbitrary_check_specs=True,
+    )
+
+
+def build_dbt_assets(runtime: Runtime) -> list[AssetsDefinition]:
     """One @dbt_assets per preset group, plus one for the dbt seeds."""
     plan = runtime.plan
+    manifest = runtime.manifest
     translator = FloeDbtTranslator(plan)
     duck = runtime.duckdb_file()
     assets: list[AssetsDefinition] = []
     groups = preset_groups(plan)
-    seeds = sorted(
-        n["name"]
-        for n in runtime.manifest.get("nodes", {}).values()
-        if n.get("resource_type") == "seed"
-    )
-    if seeds:
+    selections = name_selections(manifest, groups)
+    child_map = _build_child_map(manifest)
+    if any(
+        n.get("resource_type") == "seed" for n in manifest.get("nodes", {}).values()
+    ):
         groups.append(
             Group(
                 name=f"{plan.slug}_dbt_seeds",
@@ -448,14 +628,26 @@ def build_dbt_assets(runtime: Runtime, manifest_path: Path) -> list[AssetsDefini
         )
     for group in groups:
         select = " ".join(group.models) if group.models else "resource_type:seed"
-        decorated = dbt_assets(
-            manifest=manifest_path,
-            select=select,
-            name=group.name,
-            op_tags=op_tags(group.resources, str(duck) if duck else None),
-            dagster_dbt_translator=translator,
-        )(_group_body(runtime, group))
-        assets.append(decorated)
+        tags = op_tags(group.resources, str(duck) if duck else None)
+        if selections is not None and group.name in selections:
+            decorator = selected_dbt_assets(
+                manifest=manifest,
+                selected=selections[group.name],
+                select=select,
+                name=group.name,
+                op_tags=tags,
+                dagster_dbt_translator=translator,
+                child_map=child_map,
+            )
+        else:
+            decorator = dbt_assets(
+                manifest=manifest,
+                select=select,
+                name=group.name,
+                op_tags=tags,
+                dagster_dbt_translator=translator,
+            )
+        assets.append(decorator(_group_body(runtime, group)))
     return assets
 
 

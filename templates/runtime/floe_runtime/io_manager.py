@@ -10,19 +10,23 @@ Both use the row filter ``EqualTo(Reference(column), literal(partition_key))``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from dagster import ConfigurableIOManager, InputContext, OutputContext
-from openlineage.client.event_v2 import RunState
 from pydantic import PrivateAttr
-from pyiceberg.catalog import Catalog
-from pyiceberg.expressions import BooleanExpression
 
-from . import iceberg
 from .errors import IcebergPublishError
 from .files import IcebergConfig, load_iceberg_config
-from .lineage import DatasetRef, LineageEmitter, ParentRef, model_run_id
 from .plan import Lineage
+
+# Arrow, PyIceberg and OpenLineage are imported where outputs are written or read:
+# loading the definitions (which creates this IO manager) needs none of them.
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.expressions import BooleanExpression
+
+    from .lineage import LineageEmitter, ParentRef
 
 PARTITION_EXPR_KEY = "partition_expr"
 WRITE_MODE_KEY = "floe/write_mode"
@@ -62,6 +66,8 @@ class IcebergIOManager(ConfigurableIOManager):
         return self._config
 
     def _connect(self) -> Catalog:
+        from . import iceberg
+
         if self._catalog is None:
             settings = self._settings()
             self._catalog = iceberg.connect(settings.catalog, Path(self.project_dir))
@@ -79,6 +85,12 @@ class IcebergIOManager(ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: pa.Table) -> None:
         """Write obj to the asset's table: its partition only, or the whole table."""
+        import pyarrow as pa
+        from openlineage.client.event_v2 import RunState
+
+        from . import iceberg
+        from .lineage import DatasetRef
+
         if not isinstance(obj, pa.Table):
             raise IcebergPublishError(
                 f"asset {context.asset_key.to_user_string()} returned "
@@ -156,6 +168,8 @@ class IcebergIOManager(ConfigurableIOManager):
         self, context: OutputContext, name: str
     ) -> tuple[LineageEmitter, str, str, ParentRef]:
         """The emitter, run id, job name and parent (the Dagster run) of one write."""
+        from .lineage import LineageEmitter, ParentRef, model_run_id
+
         settings = Lineage(
             enabled=self.lineage_enabled,
             transport=self.lineage_transport,
@@ -172,6 +186,8 @@ class IcebergIOManager(ConfigurableIOManager):
 
     def load_input(self, context: InputContext) -> pa.Table:
         """Read the upstream asset's table (only the requested partition when partitioned)."""
+        from . import iceberg
+
         upstream = context.upstream_output
         name = context.asset_key.path[-1]
         identifier = self._identifier(name)

@@ -20,9 +20,6 @@ from dagster import (
     SensorDefinition,
     run_status_sensor,
 )
-from openlineage.client.event_v2 import RunState
-
-from .lineage import LineageEmitter, run_job_name
 from .plan import Plan
 
 
@@ -41,6 +38,11 @@ def report_run(
     log: logging.Logger,
 ) -> bool:
     """Send START and COMPLETE (or FAIL) of Dagster run run_id; False if not delivered."""
+    # Imported here: loading the definitions (which builds the sensors) needs neither.
+    from openlineage.client.event_v2 import RunState
+
+    from .lineage import LineageEmitter, run_job_name
+
     record = instance.get_run_record_by_id(run_id)
     if record is None:
         log.warning("lineage: Dagster run %s not found in the instance", run_id)
