@@ -1,9 +1,12 @@
 // Command floe-bench times whole `floe` processes on synthetic products of growing
 // size: the median wall time of several runs and the peak RSS the kernel reports for
-// the process (getrusage ru_maxrss, what /usr/bin/time -v prints). It prints a table
-// with the targets of the performance issue and writes it to a file.
+// the process (getrusage ru_maxrss, what /usr/bin/time -v prints). It also times
+// loading the generated Dagster definitions of a compiled synthetic product
+// (`dagster definitions validate`, see dagster.go). It prints a table with the targets
+// of the performance issue and writes it to a file.
 //
 //	floe-bench [-floe bin/floe] [-runs 5] [-out target/bench/results.md]
+//	           [-venv .venv] [-dagster 1000]
 package main
 
 import (
@@ -27,6 +30,8 @@ type row struct {
 	targetRSS int64 // KiB, 0 = none
 	wall      time.Duration
 	rss       int64
+	// skipped, when set, is why the row has no measurement (printed in its place).
+	skipped string
 }
 
 func main() {
@@ -34,7 +39,14 @@ func main() {
 	runs := flag.Int("runs", 5, "timed runs per row (after one warm-up)")
 	out := flag.String("out", "target/bench/results.md", "file to write the table to")
 	max := flag.Int("max", 100000, "largest product size")
+	venv := flag.String("venv", ".venv", "Python environment with dagster and dbt (scripts/python-env.sh)")
+	dagsterSizes := flag.String("dagster", "1000", "comma-separated product sizes whose Dagster load is timed (\"\" = none)")
 	flag.Parse()
+	sizes, err := parseSizes(*dagsterSizes)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floe-bench: -dagster:", err)
+		os.Exit(2)
+	}
 
 	work, err := os.MkdirTemp("", "floe-bench-")
 	check(err)
@@ -68,11 +80,18 @@ func main() {
 	for i := range rows {
 		rows[i].wall, rows[i].rss = measure(*floe, rows[i].args, *runs)
 	}
+	for _, n := range sizes {
+		rows = append(rows, dagsterLoad(*floe, *venv, filepath.Join(work, fmt.Sprintf("dagster-%d", n)), n, *runs))
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "| run | median wall | peak RSS | target |\n|---|---|---|---|\n")
 	byName := map[string]row{}
 	for _, r := range rows {
 		byName[r.name] = r
+		if r.skipped != "" {
+			fmt.Fprintf(&b, "| %s | — | — | %s |\n", r.name, r.skipped)
+			continue
+		}
 		target := ""
 		if r.target > 0 {
 			ok := r.wall <= r.target && (r.targetRSS == 0 || r.rss <= r.targetRSS)
@@ -101,6 +120,9 @@ func main() {
 			fmt.Fprintf(&b, "\nlinearity: time(100,000) / time(10,000) = %.1f (target ≤ 11)\n", c.wall.Seconds()/a.wall.Seconds())
 		}
 	}
+	if len(sizes) > 0 {
+		b.WriteString("\n" + dagsterNote + "\n")
+	}
 	fmt.Print(b.String())
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))
 	check(os.WriteFile(*out, []byte(b.String()), 0o644))
@@ -108,19 +130,32 @@ func main() {
 }
 
 // measure runs the command once to warm up, then runs times, and returns the median
-// wall time and the largest peak RSS (KiB).
+// wall time and the largest peak RSS (KiB). A failing run ends the bench.
 func measure(bin string, args []string, runs int) (time.Duration, int64) {
+	wall, rss, err := measureCmd(func() *exec.Cmd {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		return cmd
+	}, runs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	return wall, rss
+}
+
+// measureCmd runs a fresh command from newCmd once to warm up, then runs times, and
+// returns the median wall time and the largest peak RSS (KiB), or the first failure.
+func measureCmd(newCmd func() *exec.Cmd, runs int) (time.Duration, int64, error) {
 	var walls []time.Duration
 	var rss int64
 	for i := 0; i <= runs; i++ {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		cmd := newCmd()
 		start := time.Now()
 		outb, err := cmd.CombinedOutput()
 		wall := time.Since(start)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s %v: %v\n%s", bin, args, err, outb)
-			os.Exit(1)
+			return 0, 0, fmt.Errorf("%s %v: %w\n%s", cmd.Path, cmd.Args[1:], err, outb)
 		}
 		if i == 0 {
 			continue
@@ -131,7 +166,7 @@ func measure(bin string, args []string, runs int) (time.Duration, int64) {
 		}
 	}
 	slices.Sort(walls)
-	return walls[len(walls)/2], rss
+	return walls[len(walls)/2], rss, nil
 }
 
 func check(err error) {
