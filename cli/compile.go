@@ -207,7 +207,8 @@ two runs byte-identical.`,
 			if err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
-			if key, ok := stampKey(options, res.Inputs, os.ReadFile); ok {
+			key, stamped := stampKey(options, res.Inputs, os.ReadFile)
+			if stamped {
 				if files, err = withStamp(files, key, res.Inputs); err != nil {
 					return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 				}
@@ -218,6 +219,9 @@ two runs byte-identical.`,
 			}
 			if err := writeTree(out, files); err != nil {
 				return &exitError{code: ExitInput, msg: err.Error()}
+			}
+			if stamped {
+				saveStatCache(out, key)
 			}
 			ph.done("write")
 			if f.format == "text" {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/floe-dev/floe/codegen/gen"
 	runtimetmpl "github.com/floe-dev/floe/templates/runtime"
@@ -112,6 +113,7 @@ func upToDate(dir string, options []string) bool {
 	if !ok || key != st.Key {
 		return false
 	}
+	cache := loadStatCache(dir, key)
 	seen := 0
 	intact := true
 	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -131,12 +133,17 @@ func upToDate(dir string, options []string) bool {
 			intact = false
 			return filepath.SkipAll
 		}
+		seen++
+		// The same inode, size, modification and change time as right after floe wrote
+		// it: the file was not touched since (ctime cannot be set back by hand).
+		if info, err := d.Info(); err == nil && cache != nil && cache[rel] == statOf(info) {
+			return nil
+		}
 		data, err := os.ReadFile(p)
 		if err != nil || fileHash(data) != want {
 			intact = false
 			return filepath.SkipAll
 		}
-		seen++
 		return nil
 	})
 	return err == nil && intact && seen == len(st.Files)
@@ -159,4 +166,74 @@ func compileOptions(e *env, f *compileFlags, args []string) []string {
 	}
 	slices.Sort(opts)
 	return []string{strings.Join(opts, "\x00")}
+}
+
+// The stat cache, beside the output directory (.<dir>.stat.json, next to its lock),
+// records each output file's identity right after a write, so an up-to-date check
+// stats the files instead of reading and hashing megabytes of them. It is only a cache:
+// when it is missing, stale or does not match, the files are hashed as before.
+type fileStat struct {
+	Ino, Size, Mtime, Ctime int64
+}
+
+type statCache struct {
+	Key   string              `json:"key"`
+	Files map[string]fileStat `json:"files"`
+}
+
+func statCachePath(dir string) string {
+	dir = filepath.Clean(dir)
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".stat.json")
+}
+
+func statOf(info os.FileInfo) fileStat {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileStat{Ino: -1} // never equal to a recorded entry
+	}
+	return fileStat{Ino: int64(st.Ino), Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano()}
+}
+
+// saveStatCache records the files of dir, written for stamp key.
+func saveStatCache(dir, key string) {
+	c := statCache{Key: key, Files: map[string]fileStat{}}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		c.Files[filepath.ToSlash(rel)] = statOf(info)
+		return nil
+	})
+	path := statCachePath(dir)
+	if err != nil {
+		_ = os.Remove(path)
+		return
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, path) != nil {
+		_ = os.Remove(tmp)
+		_ = os.Remove(path)
+	}
+}
+
+// loadStatCache returns the recorded stats of dir when they were saved for key.
+func loadStatCache(dir, key string) map[string]fileStat {
+	b, err := os.ReadFile(statCachePath(dir))
+	if err != nil {
+		return nil
+	}
+	var c statCache
+	if json.Unmarshal(b, &c) != nil || c.Key != key {
+		return nil
+	}
+	return c.Files
 }

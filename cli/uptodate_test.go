@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/floe-dev/floe/codegen/gen"
+)
+
+// TestStatCacheSeesStealthyEdits: an edit that keeps a file's size and puts its
+// modification time back is still seen (by its change time), and a missing or stale
+// cache falls back to hashing.
+func TestStatCacheSeesStealthyEdits(t *testing.T) {
+	root := t.TempDir()
+	in := filepath.Join(root, "floe.yaml")
+	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "target", "floe")
+	options := []string{"o"}
+	key, ok := stampKey(options, []string{in}, os.ReadFile)
+	if !ok {
+		t.Fatal("no key")
+	}
+	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}, {Path: "sub/b.txt", Data: []byte("world"), Mode: 0o644}}, key, []string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func() {
+		t.Helper()
+		if err := writeTree(out, files); err != nil {
+			t.Fatal(err)
+		}
+		saveStatCache(out, key)
+	}
+	write()
+	if !upToDate(out, options) {
+		t.Fatal("fresh output not up to date")
+	}
+	if loadStatCache(out, key) == nil {
+		t.Fatal("no stat cache written")
+	}
+
+	// Same size, same modification time, other bytes.
+	a := filepath.Join(out, "a.txt")
+	st, err := os.Stat(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // a later change time
+	f, err := os.OpenFile(a, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("jello"), 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Chtimes(a, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if upToDate(out, options) {
+		t.Error("an edit with the old size and modification time went unseen")
+	}
+
+	// Without the cache, and with a cache for another key, the files are hashed.
+	write()
+	if err := os.Remove(statCachePath(out)); err != nil {
+		t.Fatal(err)
+	}
+	if !upToDate(out, options) {
+		t.Error("intact output without a stat cache is not up to date")
+	}
+	saveStatCache(out, "another key")
+	if !upToDate(out, options) {
+		t.Error("intact output with a stale stat cache is not up to date")
+	}
+	if err := os.WriteFile(filepath.Join(out, "sub", "b.txt"), []byte("w0rld"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if upToDate(out, options) {
+		t.Error("an edit went unseen with a stale stat cache")
+	}
+}
