@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/floe-dev/floe/codegen"
+	"github.com/floe-dev/floe/internal/startup"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -81,8 +82,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	// With the heap capped by the limit above, a lazier GC (GOGC=200) is safe: small and
 	// mid-size compiles spend less time collecting (10k transforms: −12 % wall).
+	// (internal/startup switched the collector off while packages initialized.)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
+	} else {
+		debug.SetGCPercent(startup.GCPercent())
 	}
 	// FLOE_CPUPROFILE=FILE writes a CPU profile of the run (for `make bench` analysis).
 	if prof := os.Getenv("FLOE_CPUPROFILE"); prof != "" {
