@@ -1,11 +1,8 @@
 package compiler
 
-import (
-	"bytes"
+import "github.com/floe-dev/floe/schemas/check"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-)
-
+// unmarshalJSON returns the generic value of JSON bytes, as the validator reads them.
 func unmarshalJSON(b []byte) (any, error) {
-	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	return check.ParseJSON(b)
 }

@@ -1,10 +1,7 @@
 package dagster
 
 import (
-	"bytes"
 	"fmt"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/floe-dev/floe/schemas/check"
 )
@@ -15,7 +12,7 @@ func validateJSON(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	doc, err := check.ParseJSON(data)
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
@@ -39,7 +36,7 @@ func checkIcebergPart(i int, compact []byte) error {
 		}
 		what = fmt.Sprintf("tables[%d]", i)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(compact))
+	doc, err := check.ParseJSON(compact)
 	if err != nil {
 		return fmt.Errorf("%s: parse: %w", what, err)
 	}
