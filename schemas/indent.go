@@ -114,14 +114,18 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 		go func() {
 			defer wg.Done()
 			lo, hi := w*n/workers, (w+1)*n/workers
-			var buf, scratch []byte
+			var buf []byte
+			var enc bytes.Buffer // one encoder a worker, reset per item
+			encoder := json.NewEncoder(&enc)
+			encoder.SetEscapeHTML(false)
 			inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
 			for i := lo; i < hi; i++ {
-				var err error
-				if scratch, err = encodeCompact(scratch[:0], item(i)); err != nil {
+				enc.Reset()
+				if err := encoder.Encode(item(i)); err != nil {
 					errs[w] = err
 					return
 				}
+				scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
 				if check != nil {
 					if err := check(i, scratch); err != nil {
 						errs[w] = err
@@ -133,6 +137,11 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 				}
 				buf = append(buf, inner...)
 				buf = appendIndentAt(buf, scratch, depth+1)
+				if i == lo {
+					// Size the chunk from its first item, rather than regrow it (and
+					// copy and clear megabytes) as it fills.
+					buf = slices.Grow(buf, (hi-lo)*(len(buf)+len(buf)/4+8))
+				}
 			}
 			chunks[w] = buf
 		}()
