@@ -36,6 +36,8 @@ generate:
 # Longer fuzzing than make test does.
 fuzz:
 	$(GO) test ./compiler/parse -run='^$$' -fuzz=FuzzParse -fuzztime=60s
+	$(GO) test ./schemas/check -run='^$$' -fuzz=FuzzParseJSON -fuzztime=30s
+	$(GO) test ./schemas -run='^$$' -fuzz=FuzzAppendIndent -fuzztime=30s
 
 # Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
 # whole-process table (median wall time, peak RSS) written to target/bench/results.md,
@@ -43,7 +45,7 @@ fuzz:
 # the Python environment cannot be built, that row says so and the rest still runs.
 bench: build
 	@bash scripts/python-env.sh || echo "bench: could not build .venv; the Dagster load row will be skipped"
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/...
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/... ./codegen/... ./schemas/...
 	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv
 
 clean:
