@@ -8,10 +8,9 @@ from floe_runtime.dbt import (
     check_graph,
     graph_differences,
     op_tags,
-    preset_groups,
-    python_identifier,
 )
 from floe_runtime.errors import GraphMismatchError
+from floe_runtime.groups import preset_groups, python_identifier
 from floe_runtime.plan import Model, Plan, Resources
 
 SMALL = Resources("100m", "256Mi", "500m", "512Mi")

@@ -3,8 +3,8 @@
 build_dbt_assets selects each preset group's models itself: dbt evaluates
 ``select="a b c …"`` with one scan of every node per name, which made loading a product
 quadratic in its models. These tests build both, on real manifests from `dbt parse`
-(customer-360 with its data tests, and a synthetic product whose preset groups depend on
-each other), and compare them spec by spec; and they check that any manifest where a
+(customer-360 with its data tests, and a synthetic product whose presets alternate
+along paths), and compare them spec by spec; and they check that any manifest where a
 model name could select more than that model goes back to dbt's own selection.
 """
 
@@ -47,8 +47,8 @@ def parsed(
     if request.param == "customer-360":
         root = copy_example("customer-360", dest)
     else:
-        # 40 models in layers of 7; every tenth model has the medium preset, so the two
-        # preset groups depend on each other in both directions.
+        # 40 models in layers of 7; every tenth model has the medium preset, so the
+        # presets alternate along paths and are split into several groups each.
         root = dest / "synthetic"
         synth = ["go", "run", "./internal/synth/cmd/floe-synth", "-dbt", "40"]
         run([*synth, str(root)], cwd=REPO)
