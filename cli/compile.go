@@ -217,11 +217,11 @@ two runs byte-identical.`,
 			if f.check {
 				return checkTree(e, out, files)
 			}
-			if err := writeTree(out, files); err != nil {
-				return &exitError{code: ExitInput, msg: err.Error()}
+			if !stamped {
+				key = ""
 			}
-			if stamped {
-				saveStatCache(out, key)
+			if err := writeTree(out, files, key); err != nil {
+				return &exitError{code: ExitInput, msg: err.Error()}
 			}
 			ph.done("write")
 			if f.format == "text" {

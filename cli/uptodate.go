@@ -113,7 +113,7 @@ func upToDate(dir string, options []string) bool {
 	if !ok || key != st.Key {
 		return false
 	}
-	cache := loadStatCache(dir, key)
+	cache, cachedAt := loadStatCache(dir, key)
 	seen := 0
 	intact := true
 	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -135,9 +135,13 @@ func upToDate(dir string, options []string) bool {
 		}
 		seen++
 		// The same inode, size, modification and change time as right after floe wrote
-		// it: the file was not touched since (ctime cannot be set back by hand).
-		if info, err := d.Info(); err == nil && cache != nil && cache[rel] == statOf(info) {
-			return nil
+		// it: the file was not touched since (ctime cannot be set back by hand). Times
+		// not older than the cache itself could hide an edit within one tick of a
+		// coarse clock (Git's "racily clean" files): those files are hashed.
+		if info, err := d.Info(); err == nil && cache != nil {
+			if c, ok := cache[rel]; ok && c == statOf(info) && c.Mtime < cachedAt && c.Ctime < cachedAt {
+				return nil
+			}
 		}
 		data, err := os.ReadFile(p)
 		if err != nil || fileHash(data) != want {
@@ -194,10 +198,10 @@ func statOf(info os.FileInfo) fileStat {
 	return fileStat{Ino: int64(st.Ino), Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano()}
 }
 
-// saveStatCache records the files of dir, written for stamp key.
-func saveStatCache(dir, key string) {
-	c := statCache{Key: key, Files: map[string]fileStat{}}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+// collectStats records the stats of the regular files under root.
+func collectStats(root string) (map[string]fileStat, error) {
+	stats := map[string]fileStat{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !d.Type().IsRegular() {
 			return err
 		}
@@ -205,16 +209,20 @@ func saveStatCache(dir, key string) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		c.Files[filepath.ToSlash(rel)] = statOf(info)
+		rel, _ := filepath.Rel(root, p)
+		stats[filepath.ToSlash(rel)] = statOf(info)
 		return nil
 	})
-	path := statCachePath(dir)
 	if err != nil {
-		_ = os.Remove(path)
-		return
+		return nil, err
 	}
-	b, err := json.Marshal(c)
+	return stats, nil
+}
+
+// writeStatCache writes the stat cache of dir (best effort: without it, files are hashed).
+func writeStatCache(dir, key string, stats map[string]fileStat) {
+	path := statCachePath(dir)
+	b, err := json.Marshal(statCache{Key: key, Files: stats})
 	if err != nil {
 		return
 	}
@@ -225,15 +233,21 @@ func saveStatCache(dir, key string) {
 	}
 }
 
-// loadStatCache returns the recorded stats of dir when they were saved for key.
-func loadStatCache(dir, key string) map[string]fileStat {
-	b, err := os.ReadFile(statCachePath(dir))
+// loadStatCache returns the recorded stats of dir when they were saved for key, with
+// the cache file's own modification time.
+func loadStatCache(dir, key string) (map[string]fileStat, int64) {
+	path := statCachePath(dir)
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil
+		return nil, 0
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, 0
 	}
 	var c statCache
 	if json.Unmarshal(b, &c) != nil || c.Key != key {
-		return nil
+		return nil, 0
 	}
-	return c.Files
+	return c.Files, info.ModTime().UnixNano()
 }

@@ -30,16 +30,15 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	}
 	write := func() {
 		t.Helper()
-		if err := writeTree(out, files); err != nil {
+		if err := writeTree(out, files, key); err != nil {
 			t.Fatal(err)
 		}
-		saveStatCache(out, key)
 	}
 	write()
 	if !upToDate(out, options) {
 		t.Fatal("fresh output not up to date")
 	}
-	if loadStatCache(out, key) == nil {
+	if c, _ := loadStatCache(out, key); c == nil {
 		t.Fatal("no stat cache written")
 	}
 
@@ -73,7 +72,11 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	if !upToDate(out, options) {
 		t.Error("intact output without a stat cache is not up to date")
 	}
-	saveStatCache(out, "another key")
+	stats, err := collectStats(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeStatCache(out, "another key", stats)
 	if !upToDate(out, options) {
 		t.Error("intact output with a stale stat cache is not up to date")
 	}
@@ -82,5 +85,50 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	}
 	if upToDate(out, options) {
 		t.Error("an edit went unseen with a stale stat cache")
+	}
+}
+
+// TestStatCacheRacilyClean: an entry whose times are not older than the cache file is
+// not trusted (within one tick of a coarse clock it could hide an edit): such files are
+// hashed.
+func TestStatCacheRacilyClean(t *testing.T) {
+	root := t.TempDir()
+	in := filepath.Join(root, "floe.yaml")
+	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "target", "floe")
+	key, _ := stampKey([]string{"o"}, []string{in}, os.ReadFile)
+	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}}, key, []string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTree(out, files, key); err != nil {
+		t.Fatal(err)
+	}
+	// An edit captured by the cache, as a coarse clock could let happen.
+	if err := os.WriteFile(filepath.Join(out, "a.txt"), []byte("jello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := collectStats(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeStatCache(out, key, stats)
+	cacheFile := statCachePath(out)
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(cacheFile, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if !upToDate(out, []string{"o"}) {
+		t.Fatal("with the cache newer than the files the captured edit is trusted: the test sets nothing up")
+	}
+	// The cache no newer than the files: they are hashed, and the edit is seen.
+	past := time.Unix(1, 0)
+	if err := os.Chtimes(cacheFile, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if upToDate(out, []string{"o"}) {
+		t.Error("a file with times not older than the stat cache was trusted")
 	}
 }

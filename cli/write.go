@@ -22,7 +22,11 @@ import (
 // so a crash at any point leaves either the old tree or the new one, whole. Files whose
 // bytes did not change keep their modification time. A lock beside dir serializes
 // concurrent runs.
-func writeTree(dir string, files []gen.File) error {
+//
+// When cacheKey is not empty, the stat cache of the up-to-date check is written for the
+// new tree, under the lock: from the files' stats taken before the swap, so an edit
+// made after it can never be recorded as floe's own.
+func writeTree(dir string, files []gen.File, cacheKey string) error {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -46,6 +50,8 @@ func writeTree(dir string, files []gen.File) error {
 		}
 	}
 
+	_ = os.Remove(statCachePath(dir)) // describes the tree about to be replaced
+
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create temporary directory in %s: %w", parent, describe(err))
@@ -60,11 +66,24 @@ func writeTree(dir string, files []gen.File) error {
 	if err := syncDir(tmp); err != nil {
 		return err
 	}
+	var stats map[string]fileStat
+	if cacheKey != "" {
+		stats, _ = collectStats(tmp) // renaming the directory leaves its files' stats as they are
+	}
+	done := func() error {
+		if err := syncDir(parent); err != nil {
+			return err
+		}
+		if stats != nil {
+			writeStatCache(dir, cacheKey, stats)
+		}
+		return nil
+	}
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.Rename(tmp, dir); err != nil {
 			return fmt.Errorf("move output into %s: %w", dir, describe(err))
 		}
-		return syncDir(parent)
+		return done()
 	}
 	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err != nil {
 		// No atomic exchange on this file system: fall back to two renames.
@@ -77,10 +96,10 @@ func writeTree(dir string, files []gen.File) error {
 			return fmt.Errorf("replace %s: %w", dir, describe(err))
 		}
 		_ = os.RemoveAll(old)
-		return syncDir(parent)
+		return done()
 	}
 	// tmp now holds the previous tree; the deferred RemoveAll deletes it.
-	return syncDir(parent)
+	return done()
 }
 
 // writeFiles writes files under tmp, several at a time (each is fsynced, and the

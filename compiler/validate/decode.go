@@ -58,6 +58,12 @@ func decodeNode(n *yaml.Node, v reflect.Value, depth int) error {
 		return decodeNode(n, v.Elem(), depth)
 	}
 	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
+		// ToJSON counts depth (MaxDepth) from the node it starts at: through an alias,
+		// a subtree can sit deeper in the document than in itself, so one with aliases
+		// is left to the whole-document round trip.
+		if hasAnchors(n) {
+			return errNodeDecode
+		}
 		b, err := parse.ToJSON(n)
 		if err != nil {
 			return err

@@ -216,6 +216,7 @@ var replacements = []any{
 	strings.Repeat("x", 64), strings.Repeat("y", 129), strings.Repeat("z", 501), strings.Repeat("é", 100),
 	json.Number("0"), json.Number("1"), json.Number("-1"), json.Number("1.5"), json.Number("100000"),
 	json.Number("100001"), json.Number("1e3"), json.Number("3.0"), json.Number("99999999999999999999"),
+	json.Number("1.00000000000000000001"), json.Number("-1e-400"), json.Number("0.1"), json.Number("10.000000000000002"),
 	float64(2), 0.5, float64(-3), map[string]any{}, []any{}, []any{"x"}, []any{json.Number("1")},
 	map[string]any{"unknown_key": "x"}, map[string]any{"name": "x"},
 }
@@ -320,5 +321,34 @@ func TestDecodeNodeAgrees(t *testing.T) {
 	}
 	if compared < 100 {
 		t.Errorf("only %d documents compared", compared)
+	}
+}
+
+// TestDecodeAliasDeepenedMap: a free-form map reached through aliases deeper than
+// MaxDepth in the document decodes as the whole-document round trip does (null below
+// the limit), not from its own depth.
+func TestDecodeAliasDeepenedMap(t *testing.T) {
+	deep := strings.Repeat("[", 195) + "1" + strings.Repeat("]", 195)
+	src := "apiVersion: floe.dev/v1\nkind: FloeSpec\nmetadata: {name: p, version: 1.0.0}\n" +
+		"platform: {manifest: m.yaml}\ntransforms: [{name: a}]\n" +
+		"destinations:\n  - name: d\n    sink_type: s\n    connection_secret_ref: c\n" +
+		"    config: {a: &x " + deep + ", a2: *x, b: {k: {k: {k: *x}}}}\n"
+	f, ds := parse.Parse("floe.yaml", []byte(src))
+	if f == nil {
+		t.Fatalf("parse: %v", ds)
+	}
+	var direct, viaJSON schemas.FloeSpec
+	if err := decodeInto(f.Root, &direct); err != nil {
+		t.Fatal(err)
+	}
+	b, err := parse.ToJSON(f.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &viaJSON); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(direct, viaJSON) {
+		t.Error("decodeInto differs from the whole-document JSON round trip")
 	}
 }

@@ -460,6 +460,11 @@ func kind(v any) (k uint8, num float64, ok bool) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) >= 1<<53 {
 			return 0, 0, false
 		}
+		// Only text that is exactly this float's shortest form compares like the
+		// decimal santhosh-tekuri compares (1.00000000000000000001 rounds to 1).
+		if strconv.FormatFloat(f, 'g', -1, 64) != s {
+			return 0, 0, false
+		}
 		return tNum, f, true
 	case float64:
 		if math.IsInf(t, 0) || math.IsNaN(t) || math.Abs(t) >= 1<<53 {

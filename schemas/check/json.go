@@ -26,9 +26,13 @@ func ParseJSON(b []byte) (any, error) {
 }
 
 type jsonParser struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int
 }
+
+// maxJSONDepth is encoding/json's nesting limit: deeper documents are its to refuse.
+const maxJSONDepth = 10000
 
 func (p *jsonParser) space() {
 	for p.i < len(p.b) {
@@ -49,6 +53,10 @@ func (p *jsonParser) value() (any, bool) {
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
+		if p.depth++; p.depth > maxJSONDepth {
+			return nil, false
+		}
+		defer func() { p.depth-- }()
 		p.i++
 		m := map[string]any{}
 		p.space()
@@ -87,6 +95,10 @@ func (p *jsonParser) value() (any, bool) {
 			}
 		}
 	case c == '[':
+		if p.depth++; p.depth > maxJSONDepth {
+			return nil, false
+		}
+		defer func() { p.depth-- }()
 		p.i++
 		l := []any{}
 		p.space()

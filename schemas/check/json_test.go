@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -15,6 +16,8 @@ func FuzzParseJSON(f *testing.F) {
 		`01`, `1.`, `-`, `{"a":1,"a":2}`, `[1,]`, `{"a" 1}`, "\"\x01\"", "\"\xff\"", `1e`, `tru`, `[1 2]`, `{"a":{}}x`} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte(strings.Repeat("[", 10001) + strings.Repeat("]", 10001))) // beyond encoding/json's depth
+	f.Add([]byte(strings.Repeat("[", 10000) + strings.Repeat("]", 10000)))
 	golden, _ := filepath.Glob("../../cli/testdata/golden/*/want/*.json")
 	for _, p := range golden {
 		if b, err := os.ReadFile(p); err == nil {
