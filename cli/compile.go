@@ -207,7 +207,13 @@ two runs byte-identical.`,
 			if err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
-			key, stamped := stampKey(options, res.Inputs, os.ReadFile)
+			// The inputs as the compiler read them.
+			key, stamped := stampKey(options, res.Inputs, func(name string) ([]byte, error) {
+				if b, ok := res.Sources[name]; ok {
+					return b, nil
+				}
+				return os.ReadFile(name)
+			})
 			if stamped {
 				if files, err = withStamp(files, key, res.Inputs); err != nil {
 					return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}

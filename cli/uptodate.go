@@ -28,7 +28,8 @@ type stamp struct {
 	Files  map[string]string `json:"files"`
 }
 
-// stampKey hashes the compiler version, the options and the inputs' bytes.
+// stampKey hashes the compiler version, the options and the inputs' bytes; read is nil
+// to stream them from disk (no copy of a big floe.yaml in memory).
 func stampKey(options []string, inputs []string, read func(string) ([]byte, error)) (string, bool) {
 	h := sha256.New()
 	io.WriteString(h, "floe "+Version+"\x00"+runtimetmpl.Fingerprint()+"\x00"+executableStamp()+"\x00")
@@ -36,12 +37,24 @@ func stampKey(options []string, inputs []string, read func(string) ([]byte, erro
 		io.WriteString(h, o+"\x00")
 	}
 	for _, in := range inputs {
-		b, err := read(in)
-		if err != nil {
-			return "", false
-		}
 		io.WriteString(h, in+"\x00")
-		h.Write(b)
+		if read == nil {
+			f, err := os.Open(in)
+			if err != nil {
+				return "", false
+			}
+			_, err = io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return "", false
+			}
+		} else {
+			b, err := read(in)
+			if err != nil {
+				return "", false
+			}
+			h.Write(b)
+		}
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
@@ -109,7 +122,7 @@ func upToDate(dir string, options []string) bool {
 	if json.Unmarshal(b, &st) != nil || len(st.Inputs) == 0 {
 		return false
 	}
-	key, ok := stampKey(options, st.Inputs, os.ReadFile)
+	key, ok := stampKey(options, st.Inputs, nil)
 	if !ok || key != st.Key {
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/floe-dev/floe/codegen/gen"
@@ -47,7 +48,9 @@ const modelsAction = "{{models}}"
 
 // definitionsHead and definitionsTail are definitions.py.tmpl cut at modelsAction, parsed
 // once; a missing key is an error, not "<no value>".
-var definitionsHead, definitionsTail = parseDefinitionsTemplate(string(runtime.DefinitionsTemplate()))
+var definitionsTemplates = sync.OnceValues(func() (*template.Template, *template.Template) {
+	return parseDefinitionsTemplate(string(runtime.DefinitionsTemplate()))
+})
 
 // parseDefinitionsTemplate cuts src at modelsAction and parses both halves; it panics
 // unless there is exactly one modelsAction (the embedded template is fixed at build time).
@@ -71,6 +74,7 @@ func parseDefinitionsTemplate(src string) (head, tail *template.Template) {
 // renderDefinitions is definitions.py for v, in one buffer sized up front.
 func renderDefinitions(v definitionsView) ([]byte, error) {
 	b := bytes.NewBuffer(make([]byte, 0, definitionsSize(v.Models)))
+	definitionsHead, definitionsTail := definitionsTemplates()
 	if err := definitionsHead.Execute(b, v); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -121,12 +122,14 @@ func renderChart(files []chartFile, release, namespace string, overlays ...[]byt
 }
 
 // codecs decodes YAML into the registered k8s.io/api types, rejecting unknown and duplicate fields.
-var codecs = serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict)
+var codecs = sync.OnceValue(func() serializer.CodecFactory {
+	return serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict)
+})
 
 // decodeStrict decodes one rendered document. A strict decoding error still returns the
 // object; it is a failure all the same.
 func decodeStrict(doc string) (runtime.Object, error) {
-	obj, _, err := codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
+	obj, _, err := codecs().UniversalDeserializer().Decode([]byte(doc), nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("decode strictly: %w", err)
 	}

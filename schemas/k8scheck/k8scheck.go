@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -110,16 +111,18 @@ func Quantity(path, value string) (resource.Quantity, *FieldError) {
 // optional registry host[:port], then lower-case path components separated by "/"; a tag is
 // at most 128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'.
 var (
-	imageRepository = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` +
-		`(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?` +
-		`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	imageTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageRepository = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` +
+			`(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?` +
+			`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	})
+	imageTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
 )
 
 // ImageRepository checks a container image repository ("ghcr.io/acme/customer-360"), without
 // tag or digest.
 func ImageRepository(path, value string) []*FieldError {
-	if len(value) > 255 || !imageRepository.MatchString(value) {
+	if len(value) > 255 || !imageRepository().MatchString(value) {
 		return []*FieldError{{Path: path, Value: value, Message: "must be an image repository such as " +
 			"\"ghcr.io/acme/customer-360\" (lower-case path, optional registry host[:port], no tag or digest)"}}
 	}
@@ -128,7 +131,7 @@ func ImageRepository(path, value string) []*FieldError {
 
 // ImageTag checks a container image tag ("1.0.0", "sha-3f2a1c").
 func ImageTag(path, value string) []*FieldError {
-	if !imageTag.MatchString(value) {
+	if !imageTag().MatchString(value) {
 		return []*FieldError{{Path: path, Value: value, Message: "must be an image tag: up to 128 letters, " +
 			"digits, '_', '.' or '-', not starting with '.' or '-'"}}
 	}
