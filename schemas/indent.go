@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"runtime"
 	"slices"
-	"sync"
+
+	"github.com/floe-dev/floe/internal/par"
 )
 
 // AppendIndent appends src, compact JSON as json.Marshal writes it, to dst indented two
@@ -105,48 +105,41 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 		return head, nil
 	}
 	open := at + len(marker) - 1 // the ']' of "[]"
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	workers := par.Workers(n, 256)
 	chunks := make([][]byte, workers)
 	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lo, hi := w*n/workers, (w+1)*n/workers
-			var buf []byte
-			var enc bytes.Buffer // one encoder a worker, reset per item
-			encoder := json.NewEncoder(&enc)
-			encoder.SetEscapeHTML(false)
-			inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
-			for i := lo; i < hi; i++ {
-				enc.Reset()
-				if err := encoder.Encode(item(i)); err != nil {
+	par.Ranges(workers, n, func(w, lo, hi int) {
+		var buf []byte
+		var enc bytes.Buffer // one encoder a worker, reset per item
+		encoder := json.NewEncoder(&enc)
+		encoder.SetEscapeHTML(false)
+		inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
+		for i := lo; i < hi; i++ {
+			enc.Reset()
+			if err := encoder.Encode(item(i)); err != nil {
+				errs[w] = err
+				return
+			}
+			scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
+			if check != nil {
+				if err := check(i, scratch); err != nil {
 					errs[w] = err
 					return
 				}
-				scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
-				if check != nil {
-					if err := check(i, scratch); err != nil {
-						errs[w] = err
-						return
-					}
-				}
-				if i > 0 {
-					buf = append(buf, ',')
-				}
-				buf = append(buf, inner...)
-				buf = appendIndentAt(buf, scratch, depth+1)
-				if i == lo {
-					// Size the chunk from its first item, rather than regrow it (and
-					// copy and clear megabytes) as it fills.
-					buf = slices.Grow(buf, (hi-lo)*(len(buf)+len(buf)/4+8))
-				}
 			}
-			chunks[w] = buf
-		}()
-	}
-	wg.Wait()
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, inner...)
+			buf = appendIndentAt(buf, scratch, depth+1)
+			if i == lo {
+				// Size the chunk from its first item, rather than regrow it (and
+				// copy and clear megabytes) as it fills.
+				buf = slices.Grow(buf, (hi-lo)*(len(buf)+len(buf)/4+8))
+			}
+		}
+		chunks[w] = buf
+	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/par"
 	"github.com/floe-dev/floe/schemas/check"
 )
 
@@ -166,20 +166,13 @@ func schemaDiags(f *parse.File, name string) diag.List {
 // parallelItems runs check over n items on every CPU and concatenates the results in
 // item order.
 func parallelItems(n int, check func(i int) diag.List) diag.List {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	workers := par.Workers(n, 256)
 	results := make([]diag.List, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lo, hi := w*n/workers, (w+1)*n/workers
-			for i := lo; i < hi; i++ {
-				results[w] = append(results[w], check(i)...)
-			}
-		}()
-	}
-	wg.Wait()
+	par.Ranges(workers, n, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			results[w] = append(results[w], check(i)...)
+		}
+	})
 	var out diag.List
 	for _, r := range results {
 		out = append(out, r...)
