@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Suggest returns up to three candidates close to name: edit distance at most 2 (1 for
+// Suggest returns up to three candidates close to name: edit distance (a swap of two
+// neighbouring characters is one edit) at most 2 (1 for
 // names under six characters, 0 under three), or sharing a prefix of at least
 // three characters, closest first. It is linear in len(candidates).
 func Suggest(name string, candidates []string) []string {
@@ -63,12 +64,15 @@ func DidYouMean(name string, candidates []string) string {
 	return "did you mean " + strings.Join(q, " or ") + "?"
 }
 
-// boundedLevenshtein returns the edit distance of a and b, or max+1 once it exceeds max.
+// boundedLevenshtein returns the edit distance of a and b, counting a swap of two
+// neighbouring characters as one edit ("teir" → "tier"; optimal string alignment), or
+// max+1 once it exceeds max. Row minima never decrease, so it stops early.
 func boundedLevenshtein(a, b string, max int) int {
 	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
 	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -83,12 +87,15 @@ func boundedLevenshtein(a, b string, max int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
 		if rowMin > max {
 			return max + 1
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }
