@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +361,46 @@ def test_partitioned_asset_rewrites_only_its_partition(
             assert path not in files_after, "north's old data file must be replaced"
         else:
             assert path in files_after, f"{region}'s data file must be untouched"
+
+
+def test_dbt_subset_builds_only_the_selected_model(
+    product: Product, second_run: dict[str, tuple[int, int]]
+) -> None:
+    """One dbt asset of a multi-model op: dbt builds it and its tests, nothing else,
+    and Dagster gets its materialization and its check results."""
+    model = "stg_crm_customers"
+    started = time.time()
+    proc = run(
+        [
+            str(VENV_BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-f",
+            "definitions.py",
+            "--select",
+            model,
+        ],
+        cwd=product.out,
+    )
+    log = proc.stdout + proc.stderr
+    assert "RUN_SUCCESS" in log
+    results = [
+        p
+        for p in (product.root / "target").glob("*/run_results.json")
+        if p.stat().st_mtime >= started
+    ]
+    assert len(results) == 1, results
+    ran = json.loads(results[0].read_text())["results"]
+    kinds: dict[str, set[str]] = {}
+    for r in ran:
+        kinds.setdefault(r["unique_id"].split(".")[0], set()).add(r["unique_id"])
+    assert {u.split(".")[-1] for u in kinds.pop("model")} == {model}
+    tests = kinds.pop("test")
+    assert len(tests) == 2, tests  # unique and not_null on customer_id
+    assert not kinds, kinds
+    assert all(r["status"] in ("success", "pass") for r in ran)
+    assert log.count("ASSET_CHECK_EVALUATION") >= 2, log[-3000:]
+    assert f"published {model} to Iceberg" in log
 
 
 def test_down_lineage_backend_does_not_fail_the_run(

@@ -16,12 +16,12 @@ from dagster import (
     load_assets_from_modules,
     multiprocess_executor,
 )
-from dagster_dbt import DbtCliResource
 
 from ._stamp import CONTRACT_VERSION, FLOE_VERSION
 from .dbt import (
     DBT_GLOBAL_FLAGS,
     DUCKDB_TAG,
+    FloeDbtResource,
     Runtime,
     asset_edges,
     build_dbt_assets,
@@ -133,7 +133,7 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
     unpartitioned = [a for a in python_defs if a.partitions_def is None]
     selection = AssetSelection.assets(*dbt_defs, *unpartitioned)
     resources = {
-        "dbt": DbtCliResource(
+        "dbt": FloeDbtResource(
             project_dir=str(project_dir),
             profiles_dir=str(output_dir),
             profile=plan.dbt_profile,

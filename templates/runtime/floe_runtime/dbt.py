@@ -8,54 +8,51 @@ publishes every model it built to the Iceberg catalog, then reports the
 materializations with the Iceberg row counts attached, and emits OpenLineage events.
 """
 
+import functools
 import json
 import os
 import re
 import sys
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dagster import (
-    AssetCheckSpec,
     AssetExecutionContext,
-    AssetKey,
     AssetMaterialization,
     AssetsDefinition,
-    AssetSpec,
+    ConfigurableResource,
     Output,
     multi_asset,
 )
 from dagster._utils.warnings import suppress_dagster_warnings
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from dagster_dbt.asset_utils import (
-    DAGSTER_DBT_SELECT_METADATA_KEY,
-    _build_child_map,
-    _validate_asset_keys,
-    get_node,
-    get_upstream_unique_ids,
-    is_non_asset_node,
-)
-from dagster_dbt.utils import ASSET_RESOURCE_TYPES
 
 from .errors import CompiledOutputError, GraphMismatchError, IcebergPublishError
 from .files import Artifacts, IcebergConfig
 from .groups import Group, preset_groups, unique_name
 from .plan import Plan, Resources
+from .specs import SEEDS_GROUP, SpecBuilder, group_name, plain_manifest, plain_specs
 
-# Only runs need these (DuckDB, Arrow, PyIceberg, OpenLineage): they are imported where
-# they are used, so that loading the definitions does not pay for them.
+# Only runs need these (dagster-dbt and with it dbt-core, DuckDB, Arrow, PyIceberg,
+# OpenLineage): they are imported where they are used, so that loading the definitions
+# does not pay for them (dagster-dbt alone takes over a second to import).
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+    from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource
 
     from .lineage import LineageEmitter
 
 K8S_CONFIG_TAG = "dagster-k8s/config"
 # DUCKDB_TAG serialises dbt steps: DuckDB allows one writing process per file.
 DUCKDB_TAG = "floe/duckdb"
-SEEDS_GROUP = "seeds"
+# dagster-dbt's op tag with the dbt selection of a @dbt_assets op
+# (dagster_dbt.asset_utils.DAGSTER_DBT_SELECT_METADATA_KEY).
+DBT_SELECT_TAG = "dagster_dbt/select"
+DBT_INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"
 # dbt's usage tracking phones home on every command; runs must not wait on the network.
 DBT_GLOBAL_FLAGS = ("--no-send-anonymous-usage-stats",)
 
@@ -131,17 +128,52 @@ def check_graph(plan: Plan, manifest: Mapping[str, Any], manifest_path: Path) ->
         )
 
 
-class FloeDbtTranslator(DagsterDbtTranslator):
-    """Default dbt asset keys (the model name); asset groups named after the model's tier."""
+@functools.cache
+def _translator_class() -> type:
+    from dagster_dbt import DagsterDbtTranslator
 
-    def __init__(self, plan: Plan) -> None:
-        super().__init__()
-        self._tiers = {m.name: m.tier for m in plan.models}
+    class FloeDbtTranslator(DagsterDbtTranslator):
+        """Default dbt asset keys (the model name); asset groups named after the tier."""
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props.get("resource_type") == "seed":
-            return SEEDS_GROUP
-        return self._tiers.get(dbt_resource_props.get("name", "")) or "transforms"
+        def __init__(self, plan: Plan) -> None:
+            super().__init__()
+            self._tiers = {m.name: m.tier for m in plan.models}
+
+        def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+            return group_name(self._tiers, dbt_resource_props)
+
+    return FloeDbtTranslator
+
+
+def dbt_translator(plan: Plan) -> "DagsterDbtTranslator":
+    """floe's DagsterDbtTranslator (imports dagster-dbt on first use)."""
+    return _translator_class()(plan)
+
+
+class FloeDbtResource(ConfigurableResource):
+    """How to run dbt for this product: dagster-dbt's DbtCliResource, made on first use.
+
+    Loading the definitions does not import dagster-dbt; a run's dbt step does.
+    """
+
+    project_dir: str
+    profiles_dir: str
+    profile: str
+    target: str
+    dbt_executable: str = "dbt"
+    global_config_flags: list[str] = []
+
+    def cli_resource(self) -> "DbtCliResource":
+        from dagster_dbt import DbtCliResource
+
+        return DbtCliResource(
+            project_dir=self.project_dir,
+            profiles_dir=self.profiles_dir,
+            profile=self.profile,
+            target=self.target,
+            dbt_executable=self.dbt_executable,
+            global_config_flags=list(self.global_config_flags),
+        )
 
 
 def op_tags(resources: Resources | None, duckdb_path: str | None) -> dict[str, Any]:
@@ -171,6 +203,11 @@ class Runtime:
     artifacts: Artifacts
     iceberg: IcebergConfig
     manifest: Mapping[str, Any]
+
+    @functools.cached_property
+    def translator(self) -> "DagsterDbtTranslator":
+        """floe's dagster-dbt translator, made by the first dbt step of the process."""
+        return dbt_translator(self.plan)
 
     def duckdb_file(self) -> Path | None:
         path = self.artifacts.duckdb_path(self.plan.dbt_profile, self.plan.dbt_target)
@@ -243,8 +280,81 @@ def step_name(context: AssetExecutionContext, op_name: str) -> str:
     return key if isinstance(key, str) and key else op_name
 
 
+def group_select(group: Group) -> str:
+    """The dbt selection of a group's op: its models by name, or every seed."""
+    return " ".join(group.models) if group.models else "resource_type:seed"
+
+
+@contextmanager
+def _environ(name: str, value: str | None) -> Iterator[None]:
+    """os.environ[name] = value (unset for None) inside the block, as it was after."""
+    before = os.environ.get(name)
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def dbt_build(
+    context: AssetExecutionContext,
+    dbt: FloeDbtResource,
+    runtime: Runtime,
+    select: str,
+) -> "DbtCliInvocation":
+    """``dbt build`` of the op's selection, streaming events as ``dbt.cli(context=…)`` does.
+
+    dagster-dbt's ``cli(context=…)`` reads the manifest and translator from Python
+    objects that @dbt_assets puts in the asset metadata; floe's specs do not carry them
+    (they would need dagster-dbt at load). So this does what ``cli`` does with a
+    context, with the manifest and translator given: the subset selection for the
+    step's selected assets and checks, dbt's indirect selection for it, and a target
+    path per op and run; the invocation then gets the context, so that its events are
+    the step's outputs and check results.
+    """
+    from dagster_dbt.asset_utils import get_subset_selection_for_context
+
+    translator = runtime.translator
+    selection, indirect = get_subset_selection_for_context(
+        context=context,
+        manifest=runtime.manifest,
+        select=select,
+        exclude=None,
+        selector=None,
+        dagster_dbt_translator=translator,
+        current_dbt_indirect_selection_env=os.getenv(DBT_INDIRECT_SELECTION_ENV),
+    )
+    op = context.op_execution_context.op.name
+    target = Path(os.getenv("DBT_TARGET_PATH", "target")) / (
+        f"{op}-{context.run.run_id[:7]}-{str(uuid.uuid4())[:7]}"
+    )
+    cli = dbt.cli_resource()
+    with _environ(
+        DBT_INDIRECT_SELECTION_ENV,
+        indirect or os.getenv(DBT_INDIRECT_SELECTION_ENV),
+    ):
+        invocation = cli.cli(
+            ["build", *selection],
+            manifest=runtime.manifest,
+            dagster_dbt_translator=translator,
+            target_path=target,
+            raise_on_error=False,
+        )
+    invocation.context = context
+    return invocation
+
+
 def _run_group(
-    context: AssetExecutionContext, dbt: DbtCliResource, runtime: Runtime, group: Group
+    context: AssetExecutionContext,
+    dbt: FloeDbtResource,
+    runtime: Runtime,
+    group: Group,
 ) -> Iterator[Any]:
     from openlineage.client.event_v2 import RunState
 
@@ -268,7 +378,7 @@ def _run_group(
     # release, which costs seconds per step (and hangs where PyPI is unreachable).
     os.environ.setdefault("DBT_VERSION_CHECK", "false")
     try:
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        invocation = dbt_build(context, dbt, runtime, group_select(group))
         events = list(invocation.stream())
         results = invocation.get_artifact("run_results.json")
         timing = _timing(results)
@@ -422,7 +532,7 @@ def _emit_models(
 
 def _group_body(runtime: Runtime, group: Group) -> Any:
     # A closure per group: extra parameters would be taken for asset inputs by Dagster.
-    def body(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    def body(context: AssetExecutionContext, dbt: FloeDbtResource) -> Iterator[Any]:
         yield from _run_group(context, dbt, runtime, group)
 
     body.__name__ = group.name
@@ -457,18 +567,31 @@ def _fqn_words(fqn: Sequence[str]) -> set[str]:
     return words
 
 
+def child_map(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[str]]:
+    """dbt's child_map; dagster-dbt builds one for manifests that lack it (dbt Fusion)."""
+    children = manifest.get("child_map")
+    if children:
+        return children
+    from dagster_dbt.asset_utils import _build_child_map
+
+    return _build_child_map(manifest)
+
+
 def name_selections(
-    manifest: Mapping[str, Any], groups: Sequence[Group]
+    manifest: Mapping[str, Any],
+    groups: Sequence[Group],
+    children: Mapping[str, Sequence[str]],
 ) -> dict[str, set[str]] | None:
-    """The unique ids dbt selects for each group's ``select`` of model names, or None.
+    """The unique ids dbt selects for each group's ``group_select``, or None.
 
     dbt evaluates ``select="a b c …"`` name by name, each a scan of every node, so n
     models cost n² matches at load. The answer is known in one pass: each name selects
-    the root project's model of that name, plus (eager indirect selection, what
-    dagster-dbt asks for) the tests that are its children. None, so that dbt selects,
-    whenever that might not be all a name selects: a name dbt would read as more than
-    one word, a versioned node, a disabled model, or any other node a name would match
-    (a package, directory or node elsewhere that is called like a model).
+    the root project's model of that name, and ``resource_type:seed`` every seed; plus
+    (eager indirect selection, what dagster-dbt asks for) the tests that are their
+    children. None, so that dbt selects, whenever that might not be all a name selects:
+    a name dbt would read as more than one word, a versioned node, a disabled model, or
+    any other node a name would match (a package, directory or node elsewhere that is
+    called like a model).
     """
     names = {name for group in groups for name in group.models}
     if not all(_FQN_WORD.fullmatch(name) for name in names):
@@ -489,13 +612,14 @@ def name_selections(
                 if owner[word] != unique_id:
                     return None
     nodes = manifest.get("nodes", {})
+    seeds = [uid for uid, n in nodes.items() if n.get("resource_type") == "seed"]
     unit_tests = manifest.get("unit_tests") or {}
-    child_map = _build_child_map(manifest)
     selections = {}
     for group in groups:
-        selected = {owner[name] for name in group.models}
-        for model_id in [owner[name] for name in group.models]:
-            for child in child_map.get(model_id, ()):
+        roots = [owner[name] for name in group.models] if group.models else seeds
+        selected = set(roots)
+        for root in roots:
+            for child in children.get(root, ()):
                 node = nodes.get(child)
                 if child in unit_tests or (
                     node is not None
@@ -508,15 +632,23 @@ def name_selections(
 
 
 def _dbt_specs(
-    translator: DagsterDbtTranslator,
+    translator: "DagsterDbtTranslator",
     manifest: Mapping[str, Any],
     selected: set[str],
-    child_map: Mapping[str, Any],
-) -> tuple[list[AssetSpec], list[AssetCheckSpec]]:
+    children: Mapping[str, Any],
+) -> tuple[list[Any], list[Any]]:
     """dagster-dbt's ``build_dbt_specs`` for an already selected set of unique ids."""
-    specs: list[AssetSpec] = []
-    check_specs: dict[str, AssetCheckSpec] = {}
-    key_by_unique_id: dict[str, AssetKey] = {}
+    from dagster_dbt.asset_utils import (
+        _validate_asset_keys,
+        get_node,
+        get_upstream_unique_ids,
+        is_non_asset_node,
+    )
+    from dagster_dbt.utils import ASSET_RESOURCE_TYPES
+
+    specs = []
+    check_specs = {}
+    key_by_unique_id = {}
     for unique_id in sorted(selected):
         props = get_node(manifest, unique_id)
         if (
@@ -527,7 +659,7 @@ def _dbt_specs(
         spec = translator.get_asset_spec(manifest, unique_id, None)
         key_by_unique_id[unique_id] = spec.key
         specs.append(spec)
-        for child in child_map.get(unique_id, []):
+        for child in children.get(unique_id, []):
             if child not in selected or not child.startswith("test"):
                 continue
             check_spec = translator.get_asset_check_spec(
@@ -542,7 +674,7 @@ def _dbt_specs(
                 upstream_id.startswith("source")
                 and translator.settings.enable_source_tests_as_checks
             ):
-                for child in child_map.get(upstream_id, []):
+                for child in children.get(upstream_id, []):
                     if not child.startswith("test"):
                         continue
                     check_spec = translator.get_asset_check_spec(
@@ -558,6 +690,24 @@ def _dbt_specs(
 
 
 @suppress_dagster_warnings
+def specs_multi_asset(
+    *,
+    name: str,
+    specs: Sequence[Any],
+    check_specs: Sequence[Any],
+    op_tags: Mapping[str, Any],
+) -> Any:
+    """The multi-asset of @dbt_assets for given specs: subsettable, any check specs."""
+    return multi_asset(
+        name=name,
+        specs=specs,
+        check_specs=check_specs,
+        can_subset=True,
+        op_tags=op_tags,
+        allow_arbitrary_check_specs=True,
+    )
+
+
 def selected_dbt_assets(
     *,
     manifest: Mapping[str, Any],
@@ -565,7 +715,7 @@ def selected_dbt_assets(
     select: str,
     name: str,
     op_tags: Mapping[str, Any],
-    dagster_dbt_translator: DagsterDbtTranslator,
+    dagster_dbt_translator: "DagsterDbtTranslator",
     child_map: Mapping[str, Any],
 ) -> Any:
     """``@dbt_assets(manifest=…, select=select, …)`` whose selection is already known.
@@ -576,26 +726,26 @@ def selected_dbt_assets(
     specs, check_specs = _dbt_specs(
         dagster_dbt_translator, manifest, selected, child_map
     )
-    return multi_asset(
+    return specs_multi_asset(
         name=name,
         specs=specs,
         check_specs=check_specs,
-        can_subset=True,
-        op_tags={DAGSTER_DBT_SELECT_METADATA_KEY: select, **op_tags},
-        allow_arbitrary_check_specs=True,
+        op_tags={DBT_SELECT_TAG: select, **op_tags},
     )
 
 
 def build_dbt_assets(runtime: Runtime) -> list[AssetsDefinition]:
-    """One @dbt_assets per group of ``preset_groups``, plus one for the dbt seeds."""
+    """One dbt multi-asset per group of ``preset_groups``, plus one for the dbt seeds.
+
+    The specs come from ``specs.SpecBuilder`` (no dagster-dbt at load) whenever the
+    manifest is one it builds exactly; otherwise from dagster-dbt: with floe's one-pass
+    selection when that is exact, else with ``@dbt_assets`` itself.
+    """
     plan = runtime.plan
     manifest = runtime.manifest
-    translator = FloeDbtTranslator(plan)
     duck = runtime.duckdb_file()
     assets: list[AssetsDefinition] = []
     groups = preset_groups(plan)
-    selections = name_selections(manifest, groups)
-    child_map = _build_child_map(manifest)
     if any(
         n.get("resource_type") == "seed" for n in manifest.get("nodes", {}).values()
     ):
@@ -609,26 +759,47 @@ def build_dbt_assets(runtime: Runtime) -> list[AssetsDefinition]:
                 models=(),
             )
         )
+    children = child_map(manifest)
+    selections = name_selections(manifest, groups, children)
+    builder = (
+        SpecBuilder(manifest, {m.name: m.tier for m in plan.models})
+        if selections is not None and plain_manifest(manifest)
+        else None
+    )
     for group in groups:
-        select = " ".join(group.models) if group.models else "resource_type:seed"
+        select = group_select(group)
         tags = op_tags(group.resources, str(duck) if duck else None)
-        if selections is not None and group.name in selections:
+        plain = (
+            plain_specs(manifest, builder, selections[group.name], children)
+            if selections is not None
+            else None
+        )
+        if plain is not None:
+            decorator = specs_multi_asset(
+                name=group.name,
+                specs=plain[0],
+                check_specs=plain[1],
+                op_tags={DBT_SELECT_TAG: select, **tags},
+            )
+        elif selections is not None:
             decorator = selected_dbt_assets(
                 manifest=manifest,
                 selected=selections[group.name],
                 select=select,
                 name=group.name,
                 op_tags=tags,
-                dagster_dbt_translator=translator,
-                child_map=child_map,
+                dagster_dbt_translator=runtime.translator,
+                child_map=children,
             )
         else:
+            from dagster_dbt import dbt_assets
+
             decorator = dbt_assets(
                 manifest=manifest,
                 select=select,
                 name=group.name,
                 op_tags=tags,
-                dagster_dbt_translator=translator,
+                dagster_dbt_translator=runtime.translator,
             )
         assets.append(decorator(_group_body(runtime, group)))
     return assets
