@@ -70,6 +70,11 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     (out / "iceberg_io.json").write_text('{"file_version": "1",\n  oops}')
     with pytest.raises(CompiledOutputError, match=r"iceberg_io.json:2:3: invalid JSON"):
         load_iceberg_config(out)
+    (out / "schedules.json").write_bytes(b'{"file_version": "\xff"}')
+    with pytest.raises(
+        CompiledOutputError, match=r"schedules.json: not UTF-8 \(.* at byte 18\)"
+    ):
+        load_schedules(out)
 
 
 def test_bad_write_mode_and_missing_partition_columns(tmp_path: Path) -> None:
