@@ -13,6 +13,7 @@ that manifests only dagster-dbt's translator handles go back to it.
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -276,12 +277,26 @@ def test_loading_the_definitions_does_not_import_dbt(
     """dagster-dbt (and with it dbt-core) is imported by runs, not by loading."""
     _, _, out = parsed
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
         "assert definitions.defs.get_repository_def().assets_defs_by_key; "
-        "print(sorted(m for m in ('dagster_dbt', 'dbt') if m in sys.modules))"
+        "print(sorted(m for m in ('dagster_dbt', 'dbt') if m in sys.modules)); "
+        "print(gc.isenabled(), gc.get_freeze_count() > 0)"
     )
     result = run([sys.executable, "-c", code, str(out)], cwd=out)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert result.stdout.strip().splitlines()[-2:] == ["[]", "True True"]
+
+
+def test_gc_freeze_can_be_turned_off(
+    parsed: tuple[Plan, dict[str, Any], Path],
+) -> None:
+    _, _, out = parsed
+    code = (
+        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+        "print(gc.isenabled(), gc.get_freeze_count())"
+    )
+    env = {**os.environ, "FLOE_GC_FREEZE": "0"}
+    result = run([sys.executable, "-c", code, str(out)], cwd=out, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "True 0"
 
 
 def _plain(*nodes: dict) -> tuple[dict, SpecBuilder]:
