@@ -458,3 +458,57 @@ def test_specs_of_every_translated_field_are_dagster_dbts() -> None:
     assert {"nightly", "pii"} <= set(by_name["a"].tags)
     assert "bad tag!" not in by_name["a"].tags
     assert by_name["b"].key.path == ["marts", "b"]
+
+
+def test_unit_tests_named_after_their_model_keep_the_one_pass_selection() -> None:
+    a = _node("demo", "staging", "a")
+    ut = {
+        "unique_id": "unit_test.demo.a.ut_a",
+        "resource_type": "unit_test",
+        "package_name": "demo",
+        "name": "ut_a",
+        "fqn": ["demo", "a", "ut_a"],  # what dbt writes: the model's name in the fqn
+        "depends_on": {"nodes": [a["unique_id"]]},
+    }
+    m = _manifest(a, _node("demo", "staging", "b"), _node("demo", "marts", "c"))
+    m["unit_tests"] = {ut["unique_id"]: ut}
+    # Not a child of a (no child_map entry): the name would select it on its own.
+    assert name_selections(m, GROUPS, m["child_map"]) is None
+    m["child_map"][a["unique_id"]].append(ut["unique_id"])
+    assert name_selections(m, GROUPS, m["child_map"]) == {
+        "demo_dbt_small": {"model.demo.a", "model.demo.b", ut["unique_id"]},
+        "demo_dbt_large": {"model.demo.c"},
+    }
+
+
+def test_gc_is_frozen_on_the_first_build_only(
+    parsed: tuple[Plan, dict[str, Any], Path],
+) -> None:
+    """A second build freezes nothing more (frozen objects may still be freed)."""
+    _, _, out = parsed
+    code = (
+        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+        "first = gc.get_freeze_count(); "
+        "again = definitions.build_definitions(definitions.PLAN, definitions.OUTPUT_DIR); "
+        "print(first > 0, gc.get_freeze_count() <= first, gc.isenabled())"
+    )
+    result = run([sys.executable, "-c", code, str(out)], cwd=out)
+    assert result.stdout.strip().splitlines()[-1] == "True True True"
+
+
+def test_the_dbt_resource_runs_dbt_for_python_assets(
+    parsed: tuple[Plan, dict[str, Any], Path],
+) -> None:
+    """FloeDbtResource.cli is DbtCliResource.cli with the product's settings."""
+    plan, _, out = parsed
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+        "dbt = definitions.defs.resources['dbt']; "
+        "print(dbt.cli_resource().profile); "
+        "inv = dbt.cli(['parse'], raise_on_error=False).wait(); "
+        "print(inv.is_successful(), (inv.target_path / 'manifest.json').is_file())"
+    )
+    result = run([sys.executable, "-c", code, str(out)], cwd=out)
+    lines = result.stdout.strip().splitlines()  # dbt's own output comes in between
+    assert lines[0] == plan.dbt_profile
+    assert lines[-1] == "True True"

@@ -164,6 +164,7 @@ class FloeDbtResource(ConfigurableResource):
     global_config_flags: list[str] = []
 
     def cli_resource(self) -> "DbtCliResource":
+        """The dagster-dbt resource with these settings."""
         from dagster_dbt import DbtCliResource
 
         return DbtCliResource(
@@ -174,6 +175,15 @@ class FloeDbtResource(ConfigurableResource):
             dbt_executable=self.dbt_executable,
             global_config_flags=list(self.global_config_flags),
         )
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> "DbtCliInvocation":
+        """``DbtCliResource.cli`` with these settings, for Python assets that run dbt.
+
+        floe's dbt assets do not carry dagster-dbt's manifest and translator in their
+        metadata, so dagster-dbt helpers that read them from assets (``cli(context=…)``
+        in an op of floe's, ``build_dbt_asset_selection``) do not apply to them.
+        """
+        return self.cli_resource().cli(args, **kwargs)
 
 
 def op_tags(resources: Resources | None, duckdb_path: str | None) -> dict[str, Any]:
@@ -609,8 +619,15 @@ def name_selections(
             if not fqn or node.get("version") is not None:
                 return None
             for word in _fqn_words(fqn) & names:
-                if owner[word] != unique_id:
-                    return None
+                if owner[word] == unique_id:
+                    continue
+                # A unit test's fqn holds its model's name, so the name selects it too;
+                # it is one of the model's children, selected below anyway.
+                if section == "unit_tests" and unique_id in children.get(
+                    owner[word], ()
+                ):
+                    continue
+                return None
     nodes = manifest.get("nodes", {})
     seeds = [uid for uid, n in nodes.items() if n.get("resource_type") == "seed"]
     unit_tests = manifest.get("unit_tests") or {}
