@@ -13,7 +13,6 @@ that manifests only dagster-dbt's translator handles go back to it.
 """
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -271,32 +270,39 @@ def test_specs_built_without_dagster_dbt_are_dagster_dbts(
         assert checks > 0, "customer-360's data tests are asset checks"
 
 
+def _after_load(out: Path, code: str, **env: str) -> list[str]:
+    """stdout lines of a fresh Python that imports out/definitions.py, then runs code."""
+    prelude = "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+    result = run(
+        [sys.executable, "-c", prelude + code, str(out)],
+        cwd=out,
+        env=env,
+    )
+    return result.stdout.strip().splitlines()
+
+
 def test_loading_the_definitions_does_not_import_dbt(
     parsed: tuple[Plan, dict[str, Any], Path],
 ) -> None:
     """dagster-dbt (and with it dbt-core) is imported by runs, not by loading."""
     _, _, out = parsed
-    code = (
-        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+    lines = _after_load(
+        out,
         "assert definitions.defs.get_repository_def().assets_defs_by_key; "
         "print(sorted(m for m in ('dagster_dbt', 'dbt') if m in sys.modules)); "
-        "print(gc.isenabled(), gc.get_freeze_count() > 0)"
+        "print(gc.isenabled(), gc.get_freeze_count() > 0)",
     )
-    result = run([sys.executable, "-c", code, str(out)], cwd=out)
-    assert result.stdout.strip().splitlines()[-2:] == ["[]", "True True"]
+    assert lines[-2:] == ["[]", "True True"]
 
 
 def test_gc_freeze_can_be_turned_off(
     parsed: tuple[Plan, dict[str, Any], Path],
 ) -> None:
     _, _, out = parsed
-    code = (
-        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
-        "print(gc.isenabled(), gc.get_freeze_count())"
+    lines = _after_load(
+        out, "print(gc.isenabled(), gc.get_freeze_count())", FLOE_GC_FREEZE="0"
     )
-    env = {**os.environ, "FLOE_GC_FREEZE": "0"}
-    result = run([sys.executable, "-c", code, str(out)], cwd=out, env=env)
-    assert result.stdout.strip().splitlines()[-1] == "True 0"
+    assert lines[-1] == "True 0"
 
 
 def _plain(*nodes: dict) -> tuple[dict, SpecBuilder]:
@@ -486,14 +492,13 @@ def test_gc_is_frozen_on_the_first_build_only(
 ) -> None:
     """A second build freezes nothing more (frozen objects may still be freed)."""
     _, _, out = parsed
-    code = (
-        "import gc, sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+    lines = _after_load(
+        out,
         "first = gc.get_freeze_count(); "
         "again = definitions.build_definitions(definitions.PLAN, definitions.OUTPUT_DIR); "
-        "print(first > 0, gc.get_freeze_count() <= first, gc.isenabled())"
+        "print(first > 0, gc.get_freeze_count() <= first, gc.isenabled())",
     )
-    result = run([sys.executable, "-c", code, str(out)], cwd=out)
-    assert result.stdout.strip().splitlines()[-1] == "True True True"
+    assert lines[-1] == "True True True"
 
 
 def test_the_dbt_resource_runs_dbt_for_python_assets(
@@ -501,14 +506,12 @@ def test_the_dbt_resource_runs_dbt_for_python_assets(
 ) -> None:
     """FloeDbtResource.cli is DbtCliResource.cli with the product's settings."""
     plan, _, out = parsed
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import definitions; "
+    lines = _after_load(
+        out,
         "dbt = definitions.defs.resources['dbt']; "
         "print(dbt.cli_resource().profile); "
         "inv = dbt.cli(['parse'], raise_on_error=False).wait(); "
-        "print(inv.is_successful(), (inv.target_path / 'manifest.json').is_file())"
-    )
-    result = run([sys.executable, "-c", code, str(out)], cwd=out)
-    lines = result.stdout.strip().splitlines()  # dbt's own output comes in between
+        "print(inv.is_successful(), (inv.target_path / 'manifest.json').is_file())",
+    )  # dbt's own output comes between the two lines
     assert lines[0] == plan.dbt_profile
     assert lines[-1] == "True True"
