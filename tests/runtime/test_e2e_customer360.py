@@ -322,6 +322,26 @@ def _rows_by_region(product: Product, model: str) -> dict[str, list[tuple]]:
     return {k: sorted(v) for k, v in rows.items()}
 
 
+def _dagster_materialize(product: Product, select: str, *args: str) -> str:
+    """`dagster asset materialize --select select *args` in the output; its log."""
+    proc = run(
+        [
+            str(VENV_BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-f",
+            "definitions.py",
+            "--select",
+            select,
+            *args,
+        ],
+        cwd=product.out,
+    )
+    log = proc.stdout + proc.stderr
+    assert "RUN_SUCCESS" in log
+    return log
+
+
 def test_partitioned_asset_rewrites_only_its_partition(
     product: Product, second_run: dict[str, tuple[int, int]]
 ) -> None:
@@ -332,21 +352,7 @@ def test_partitioned_asset_rewrites_only_its_partition(
     files_before = {
         f.file.file_path: f.file.partition[0] for f in table.scan().plan_files()
     }
-    proc = run(
-        [
-            str(VENV_BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-f",
-            "definitions.py",
-            "--select",
-            "regional_customer_snapshot",
-            "--partition",
-            "north",
-        ],
-        cwd=product.out,
-    )
-    assert "RUN_SUCCESS" in proc.stdout + proc.stderr
+    _dagster_materialize(product, "regional_customer_snapshot", "--partition", "north")
     after = _rows_by_region(product, "regional_customer_snapshot")
     assert after == before, "same data: the partition is replaced, not appended to"
     table = product.catalog().load_table(table_name)
@@ -370,20 +376,7 @@ def test_dbt_subset_builds_only_the_selected_model(
     and Dagster gets its materialization and its check results."""
     model = "stg_crm_customers"
     started = time.time()
-    proc = run(
-        [
-            str(VENV_BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-f",
-            "definitions.py",
-            "--select",
-            model,
-        ],
-        cwd=product.out,
-    )
-    log = proc.stdout + proc.stderr
-    assert "RUN_SUCCESS" in log
+    log = _dagster_materialize(product, model)
     results = [
         p
         for p in (product.root / "target").glob("*/run_results.json")
