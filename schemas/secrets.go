@@ -26,3 +26,32 @@ func IsSecretReference(v string) bool {
 	return v == "" || strings.HasPrefix(v, "${") || strings.Contains(v, "env_var(") ||
 		strings.HasPrefix(v, "secret://") || strings.HasPrefix(v, "env:")
 }
+
+// Redacted is what replaces a literal secret in generated files.
+const Redacted = "**********"
+
+// RedactURLPassword returns s with the password of its URL replaced by Redacted, and
+// true, when s is a URL whose user info holds a literal password
+// (scheme://user:password@host…); else s and false. A password that refers to a
+// secret (${ENV}, env:X, …) is no literal.
+func RedactURLPassword(s string) (string, bool) {
+	at := strings.IndexByte(s, '@')
+	scheme := strings.Index(s, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return s, false
+	}
+	// The user info is what lies between "://" and the last "@" before the path.
+	rest := s[scheme+3:]
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		rest = rest[:end]
+	}
+	at = strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return s, false
+	}
+	user, pass, ok := strings.Cut(rest[:at], ":")
+	if !ok || pass == "" || IsSecretReference(pass) {
+		return s, false
+	}
+	return s[:scheme+3] + user + ":" + Redacted + s[scheme+3+at:], true
+}

@@ -188,12 +188,13 @@ func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
 	}
-	// Only plugin configs can hold literal secrets: serialize a second, redacted copy
-	// only when redaction changed one (a second pass over 100,000 models is not free).
+	// Only plugin configs and observability endpoints can hold literal secrets:
+	// serialize a second, redacted copy only when redaction changed one (a second
+	// pass over 100,000 models is not free).
 	redacted = data
 	red := redact(ca)
-	orig, err1 := json.Marshal(ca.Plugins)
-	changed, err2 := json.Marshal(red.Plugins)
+	orig, err1 := json.Marshal([]any{ca.Plugins, ca.Observability})
+	changed, err2 := json.Marshal([]any{red.Plugins, red.Observability})
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, nil, fmt.Errorf("serialize plugins: %w", err)
 	}
@@ -324,10 +325,14 @@ func qualityConfig(q *schemas.QualityConfig) *schemas.QualityConfig {
 }
 
 // Redacted is what replaces a literal secret.
-const Redacted = "**********"
+const Redacted = schemas.Redacted
 
 func redact(ca *schemas.CompiledArtifacts) *schemas.CompiledArtifacts {
 	c := *ca
+	c.Observability.Telemetry.OTLPEndpoint = scrubURL(c.Observability.Telemetry.OTLPEndpoint)
+	if e := c.Observability.LineageEndpoint; e != nil {
+		c.Observability.LineageEndpoint = ptr(scrubURL(*e))
+	}
 	if ca.Plugins == nil {
 		return &c
 	}
@@ -358,6 +363,8 @@ func redactMap(m *schemas.Map) *schemas.Map {
 		case string:
 			if schemas.IsSecretKey(it.Key) && !schemas.IsSecretReference(v) {
 				m.Items[i].Value = Redacted
+			} else if r, ok := schemas.RedactURLPassword(v); ok {
+				m.Items[i].Value = r
 			}
 		}
 	}
@@ -366,14 +373,23 @@ func redactMap(m *schemas.Map) *schemas.Map {
 
 // redactList redacts the mappings inside a list (duckdb attach options, for one).
 func redactList(l []any) {
-	for _, e := range l {
+	for i, e := range l {
 		switch v := e.(type) {
 		case *schemas.Map:
 			redactMap(v)
 		case []any:
 			redactList(v)
+		case string:
+			l[i] = scrubURL(v)
 		}
 	}
+}
+
+// scrubURL is s with a literal password in its URL replaced by Redacted (govern
+// reports it); what runs reads credentials from Secrets and environment variables.
+func scrubURL(s string) string {
+	r, _ := schemas.RedactURLPassword(s)
+	return r
 }
 
 func mapString(m *schemas.Map, key string) string {
@@ -403,22 +419,22 @@ func icebergConfig(in Input, p *schemas.Product) schemas.IcebergIOConfig {
 		switch c.Type {
 		case "sql", "sqlite", "local":
 			if u := mapString(c.Config, "uri"); u != "" {
-				cat.URI = u
+				cat.URI = scrubURL(u)
 			}
 			if w := mapString(c.Config, "warehouse"); w != "" {
-				cat.Warehouse = w
+				cat.Warehouse = scrubURL(w)
 			}
 		default: // polaris, rest and other REST catalogs
 			cat.Type = "rest"
-			cat.URI = mapString(c.Config, "uri")
-			cat.Warehouse = mapString(c.Config, "warehouse")
+			cat.URI = scrubURL(mapString(c.Config, "uri"))
+			cat.Warehouse = scrubURL(mapString(c.Config, "warehouse"))
 			if o, ok := c.Config.Get("oauth2"); ok {
 				if om, ok := o.(*schemas.Map); ok {
 					if s := mapString(om, "scope"); s != "" {
 						cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "scope", Value: s})
 					}
 					if s := mapString(om, "token_url"); s != "" {
-						cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "oauth2-server-uri", Value: s})
+						cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "oauth2-server-uri", Value: scrubURL(s)})
 					}
 				}
 			}
@@ -428,7 +444,7 @@ func icebergConfig(in Input, p *schemas.Product) schemas.IcebergIOConfig {
 	}
 	if s := r.Plugins.Storage; s != nil && s.Type != "local" {
 		if e := mapString(s.Config, "endpoint"); e != "" {
-			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.endpoint", Value: e})
+			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.endpoint", Value: scrubURL(e)})
 		}
 		if e := mapString(s.Config, "region"); e != "" {
 			cat.Properties = append(cat.Properties, schemas.KeyValue{Key: "s3.region", Value: e})
@@ -472,7 +488,7 @@ func lineage(ca *schemas.CompiledArtifacts) schemas.LineageConfig {
 	if o.LineageTransport != nil && *o.LineageTransport != "http" {
 		l.Transport, l.File = *o.LineageTransport, ""
 	} else if o.LineageEndpoint != nil {
-		l.Transport, l.Endpoint, l.File = "http", *o.LineageEndpoint, ""
+		l.Transport, l.Endpoint, l.File = "http", scrubURL(*o.LineageEndpoint), ""
 	}
 	return l
 }
