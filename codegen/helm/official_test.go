@@ -16,24 +16,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// sharedData is where the official chart's schema and defaults live (see its README).
-func sharedData(t *testing.T, name string) []byte {
+// officialData reads a file of the official chart kept in testdata/official (see its README).
+func officialData(t *testing.T, name string) []byte {
 	t.Helper()
-	for _, dir := range []string{
-		os.Getenv("FLOE_SHARED_DATA"),
-		filepath.Join("..", "..", "..", "shared", "data"),
-		filepath.Join("..", "..", "..", "..", "shared", "data"),
-		"/work/shared/data",
-	} {
-		if dir == "" {
-			continue
-		}
-		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-			return b
-		}
+	b, err := os.ReadFile(filepath.Join("testdata", "official", name))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skipf("%s not found (set FLOE_SHARED_DATA)", name)
-	return nil
+	return b
 }
 
 // offlineK8sLoader answers the schema's remote Kubernetes $refs with permissive empty
@@ -51,7 +41,7 @@ func (l offlineK8sLoader) Load(url string) (any, error) {
 // newOfficialSchema compiles the official schema with every remote $ref document stubbed.
 func newOfficialSchema(t *testing.T) (*jsonschema.Schema, map[string]any) {
 	t.Helper()
-	raw := sharedData(t, "dagster-user-deployments.values.schema.json")
+	raw := officialData(t, "dagster-user-deployments.values.schema.json")
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +100,7 @@ func newOfficialSchema(t *testing.T) (*jsonschema.Schema, map[string]any) {
 // it validates, plus the two keys the schema requires that the defaults lack.
 func coalesceOverDefaults(t *testing.T, values []byte) map[string]any {
 	t.Helper()
-	defaults, err := chartutil.ReadValues(sharedData(t, "dagster-user-deployments.values.yaml"))
+	defaults, err := chartutil.ReadValues(officialData(t, "dagster-user-deployments.values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
