@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/floe-dev/floe/internal/synth"
@@ -160,9 +159,7 @@ func measureCmd(newCmd func() *exec.Cmd, runs int) (time.Duration, int64, error)
 			continue
 		}
 		walls = append(walls, wall)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = max(rss, ru.Maxrss)
-		}
+		rss = max(rss, maxRSSKiB(cmd.ProcessState))
 	}
 	slices.Sort(walls)
 	return walls[len(walls)/2], rss, nil
