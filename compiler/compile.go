@@ -19,7 +19,9 @@ package compiler
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"slices"
@@ -91,7 +93,11 @@ func Compile(opts Options) *Result {
 	read := func(name string) (*parse.File, bool) {
 		b, err := opts.ReadFile(name)
 		if err != nil {
-			d := diag.Errorf(diag.Pos{File: name}, CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
+			pos := diag.Pos{File: name}
+			if !errors.Is(err, fs.ErrNotExist) {
+				pos.Line, pos.Col = 1, 1 // the file is there but unusable (a FIFO, a directory, too big)
+			}
+			d := diag.Errorf(pos, CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
 			res.Diags.Add(d)
 			return nil, false
 		}
@@ -306,11 +312,11 @@ func joinRel(from, rel string) string {
 	return path.Clean(filepath.ToSlash(filepath.Join(filepath.Dir(from), rel)))
 }
 
-// relocateReadError moves "cannot read file" diagnostics about file (which have no
-// line) to pos, the place that names the file.
+// relocateReadError moves "cannot read file" diagnostics about file (not yet placed:
+// they have no path) to pos, the place that names the file.
 func relocateReadError(ds diag.List, file string, pos diag.Pos, path string) {
 	for i := range ds {
-		if ds[i].Code == CodeFile && ds[i].Pos.File == file && ds[i].Pos.Line == 0 {
+		if ds[i].Code == CodeFile && ds[i].Pos.File == file && ds[i].Path == "" {
 			ds[i].Pos, ds[i].Path = pos, path
 		}
 	}
