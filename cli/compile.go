@@ -16,7 +16,9 @@ import (
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/codegen/helm"
 	"github.com/floe-dev/floe/compiler"
+	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/safefs"
 	"github.com/floe-dev/floe/schemas"
 	"github.com/floe-dev/floe/schemas/k8scheck"
 )
@@ -64,6 +66,12 @@ func compiledAt(e *env) (time.Time, error) {
 	return e.now().UTC(), nil
 }
 
+// readInput reads an input (floe.yaml, a manifest): a regular file only, never
+// blocking on a FIFO, and never more than the input size limit.
+func readInput(name string) ([]byte, error) {
+	return safefs.ReadFile(name, parse.MaxFileBytes)
+}
+
 // runCompiler compiles floe.yaml; run sets Phase and NoSerialize (the other fields
 // come from the flags and the environment).
 func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
@@ -79,7 +87,7 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 		manifest = filepath.Clean(manifest)
 	}
 	res := compiler.Compile(compiler.Options{
-		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
+		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
 	})
@@ -147,7 +155,13 @@ profiles.yml, schedules.json and iceberg_io.json to the output directory
 
 The whole output is built in memory and swapped into place atomically: on any error
 nothing in the output directory changes. SOURCE_DATE_EPOCH fixes compiled_at, making
-two runs byte-identical.`,
+two runs byte-identical.
+
+floe replaces only an output directory that is new, empty, or its own (every file in
+it listed in the .floe-stamp.json floe wrote there). It refuses (exit 1, naming the
+files) a directory holding other files, including a file you added to floe's output,
+and one that is, or contains, the product directory or an input. No flag, not even
+--force, overrides this; move the files away or choose another -o.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
@@ -212,21 +226,23 @@ two runs byte-identical.`,
 				if b, ok := res.Sources[name]; ok {
 					return b, nil
 				}
-				return os.ReadFile(name)
+				return readInput(name)
 			})
-			if stamped {
-				if files, err = withStamp(files, key, res.Inputs); err != nil {
-					return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
-				}
+			if !stamped {
+				key = "" // the stamp still proves the tree is floe's; it is never up to date
+			}
+			if files, err = withStamp(files, key, res.Inputs); err != nil {
+				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
 			ph.done("stamp")
+			// The output directory must be floe's to replace (and to compare, for --check).
+			if err := checkOutput(out, protectedPaths(spec, res.Inputs)); err != nil {
+				return &exitError{code: ExitInput, msg: err.Error()}
+			}
 			if f.check {
 				return checkTree(e, out, files)
 			}
-			if !stamped {
-				key = ""
-			}
-			if err := writeTree(out, files, key); err != nil {
+			if err := writeTree(out, files, writeOptions{cacheKey: key, waiting: lockWaiting(e, out, f.format)}); err != nil {
 				return &exitError{code: ExitInput, msg: err.Error()}
 			}
 			ph.done("write")

@@ -11,9 +11,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/internal/safefs"
 	runtimetmpl "github.com/floe-dev/floe/templates/runtime"
 )
 
@@ -39,13 +40,15 @@ func stampKey(options []string, inputs []string, read func(string) ([]byte, erro
 	for _, in := range inputs {
 		io.WriteString(h, in+"\x00")
 		if read == nil {
-			f, err := os.Open(in)
+			// The stamp's input list is untrusted: only a regular file within the input
+			// size limit is read (a FIFO or /dev/zero there means "not up to date").
+			f, info, err := safefs.Open(in, true)
 			if err != nil {
 				return "", false
 			}
-			_, err = io.Copy(h, f)
+			n, err := io.Copy(h, io.LimitReader(f, parse.MaxFileBytes+1))
 			f.Close()
-			if err != nil {
+			if err != nil || n > parse.MaxFileBytes || info.Size() > parse.MaxFileBytes {
 				return "", false
 			}
 		} else {
@@ -74,12 +77,29 @@ func executableStamp() string {
 	return fmt.Sprintf("%s %d %d", exe, st.Size(), st.ModTime().UnixNano())
 }
 
+// hashFile hashes the regular file p, read without following a link ("" when it
+// cannot).
+func hashFile(p string) string {
+	f, _, err := safefs.Open(p, false)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func fileHash(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
 
-// withStamp appends the stamp file to files.
+// withStamp appends the stamp file to files. Every tree floe writes carries it: it is
+// the proof that floe wrote the directory (checkOwned). key is empty when the inputs'
+// key could not be computed; such a stamp is never up to date.
 func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error) {
 	st := stamp{Key: key, Inputs: inputs, Files: map[string]string{}}
 	hashes := make([]string, len(files))
@@ -108,18 +128,23 @@ func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error
 
 // upToDate reports whether dir was produced from the same key and is intact: every
 // recorded file present with its recorded hash, and no other file.
+//
+// Everything it reads is untrusted (the stamp, the inputs it lists, the stat cache, the
+// files): anything that is not a regular file, or is too big, means "not up to date".
 func upToDate(dir string, options []string) bool {
 	// A killed run's temporary tree next to the output is cleaned up by a real run.
-	clean := filepath.Clean(dir)
-	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(clean), "."+filepath.Base(clean)+".tmp-*")); len(stale) > 0 {
+	if len(leftovers(dir)) > 0 {
 		return false
 	}
-	b, err := os.ReadFile(filepath.Join(dir, stampFile))
+	if st, err := os.Lstat(dir); err != nil || !st.IsDir() {
+		return false
+	}
+	b, _, err := safefs.ReadFileNoFollow(filepath.Join(dir, stampFile), maxRecordBytes)
 	if err != nil {
 		return false
 	}
 	var st stamp
-	if json.Unmarshal(b, &st) != nil || len(st.Inputs) == 0 {
+	if json.Unmarshal(b, &st) != nil || len(st.Inputs) == 0 || st.Key == "" {
 		return false
 	}
 	key, ok := stampKey(options, st.Inputs, nil)
@@ -156,8 +181,7 @@ func upToDate(dir string, options []string) bool {
 				return nil
 			}
 		}
-		data, err := os.ReadFile(p)
-		if err != nil || fileHash(data) != want {
+		if hashFile(p) != want {
 			intact = false
 			return filepath.SkipAll
 		}
@@ -188,10 +212,9 @@ func compileOptions(e *env, f *compileFlags, args []string) []string {
 // The stat cache, beside the output directory (.<dir>.stat.json, next to its lock),
 // records each output file's identity right after a write, so an up-to-date check
 // stats the files instead of reading and hashing megabytes of them. It is only a cache:
-// when it is missing, stale or does not match, the files are hashed as before.
-type fileStat struct {
-	Ino, Size, Mtime, Ctime int64
-}
+// when it is missing, stale or does not match, or the platform gives no inode and
+// change time (Windows), the files are hashed as before.
+type fileStat = safefs.FileID
 
 type statCache struct {
 	Key   string              `json:"key"`
@@ -204,11 +227,11 @@ func statCachePath(dir string) string {
 }
 
 func statOf(info os.FileInfo) fileStat {
-	st, ok := info.Sys().(*syscall.Stat_t)
+	id, ok := safefs.IDOf(info)
 	if !ok {
 		return fileStat{Ino: -1} // never equal to a recorded entry
 	}
-	return fileStat{Ino: int64(st.Ino), Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano()}
+	return id
 }
 
 // collectStats records the stats of the regular files under root.
@@ -232,29 +255,31 @@ func collectStats(root string) (map[string]fileStat, error) {
 	return stats, nil
 }
 
-// writeStatCache writes the stat cache of dir (best effort: without it, files are hashed).
+// writeStatCache writes the stat cache of dir (best effort: without it, files are
+// hashed). It is written to a new temporary file (O_EXCL, a fresh name) and renamed
+// over the cache, which replaces whatever is there without following it.
 func writeStatCache(dir, key string, stats map[string]fileStat) {
 	path := statCachePath(dir)
 	b, err := json.Marshal(statCache{Key: key, Files: stats})
 	if err != nil {
 		return
 	}
-	tmp := path + ".tmp"
-	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, path) != nil {
-		_ = os.Remove(tmp)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-")
+	if err != nil {
+		return
+	}
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
+		_ = os.Remove(f.Name())
 		_ = os.Remove(path)
 	}
 }
 
 // loadStatCache returns the recorded stats of dir when they were saved for key, with
-// the cache file's own modification time.
+// the cache file's own modification time (of the file read, not of what a link names).
 func loadStatCache(dir, key string) (map[string]fileStat, int64) {
-	path := statCachePath(dir)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, 0
-	}
-	info, err := os.Stat(path)
+	b, info, err := safefs.ReadFileNoFollow(statCachePath(dir), maxRecordBytes)
 	if err != nil {
 		return nil, 0
 	}

@@ -30,7 +30,7 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	}
 	write := func() {
 		t.Helper()
-		if err := writeTree(out, files, key); err != nil {
+		if err := writeTree(out, files, writeOptions{cacheKey: key}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,7 +103,7 @@ func TestStatCacheRacilyClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeTree(out, files, key); err != nil {
+	if err := writeTree(out, files, writeOptions{cacheKey: key}); err != nil {
 		t.Fatal(err)
 	}
 	// An edit captured by the cache, as a coarse clock could let happen.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,52 +12,73 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-
-	"golang.org/x/sys/unix"
+	"time"
 
 	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/internal/safefs"
 )
 
+// writeOptions configure writeTree.
+type writeOptions struct {
+	// cacheKey, when not empty, is the stamp key the stat cache is written for.
+	cacheKey string
+	// waiting is called once when another run has held the lock for a second, with
+	// what that run wrote about itself.
+	waiting func(holder string)
+	// exchange swaps two directories atomically and rename renames one: the platform's
+	// (safefs.Exchange, os.Rename) unless a test injects failures.
+	exchange, rename func(a, b string) error
+}
+
 // writeTree replaces dir with exactly files, atomically: the tree is written to a
-// temporary directory beside dir and swapped into place with one rename(2) exchange,
-// so a crash at any point leaves either the old tree or the new one, whole. Files whose
+// temporary directory beside dir and swapped into place with one exchange of the two
+// (renameat2 on Linux, renamex_np on macOS), so a crash at any point leaves either the
+// old tree or the new one, whole. Where there is no exchange, the old tree is renamed
+// to a backup first and restored if the new one cannot be moved into place. Files whose
 // bytes did not change keep their modification time. A lock beside dir serializes
-// concurrent runs.
+// concurrent runs; under it, dir is checked again to be floe's own (checkOwned).
 //
-// When cacheKey is not empty, the stat cache of the up-to-date check is written for the
-// new tree, under the lock: from the files' stats taken before the swap, so an edit
-// made after it can never be recorded as floe's own.
-func writeTree(dir string, files []gen.File, cacheKey string) error {
+// When o.cacheKey is not empty, the stat cache of the up-to-date check is written for
+// the new tree, under the lock: from the files' stats taken before the swap, so an
+// edit made after it can never be recorded as floe's own.
+//
+// Every file floe creates on the way is new (O_EXCL, or a fresh temporary name) or
+// opened without following links, so a link planted beside or inside the output is
+// never written through.
+func writeTree(dir string, files []gen.File, o writeOptions) error {
+	if o.exchange == nil {
+		o.exchange = safefs.Exchange
+	}
+	if o.rename == nil {
+		o.rename = os.Rename
+	}
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", parent, describe(err))
 	}
-	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("output directory %s is a symbolic link; floe does not write through links", dir)
-	} else if err == nil && !st.IsDir() {
-		return fmt.Errorf("output path %s exists and is not a directory", dir)
-	}
-	unlock, err := lock(filepath.Join(parent, "."+filepath.Base(dir)+".lock"))
+	unlock, err := safefs.Lock(lockPath(dir), time.Second, o.waiting)
 	if err != nil {
-		return err
+		return fmt.Errorf("lock the output directory: %w", describeLock(err))
 	}
 	defer unlock()
-	// A run killed mid-write leaves its temporary tree behind; under the lock no other
-	// writer is active, so every leftover can go.
-	if stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".tmp-*")); len(stale) > 0 {
-		for _, s := range stale {
-			_ = os.RemoveAll(s)
-		}
+	// Under the lock no other writer is active: what is there now is what gets replaced.
+	if err := checkOutput(dir, nil); err != nil {
+		return err
 	}
-
-	_ = os.Remove(statCachePath(dir)) // describes the tree about to be replaced
+	// A run killed mid-write leaves its temporary tree behind; under the lock every
+	// leftover that is provably floe's can go.
+	for _, p := range leftovers(dir) {
+		_ = removeTree(p)
+	}
+	_ = os.Remove(statCachePath(dir)) // describes the tree about to be replaced (unlinks, never follows)
 
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create temporary directory in %s: %w", parent, describe(err))
 	}
-	defer os.RemoveAll(tmp)
+	// tmp holds the new files, or after the exchange the previous tree (checked above).
+	defer func() { _ = removeTree(tmp) }()
 	if err := writeFiles(dir, tmp, files); err != nil {
 		return err
 	}
@@ -67,45 +89,78 @@ func writeTree(dir string, files []gen.File, cacheKey string) error {
 		return err
 	}
 	var stats map[string]fileStat
-	if cacheKey != "" {
+	if o.cacheKey != "" {
 		stats, _ = collectStats(tmp) // renaming the directory leaves its files' stats as they are
 	}
-	done := func() error {
-		if err := syncDir(parent); err != nil {
-			return err
-		}
-		if stats != nil {
-			writeStatCache(dir, cacheKey, stats)
+	if err := swapIn(tmp, dir, o); err != nil {
+		return err
+	}
+	if err := syncDir(parent); err != nil {
+		return err
+	}
+	if stats != nil {
+		writeStatCache(dir, o.cacheKey, stats)
+	}
+	return nil
+}
+
+// swapIn puts the tree tmp at dir. Afterwards tmp holds the previous tree, if any.
+func swapIn(tmp, dir string, o writeOptions) error {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := o.rename(tmp, dir); err != nil {
+			return fmt.Errorf("move output into %s: %w", dir, describe(err))
 		}
 		return nil
 	}
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.Rename(tmp, dir); err != nil {
-			return fmt.Errorf("move output into %s: %w", dir, describe(err))
-		}
-		return done()
+	err := o.exchange(tmp, dir)
+	if err == nil {
+		return nil
 	}
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err != nil {
-		// No atomic exchange on this file system: fall back to two renames.
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("replace %s: %w", dir, describe(err))
-		}
-		if err := os.Rename(tmp, dir); err != nil {
-			_ = os.Rename(old, dir)
-			return fmt.Errorf("replace %s: %w", dir, describe(err))
-		}
-		_ = os.RemoveAll(old)
-		return done()
+	if !errors.Is(err, safefs.ErrNoExchange) {
+		return fmt.Errorf("replace %s: %w", dir, describe(err))
 	}
-	// tmp now holds the previous tree; the deferred RemoveAll deletes it.
-	return done()
+	// No atomic exchange here: move the old tree aside, the new one in, and the old one
+	// back if that fails. The backup's name marks it as a leftover for the next run.
+	old := tmp + ".old"
+	if err := o.rename(dir, old); err != nil {
+		return fmt.Errorf("replace %s: %w", dir, describe(err))
+	}
+	if err := o.rename(tmp, dir); err != nil {
+		if rerr := o.rename(old, dir); rerr != nil {
+			return fmt.Errorf("replace %s: %w; the previous output is in %s (restoring it failed: %v)", dir, describe(err), old, describe(rerr))
+		}
+		return fmt.Errorf("replace %s: %w", dir, describe(err))
+	}
+	_ = removeTree(old) // if this fails, the next run removes it (see leftovers)
+	return nil
 }
 
-// writeFiles writes files under tmp, several at a time (each is fsynced, and the
-// waits overlap). Unchanged bytes keep the modification time of their copy in dir, so
-// make-style tools see no change. The error reported is the first in file order.
+func lockPath(dir string) string {
+	dir = filepath.Clean(dir)
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".lock")
+}
+
+// writeFiles writes files under tmp: the stamp first, so a tree left by a killed run
+// already says what it holds (and can be proven floe's), then the rest several at a
+// time (each is fsynced, and the waits overlap). Unchanged bytes keep the modification
+// time of their copy in dir, so make-style tools see no change. The error reported is
+// the first in file order.
 func writeFiles(dir, tmp string, files []gen.File) error {
+	for _, f := range files {
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			return fmt.Errorf("internal error: generated path %q leaves the output directory (please report this)", f.Path)
+		}
+	}
+	files = slices.Clone(files)
+	if i := slices.IndexFunc(files, func(f gen.File) bool { return f.Path == stampFile }); i > 0 {
+		files[0], files[i] = files[i], files[0]
+	}
+	if len(files) > 0 && files[0].Path == stampFile {
+		if err := writeOne(dir, tmp, files[0]); err != nil {
+			return fmt.Errorf("write %s: %w", files[0].Path, describe(err))
+		}
+		files = files[1:]
+	}
 	made := map[string]bool{}
 	for _, f := range files {
 		d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(f.Path)))
@@ -147,13 +202,29 @@ func writeOne(dir, tmp string, f gen.File) error {
 	if err := writeFileSync(target, f.Data, f.Mode); err != nil {
 		return err
 	}
-	old := filepath.Join(dir, filepath.FromSlash(f.Path))
-	if st, err := os.Lstat(old); err == nil && st.Mode().IsRegular() && st.Size() == int64(len(f.Data)) {
-		if b, err := os.ReadFile(old); err == nil && bytes.Equal(b, f.Data) {
-			_ = os.Chtimes(target, st.ModTime(), st.ModTime())
-		}
+	if t, ok := sameBytes(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); ok {
+		_ = os.Chtimes(target, t, t)
 	}
 	return nil
+}
+
+// sameBytes reports whether the regular file name holds data, with its modification
+// time. A link or anything but a regular file is not opened, let alone followed.
+func sameBytes(name string, data []byte) (time.Time, bool) {
+	st, err := os.Lstat(name)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return time.Time{}, false
+	}
+	f, info, err := safefs.Open(name, false)
+	if err != nil {
+		return time.Time{}, false
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(len(data))+1))
+	if err != nil || !bytes.Equal(b, data) {
+		return time.Time{}, false
+	}
+	return info.ModTime(), true
 }
 
 func writeFileSync(name string, data []byte, mode fs.FileMode) error {
@@ -182,19 +253,16 @@ func syncDir(dir string) error {
 	return nil
 }
 
-func lock(name string) (func(), error) {
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", name, describe(err))
+// describeLock says what to do about a lock file floe may not use.
+func describeLock(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (errors.Is(err, safefs.ErrLinked) || errors.Is(err, safefs.ErrNotRegular)) {
+		return fmt.Errorf("%s %w; it is floe's lock file: remove it and run again", showPath(pe.Path), pe.Err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", name, describe(err))
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", showPath(pe.Path), describe(pe.Err))
 	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
+	return describe(err)
 }
 
 // describe turns common OS errors into plain words.

@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/floe-dev/floe/internal/safefs"
+)
+
+// floe replaces its output directory whole, so before it does, it proves the directory
+// is its own: it does not exist, or holds no files, or every file in it is one the
+// stamp floe wrote there lists. Nothing else (no flag) makes it replace a directory.
+
+// maxRecordBytes caps the records floe reads back (its stamp, its stat cache).
+const maxRecordBytes = 64 << 20
+
+// shownFiles is how many offending files an error names.
+const shownFiles = 5
+
+// protected is a path the output directory must not be, or contain.
+type protected struct {
+	path, what string
+}
+
+// checkOutput refuses an output directory that floe must not replace: one that is a
+// link or not a directory, that is or contains the product directory or an input, or
+// that holds files floe did not write. It changes nothing on disk.
+func checkOutput(dir string, keep []protected) error {
+	dir = filepath.Clean(dir)
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // nothing there to lose (and so nothing inside it either)
+	case err != nil:
+		return fmt.Errorf("output directory %s: %w", showPath(dir), describe(err))
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("output directory %s is a symbolic link; floe does not write through links", showPath(dir))
+	case !st.IsDir():
+		return fmt.Errorf("output path %s exists and is not a directory", showPath(dir))
+	}
+	for _, k := range keep {
+		if inside(k.path, st) {
+			rel := "contains"
+			if same(k.path, st) {
+				rel = "is"
+			}
+			return fmt.Errorf("output directory %s %s %s %s\n"+
+				"floe replaces its output directory as a whole, so it must not hold the product or its inputs; "+
+				"choose a directory of its own with -o (the default is target/floe next to floe.yaml)",
+				showPath(dir), rel, k.what, showPath(k.path))
+		}
+	}
+	return checkOwned(dir)
+}
+
+// checkOwned refuses dir when it holds files floe did not write there.
+func checkOwned(dir string) error {
+	foreign, more, err := foreignFiles(dir)
+	if err != nil {
+		return fmt.Errorf("output directory %s cannot be checked: %w", showPath(dir), err)
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	names := make([]string, len(foreign))
+	for i, f := range foreign {
+		names[i] = showPath(filepath.Join(dir, filepath.FromSlash(f.rel)))
+		if !f.mode.IsRegular() {
+			names[i] += " (" + safefs.Kind(f.mode) + ")"
+		}
+	}
+	list := strings.Join(names, ", ")
+	if more {
+		list += " and more"
+	}
+	return fmt.Errorf("output directory %s holds files floe did not write: %s\n"+
+		"floe replaces its output directory as a whole, and only one that is new, empty, or written by floe "+
+		"(every file listed in its %s), whatever the flags; move those files away, or choose another directory with -o",
+		showPath(dir), list, stampFile)
+}
+
+// foreignFile is a file in an output directory that floe did not write.
+type foreignFile struct {
+	rel  string // slash-separated, relative to the directory
+	mode fs.FileMode
+}
+
+// foreignFiles lists (slash-separated, relative to dir) up to shownFiles files under
+// dir that floe did not write: anything but a directory, the stamp, or a regular file
+// the stamp lists. more is set when there are others. The stamp is read without
+// following a link; links in the tree are reported, never followed.
+func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
+	var listed map[string]string
+	if b, _, err := safefs.ReadFileNoFollow(filepath.Join(dir, stampFile), maxRecordBytes); err == nil {
+		var st stamp
+		if json.Unmarshal(b, &st) == nil {
+			listed = st.Files
+		}
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if _, ok := listed[rel]; (ok || rel == stampFile) && d.Type().IsRegular() {
+			return nil
+		}
+		if len(foreign) == shownFiles {
+			more = true
+			return filepath.SkipAll
+		}
+		foreign = append(foreign, foreignFile{rel: rel, mode: d.Type()})
+		return nil
+	})
+	if err != nil {
+		return nil, false, describe(err)
+	}
+	return foreign, more, nil
+}
+
+// inside reports whether the directory dirSt is p or one of p's ancestors, on the
+// path as written and on the path its links resolve to (deleting either ancestor
+// would delete p, or the link naming it).
+func inside(p string, dirSt fs.FileInfo) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	paths := []string{abs}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		paths = append(paths, real)
+	}
+	for _, a := range paths {
+		for {
+			if same(a, dirSt) {
+				return true
+			}
+			up := filepath.Dir(a)
+			if up == a {
+				break
+			}
+			a = up
+		}
+	}
+	return false
+}
+
+// same reports whether path names the file dirSt describes.
+func same(path string, dirSt fs.FileInfo) bool {
+	st, err := os.Stat(path)
+	return err == nil && os.SameFile(st, dirSt)
+}
+
+// leftovers lists what floe's killed or failed runs left beside dir that is safe to
+// remove: temporary and backup trees (".<dir>.tmp-*") that hold only files their own
+// stamp lists, and temporary stat caches (".<dir>.stat.json.tmp-*"). Anything else by
+// those names (a link, a tree with other files) is left alone.
+func leftovers(dir string) []string {
+	dir = filepath.Clean(dir)
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	entries, _ := os.ReadDir(parent)
+	var out []string
+	for _, e := range entries {
+		p := filepath.Join(parent, e.Name())
+		switch {
+		case strings.HasPrefix(e.Name(), "."+base+".tmp-") && e.IsDir():
+			if foreign, _, err := foreignFiles(p); err == nil && len(foreign) == 0 {
+				out = append(out, p)
+			}
+		case strings.HasPrefix(e.Name(), "."+base+".stat.json.tmp-") && e.Type().IsRegular():
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// removeTree deletes a tree floe owns. Directories in it that are read-only (a user's
+// chmod 0555 on the output) would stop the removal and leave the tree behind for ever,
+// so they are made writable first; links are removed, never followed.
+func removeTree(p string) error {
+	if err := os.RemoveAll(p); err == nil {
+		return nil
+	}
+	_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if d != nil && d.IsDir() {
+			_ = os.Chmod(q, 0o700) // before WalkDir reads it
+		}
+		return nil
+	})
+	return os.RemoveAll(p)
+}
+
+// showPath quotes a path that holds anything but printable characters, so a hostile
+// file name cannot write control sequences to the terminal.
+func showPath(p string) string {
+	if q := strconv.Quote(p); q[1:len(q)-1] != p {
+		return q
+	}
+	return p
+}
+
+// protectedPaths lists what an output directory must not be or contain: the product
+// directory and every input the compiler read.
+func protectedPaths(spec string, inputs []string) []protected {
+	product := filepath.Dir(spec)
+	if abs, err := filepath.Abs(product); err == nil && product == "." {
+		product = abs // "contains the product directory ." would say little
+	}
+	keep := []protected{{path: product, what: "the product directory"}}
+	for _, in := range inputs {
+		keep = append(keep, protected{path: in, what: "the input"})
+	}
+	return keep
+}
+
+// lockWaiting tells the user, once, that another run holds the output's lock (not in
+// the json and sarif formats, whose stderr is for machines).
+func lockWaiting(e *env, out, format string) func(string) {
+	if format == "json" || format == "sarif" {
+		return nil
+	}
+	return func(holder string) {
+		fmt.Fprintf(e.stderr, "floe: waiting for another floe run to finish writing %s (%s)\n", showPath(out), holder)
+	}
+}
