@@ -2,20 +2,28 @@
 GO ?= go
 BIN := bin/floe
 
-.PHONY: all build test test-go test-runtime generate fuzz bench run-example python-env clean
+.PHONY: all build test test-go test-cross test-runtime generate fuzz bench run-example python-env clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/floe
 
-# Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, then the Python
-# runtime tests (real Dagster, dbt-duckdb, PyIceberg) in a pinned virtualenv.
-test: test-go test-runtime
+# Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, vet for macOS and
+# Windows, then the Python runtime tests (real Dagster, dbt-duckdb, PyIceberg) in a
+# pinned virtualenv.
+test: test-go test-cross test-runtime
 
 test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# floe builds on macOS and Windows too: go vet compiles every package and its tests
+# for each (platform calls live in _linux/_darwin/_windows/_unix files).
+test-cross:
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
+	GOOS=darwin GOARCH=amd64 $(GO) vet ./...
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
 
 test-runtime:
 	@if [ -f scripts/test-runtime.sh ]; then bash scripts/test-runtime.sh; else echo "runtime tests: scripts/test-runtime.sh not present"; fi
