@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -115,7 +116,7 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if _, ok := listed[rel]; (ok || rel == stampFile) && d.Type().IsRegular() {
+		if _, ok := listed[rel]; (ok || rel == stampFile || pythonCacheOf(rel, listed)) && d.Type().IsRegular() {
 			return nil
 		}
 		if len(foreign) == shownFiles {
@@ -129,6 +130,20 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 		return nil, false, describe(err)
 	}
 	return foreign, more, nil
+}
+
+// pythonCacheOf reports whether rel is Python's bytecode cache of a module floe wrote
+// (dir/__pycache__/name.cpython-312.pyc for a listed dir/name.py): running the output
+// (dagster dev, the runtime tests) creates these, and they are floe's as much as the
+// module is.
+func pythonCacheOf(rel string, listed map[string]string) bool {
+	dir, name := path.Split(rel)
+	if path.Base(dir) != "__pycache__" || !strings.HasSuffix(name, ".pyc") {
+		return false
+	}
+	module, _, _ := strings.Cut(name, ".")
+	_, ok := listed[path.Join(path.Dir(path.Clean(dir)), module+".py")]
+	return ok
 }
 
 // inside reports whether the directory dirSt is p or one of p's ancestors, on the
@@ -187,20 +202,43 @@ func leftovers(dir string) []string {
 	return out
 }
 
-// removeTree deletes a tree floe owns. Directories in it that are read-only (a user's
-// chmod 0555 on the output) would stop the removal and leave the tree behind for ever,
-// so they are made writable first; links are removed, never followed.
+// removeTree deletes a tree floe owns. Its stamp goes last, so a removal cut short (a
+// killed run) leaves a tree that still proves itself floe's and is removed by the next
+// run (see leftovers). Directories in it that are read-only (a user's chmod 0555 on the
+// output) would stop the removal and leave the tree behind for ever, so they are made
+// writable first; links are removed, never followed.
 func removeTree(p string) error {
-	if err := os.RemoveAll(p); err == nil {
+	if err := removeAllBut(p, stampFile); err != nil {
+		_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if d != nil && d.IsDir() {
+				_ = os.Chmod(q, 0o700) // before WalkDir reads it
+			}
+			return nil
+		})
+		if err := removeAllBut(p, stampFile); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(p)
+}
+
+// removeAllBut removes everything in the directory p but its entry keep.
+func removeAllBut(p, keep string) error {
+	entries, err := os.ReadDir(p)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	_ = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-		if d != nil && d.IsDir() {
-			_ = os.Chmod(q, 0o700) // before WalkDir reads it
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != keep {
+			if err := os.RemoveAll(filepath.Join(p, e.Name())); err != nil {
+				return err
+			}
 		}
-		return nil
-	})
-	return os.RemoveAll(p)
+	}
+	return nil
 }
 
 // showPath quotes a path that holds anything but printable characters, so a hostile

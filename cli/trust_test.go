@@ -90,11 +90,20 @@ func TestNoWritesThroughLinks(t *testing.T) {
 
 // TestLeftoverNamesFloeDidNotWrite: a directory by the name of floe's temporary trees
 // that holds a file floe did not write is left alone, and does not stop the up-to-date
-// check from working.
+// check from working; one that its stamp proves floe's (a killed run's) is removed.
 func TestLeftoverNamesFloeDidNotWrite(t *testing.T) {
 	root := t.TempDir()
 	smallProduct(t, root)
-	writeTestFiles(t, root, map[string]string{".out.tmp-mine/notes.md": "mine\n"})
+	writeTestFiles(t, root, map[string]string{
+		".out.tmp-mine/notes.md":            "mine\n",
+		".out.tmp-killed/" + stampFile:      `{"files": {"sub/a.txt": ""}}`,
+		".out.tmp-killed/sub/a.txt":         "a",
+		".out.tmp-killed.old/" + stampFile:  "{",
+		".out.tmp-killed.old/empty/.keep/x": "",
+	})
+	if err := os.Remove(filepath.Join(root, ".out.tmp-killed.old/empty/.keep/x")); err != nil {
+		t.Fatal(err)
+	}
 	for i, want := range []string{"wrote", "is up to date"} {
 		r := runFloe(t, root, "compile", "prod", "-o", "out")
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
@@ -103,6 +112,11 @@ func TestLeftoverNamesFloeDidNotWrite(t *testing.T) {
 	}
 	if got := mustRead(t, filepath.Join(root, ".out.tmp-mine", "notes.md")); got != "mine\n" {
 		t.Errorf("a file floe did not write changed: %q", got)
+	}
+	for _, gone := range []string{".out.tmp-killed", ".out.tmp-killed.old"} {
+		if _, err := os.Lstat(filepath.Join(root, gone)); err == nil {
+			t.Errorf("floe's own leftover %s was not removed", gone)
+		}
 	}
 }
 
