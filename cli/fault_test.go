@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +21,9 @@ import (
 func buildFloe(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "floe")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/floe").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -91,6 +95,11 @@ func compileTo(t *testing.T, bin, product, out string) *exec.Cmd {
 func TestKilledCompileKeepsACompleteTree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it many times")
+	}
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		// Elsewhere the swap is a rename with a backup: a kill between its two renames
+		// leaves no output directory until the next run writes one.
+		t.Skip("needs an atomic directory exchange (Linux, macOS)")
 	}
 	bin := buildFloe(t)
 	root := t.TempDir()
