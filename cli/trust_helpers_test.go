@@ -18,6 +18,7 @@ type floeResult struct {
 	stdout, stderr string
 	took           time.Duration
 	killed         string // why the watchdog killed it ("" when it ended by itself)
+	state          *os.ProcessState
 }
 
 // rssCap is the resident memory past which the watchdog kills a floe process: a run
@@ -58,7 +59,7 @@ wait:
 			}
 		}
 	}
-	return floeResult{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start), killed: killed}
+	return floeResult{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start), killed: killed, state: cmd.ProcessState}
 }
 
 // residentBytes is a process's resident memory from /proc (0 where there is none).

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,6 +98,9 @@ func TestInputsAreRegularFiles(t *testing.T) {
 			r := runFloe(t, root, c.args...)
 			if r.code != ExitInput || !regexp.MustCompile(c.want).MatchString(r.stderr) {
 				t.Errorf("exit %d, want %d and stderr matching %q:\n%s", r.code, ExitInput, c.want, r.stderr)
+			}
+			if rss := peakRSS(r.state); rss > 128<<20 {
+				t.Errorf("peak resident memory %d MiB, want under 128 MiB", rss>>20)
 			}
 		})
 	}
@@ -245,4 +249,17 @@ func copyExecutable(t *testing.T, from, to string) {
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// peakRSS is a finished process's peak resident memory in bytes (ru_maxrss: KiB on
+// Linux, bytes on macOS).
+func peakRSS(ps *os.ProcessState) int64 {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return int64(ru.Maxrss)
+	}
+	return int64(ru.Maxrss) << 10
 }
