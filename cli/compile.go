@@ -64,8 +64,8 @@ func compiledAt(e *env) (time.Time, error) {
 	return e.now().UTC(), nil
 }
 
-// runCompiler compiles floe.yaml; run sets Phase and NoSerialize (the other fields
-// come from the flags and the environment).
+// runCompiler compiles floe.yaml; run sets Phase, NoSerialize and, when not zero,
+// CompiledAt (the other fields come from the flags and the environment).
 func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
 	if err := f.check(); err != nil {
 		return nil, err
@@ -78,6 +78,9 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	if manifest != "" {
 		manifest = filepath.Clean(manifest)
 	}
+	if !run.CompiledAt.IsZero() {
+		at = run.CompiledAt
+	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
@@ -89,7 +92,9 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 // report renders the diagnostics and returns the exit error they imply.
 func report(e *env, res *compiler.Result, format string) error {
 	if len(res.Diags) > 0 || format != "text" {
-		if err := diag.Render(e.stderr, format, res.Diags, res.Sources, "floe", Version); err != nil {
+		// Literal secrets of the inputs are redacted from the messages and quoted lines.
+		diags, sources := res.Redacted()
+		if err := diag.Render(e.stderr, format, diags, sources, "floe", Version); err != nil {
 			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
 		}
 	}
@@ -168,7 +173,12 @@ two runs byte-identical.`,
 				return nil
 			}
 			ph.done("up-to-date")
-			res, err := runCompiler(e, args, &f.inputFlags, compiler.Options{Phase: ph.done})
+			run := compiler.Options{Phase: ph.done}
+			if f.check {
+				// --check compares everything but compiled_at: compile as of the output's time.
+				run.CompiledAt, _ = compiledAtOnDisk(out)
+			}
+			res, err := runCompiler(e, args, &f.inputFlags, run)
 			if err != nil {
 				return err
 			}
@@ -221,7 +231,7 @@ two runs byte-identical.`,
 			}
 			ph.done("stamp")
 			if f.check {
-				return checkTree(e, out, files)
+				return checkTree(e, out, files, res.SecretStrings())
 			}
 			if !stamped {
 				key = ""
