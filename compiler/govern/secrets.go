@@ -86,7 +86,7 @@ func (w *secretWalker) walk(n *yaml.Node, path string, secret bool) {
 				p = spelled // as the user wrote it (quality_checks, not qualityChecks)
 			}
 			if path != "" {
-				p = path + "." + k
+				p = path + "." + p
 			}
 			w.walk(n.Content[i+1], p, secret || w.isSecretKey(k))
 		}
