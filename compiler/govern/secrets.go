@@ -3,6 +3,7 @@ package govern
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
@@ -35,15 +36,24 @@ func Secrets(f *parse.File) []Finding {
 		return nil
 	}
 	w := secretWalker{file: f, keys: map[string]bool{}, seen: map[*yaml.Node]bool{}}
-	w.walk(f.Root, "", false)
+	w.walk(f.Root, false)
 	return w.found
 }
 
+// secretWalker walks a file's tree. The path is kept as a stack of segments and only
+// spelled out for a finding: most of a big floe.yaml holds none.
 type secretWalker struct {
 	file  *parse.File
 	keys  map[string]bool // IsSecretKey, memoized: a big floe.yaml repeats a few keys
 	seen  map[*yaml.Node]bool
+	path  []pathSeg
 	found []Finding
+}
+
+// pathSeg is a mapping key (as the user spelled it) or a list index (key "").
+type pathSeg struct {
+	key   string
+	index int
 }
 
 func (w *secretWalker) isSecretKey(k string) bool {
@@ -55,7 +65,22 @@ func (w *secretWalker) isSecretKey(k string) bool {
 	return s
 }
 
-func (w *secretWalker) walk(n *yaml.Node, path string, secret bool) {
+func (w *secretWalker) pathString() string {
+	var b strings.Builder
+	for i, s := range w.path {
+		switch {
+		case s.key == "":
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+		case i > 0:
+			b.WriteString("." + s.key)
+		default:
+			b.WriteString(s.key)
+		}
+	}
+	return b.String()
+}
+
+func (w *secretWalker) walk(n *yaml.Node, secret bool) {
 	if n == nil {
 		return
 	}
@@ -72,37 +97,38 @@ func (w *secretWalker) walk(n *yaml.Node, path string, secret bool) {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			w.walk(c, path, secret)
+			w.walk(c, secret)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			w.walk(c, path+"["+strconv.Itoa(i)+"]", secret)
+			w.path = append(w.path, pathSeg{index: i})
+			w.walk(c, secret)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
-			p := k
-			if spelled, ok := w.file.Spelled[n.Content[i]]; ok {
-				p = spelled // as the user wrote it (quality_checks, not qualityChecks)
+			spelled := k
+			if s, ok := w.file.Spelled[n.Content[i]]; ok {
+				spelled = s // as the user wrote it (quality_checks, not qualityChecks)
 			}
-			if path != "" {
-				p = path + "." + p
-			}
-			w.walk(n.Content[i+1], p, secret || w.isSecretKey(k))
+			w.path = append(w.path, pathSeg{key: spelled})
+			w.walk(n.Content[i+1], secret || w.isSecretKey(k))
+			w.path = w.path[:len(w.path)-1]
 		}
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!str":
 			if secret {
 				if !schemas.IsSecretReference(n.Value) {
-					w.found = append(w.found, Finding{Node: n, Path: path, Whole: true})
+					w.found = append(w.found, Finding{Node: n, Path: w.pathString(), Whole: true})
 				}
 			} else if spans := schemas.SecretSpans(n.Value); len(spans) > 0 {
-				w.found = append(w.found, Finding{Node: n, Path: path, Spans: spans})
+				w.found = append(w.found, Finding{Node: n, Path: w.pathString(), Spans: spans})
 			}
 		case "!!int", "!!float":
 			if secret {
-				w.found = append(w.found, Finding{Node: n, Path: path, Whole: true})
+				w.found = append(w.found, Finding{Node: n, Path: w.pathString(), Whole: true})
 			}
 		}
 	}
