@@ -152,7 +152,12 @@ profiles.yml, schedules.json and iceberg_io.json to the output directory
 
 The whole output is built in memory and swapped into place atomically: on any error
 nothing in the output directory changes. SOURCE_DATE_EPOCH fixes compiled_at, making
-two runs byte-identical.`,
+two runs byte-identical.
+
+--check writes nothing and exits 1 with a diff when the output differs. It compares
+everything but compiled_at (it compiles as of the artifact on disk), so right after a
+plain compile it agrees with the up-to-date check. Literal secrets of the inputs are
+never printed, in the diff or in diagnostics.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
@@ -251,7 +256,7 @@ two runs byte-identical.`,
 	cmd.Flags().StringVar(&f.outputFormat, "output-format", "json", "artifact format: json (compiled_artifacts.json), yaml or configmap")
 	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
 	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
-	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff when the output on disk differs")
+	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff (secrets redacted) when the output on disk differs in anything but compiled_at")
 	cmd.Flags().BoolVar(&f.force, "force", false, "compile and write even when the output is up to date")
 	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart (helm/floe-<product>-<version>.tgz) and the image Dockerfile")
 	cmd.Flags().StringVar(&f.imageRepository, "image-repository", "", "code-location image repository (default: the manifest's orchestrator image)")
