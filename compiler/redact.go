@@ -36,6 +36,13 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
+	quoted := map[string]map[int]bool{} // the lines the text renderer quotes, by file
+	for _, d := range r.Diags {
+		if quoted[d.Pos.File] == nil {
+			quoted[d.Pos.File] = map[int]bool{}
+		}
+		quoted[d.Pos.File][d.Pos.Line-1] = true
+	}
 	src := diag.Sources{}
 	var secrets []string
 	for _, name := range names {
@@ -48,7 +55,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 			f, _ := parse.Parse(name, b)
 			found = govern.Secrets(f)
 		}
-		red, s := redactSource(string(b), found)
+		red, s := redactSource(string(b), found, quoted[name])
 		src[name] = []byte(red)
 		secrets = append(secrets, s...)
 	}
@@ -73,8 +80,9 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 
 // redactSource blanks the secrets found in a file's text (from the secret's column to
 // the end of its line, and the lines a multi-line value continues on), then redacts it
-// line by line (schemas.RedactText); it returns the text and every secret it knows.
-func redactSource(text string, found []govern.Finding) (string, []string) {
+// line by line (schemas.RedactLines); it returns the text, of which only the lines in
+// quoted (0-based) are kept, and every secret it knows.
+func redactSource(text string, found []govern.Finding, quoted map[int]bool) (string, []string) {
 	lines := strings.Split(text, "\n")
 	var secrets []string
 	for _, f := range found {
@@ -124,8 +132,8 @@ func redactSource(text string, found []govern.Finding) (string, []string) {
 			}
 		}
 	}
-	red, more := schemas.RedactText(strings.Join(lines, "\n"), secrets)
-	return red, append(secrets, more...)
+	lines, more := schemas.RedactLines(lines, secrets, func(i int) bool { return quoted[i] })
+	return strings.Join(lines, "\n"), append(secrets, more...)
 }
 
 // byteOffset is the byte offset of 1-based rune column col in line (clamped).

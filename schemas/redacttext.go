@@ -19,9 +19,19 @@ import (
 //   - every occurrence of known (literal secrets found elsewhere, e.g. by a parser),
 //     longest first, when at least 3 bytes long.
 func RedactText(text string, known []string) (string, []string) {
-	lines := strings.Split(text, "\n")
+	lines, found := RedactLines(strings.Split(text, "\n"), known, nil)
+	return strings.Join(lines, "\n"), found
+}
+
+// RedactLines is RedactText over a text's lines (modified in place and returned). When
+// keep is not nil, only the lines it keeps are redacted and returned, every other line
+// becomes "" (a renderer quoting a few lines of a big file need not pay for all of
+// them); the secret-like keys of every line are still followed, so a kept line nested
+// under one is redacted.
+func RedactLines(lines []string, known []string, keep func(i int) bool) ([]string, []string) {
 	var found []string
-	blockIndent := -1 // lines indented deeper than this belong to a secret block
+	secretKeys := map[string]bool{} // IsSecretKey, memoized: a big file repeats a few keys
+	blockIndent := -1               // lines indented deeper than this belong to a secret block
 	for i, line := range lines {
 		indent := len(line) - len(strings.TrimLeft(line, " \t"))
 		body := strings.TrimSpace(line)
@@ -31,14 +41,25 @@ func RedactText(text string, known []string) (string, []string) {
 					found = append(found, v)
 					lines[i] = line[:indent] + Redacted
 				}
+				if keep != nil && !keep(i) {
+					lines[i] = ""
+				}
 				continue
 			}
 			blockIndent = -1
 		}
-		line, opens, secrets := redactKeyValues(line)
-		found = append(found, secrets...)
-		if opens {
-			blockIndent = indent
+		if lineMayHoldSecretKey(body, secretKeys) {
+			var opens bool
+			var secrets []string
+			line, opens, secrets = redactKeyValues(line)
+			found = append(found, secrets...)
+			if opens {
+				blockIndent = indent
+			}
+		}
+		if keep != nil && !keep(i) {
+			lines[i] = ""
+			continue
 		}
 		if r, ok := RedactString(line); ok {
 			for _, sp := range SecretSpans(line) {
@@ -46,10 +67,9 @@ func RedactText(text string, known []string) (string, []string) {
 			}
 			line = r
 		}
-		lines[i] = line
+		lines[i] = ReplaceSecrets(line, known)
 	}
-	out := strings.Join(lines, "\n")
-	return ReplaceSecrets(out, known), found
+	return lines, found
 }
 
 // ReplaceSecrets replaces every occurrence of each secret (each of its lines, when it
@@ -71,6 +91,30 @@ func ReplaceSecrets(s string, secrets []string) string {
 	parts = slices.Compact(parts)
 	for _, p := range parts {
 		s = strings.ReplaceAll(s, p, Redacted)
+	}
+	return s
+}
+
+// lineMayHoldSecretKey is a cheap test before the regular expressions: the line's own
+// key (after "- " and quotes) is secret-like, or the line holds a flow mapping.
+func lineMayHoldSecretKey(body string, memo map[string]bool) bool {
+	if strings.Contains(body, "{") {
+		return true
+	}
+	for strings.HasPrefix(body, "- ") {
+		body = strings.TrimLeft(body[2:], " ")
+	}
+	key := body
+	if i := strings.IndexByte(key, ':'); i >= 0 {
+		key = key[:i]
+	} else {
+		return false
+	}
+	key = strings.Trim(key, `"' `)
+	s, ok := memo[key]
+	if !ok {
+		s = IsSecretKey(key)
+		memo[key] = s
 	}
 	return s
 }

@@ -35,7 +35,8 @@ var SecretKeys = []string{"secret", "client_secret", "password", "passwd", "pwd"
 func IsSecretKey(k string) bool {
 	n := snakeKey(k)
 	for _, s := range SecretKeys {
-		if n == s || n == s+"s" || (len(n) > len(s) && n[len(n)-len(s)-1] == '_' && strings.HasSuffix(n, s)) {
+		plural := len(n) == len(s)+1 && n[len(s)] == 's' && strings.HasPrefix(n, s)
+		if n == s || plural || (len(n) > len(s) && n[len(n)-len(s)-1] == '_' && strings.HasSuffix(n, s)) {
 			return true
 		}
 	}
