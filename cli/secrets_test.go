@@ -189,7 +189,15 @@ func TestSecretsReachNoOutput(t *testing.T) {
 	for _, name := range schemas.SchemaNames() {
 		step(0, "schema", name)
 	}
-	step(1, "doctor", prod, "--dagster-url", "http://127.0.0.1:9", "--timeout", "2s")
+	// doctor reaches the catalog (on a closed loopback port: no traffic leaves) and prints
+	// its URI; lineage goes to the console so that nothing else is contacted.
+	doctor := strings.NewReplacer("polaris.example.com", "127.0.0.1:9", "transport: http", "transport: console").Replace(secretsManifest)
+	write(filepath.Join(dir, "doctor", "floe.yaml"), secretsSpec)
+	write(filepath.Join(dir, "doctor", "manifest.yaml"), doctor)
+	out = step(1, "doctor", filepath.Join(dir, "doctor"), "--dagster-url", "http://127.0.0.1:9", "--timeout", "5s")
+	if !strings.Contains(out, "REST catalog https://**********@127.0.0.1:9/api/catalog") {
+		t.Errorf("doctor does not name the catalog it tried:\n%s", out)
+	}
 
 	// Every secret changes: --check shows the changed lines, never a value (old or new).
 	for _, name := range []string{"floe.yaml", "manifest.yaml"} {
@@ -215,7 +223,8 @@ func TestSecretsReachNoOutput(t *testing.T) {
 	}
 
 	// Broken inputs quote the line in error: a YAML syntax error on a secret's line, an
-	// environment key (FLOE-E106) holding one in floe.yaml.
+	// environment key (FLOE-E106) holding one in floe.yaml, an endpoint on a private
+	// network (FLOE-E122, whose message quotes the URL).
 	write(filepath.Join(dir, "broken", "floe.yaml"), strings.Replace(secretsSpec, "clientSecret: MK02-qccamel",
 		"clientSecret: MK02-qccamel\n          password: MK35-e106", 1))
 	write(filepath.Join(dir, "broken", "manifest.yaml"), strings.Replace(secretsManifest, "pwd: MK14-pwd",
@@ -227,11 +236,13 @@ func TestSecretsReachNoOutput(t *testing.T) {
 			t.Errorf("no syntax error reported:\n%s", out)
 		}
 	}
-	write(filepath.Join(dir, "broken", "manifest.yaml"), secretsManifest)
+	write(filepath.Join(dir, "broken", "manifest.yaml"), strings.Replace(secretsManifest,
+		"https://ol:MK34-olpw@marquez.example.com", "https://ol:MK36-e122@10.0.0.7", 1))
+	markers = append(markers, "MK36-e122")
 	for _, f := range diag.Formats {
 		out := step(1, "compile", filepath.Join(dir, "broken"), "--format", f)
-		if f == "text" && !strings.Contains(out, "FLOE-E106") {
-			t.Errorf("no FLOE-E106 reported:\n%s", out)
+		if f == "text" && (!strings.Contains(out, "FLOE-E106") || !strings.Contains(out, "FLOE-E122")) {
+			t.Errorf("no FLOE-E106 and FLOE-E122 reported:\n%s", out)
 		}
 	}
 
