@@ -72,8 +72,8 @@ func readInput(name string) ([]byte, error) {
 	return safefs.ReadFile(name, parse.MaxFileBytes)
 }
 
-// runCompiler compiles floe.yaml; run sets Phase and NoSerialize (the other fields
-// come from the flags and the environment).
+// runCompiler compiles floe.yaml; run sets Phase, NoSerialize and, when not zero,
+// CompiledAt (the other fields come from the flags and the environment).
 func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
 	if err := f.check(); err != nil {
 		return nil, err
@@ -86,6 +86,9 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	if manifest != "" {
 		manifest = filepath.Clean(manifest)
 	}
+	if !run.CompiledAt.IsZero() {
+		at = run.CompiledAt
+	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
@@ -97,7 +100,9 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 // report renders the diagnostics and returns the exit error they imply.
 func report(e *env, res *compiler.Result, format string) error {
 	if len(res.Diags) > 0 || format != "text" {
-		if err := diag.Render(e.stderr, format, res.Diags, res.Sources, "floe", Version); err != nil {
+		// Literal secrets of the inputs are redacted from the messages and quoted lines.
+		diags, sources := res.Redacted()
+		if err := diag.Render(e.stderr, format, diags, sources, "floe", Version); err != nil {
 			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
 		}
 	}
@@ -161,7 +166,12 @@ floe replaces only an output directory that is new, empty, or its own (every fil
 it listed in the .floe-stamp.json floe wrote there). It refuses (exit 1, naming the
 files) a directory holding other files, including a file you added to floe's output,
 and one that is, or contains, the product directory or an input. No flag, not even
---force, overrides this; move the files away or choose another -o.`,
+--force, overrides this; move the files away or choose another -o.
+
+--check writes nothing and exits 1 with a diff when the output differs. It compares
+everything but compiled_at (it compiles as of the artifact on disk), so right after a
+plain compile it agrees with the up-to-date check. Literal secrets of the inputs are
+never printed, in the diff or in diagnostics.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
@@ -182,7 +192,12 @@ and one that is, or contains, the product directory or an input. No flag, not ev
 				return nil
 			}
 			ph.done("up-to-date")
-			res, err := runCompiler(e, args, &f.inputFlags, compiler.Options{Phase: ph.done})
+			run := compiler.Options{Phase: ph.done}
+			if f.check {
+				// --check compares everything but compiled_at: compile as of the output's time.
+				run.CompiledAt, _ = compiledAtOnDisk(out)
+			}
+			res, err := runCompiler(e, args, &f.inputFlags, run)
 			if err != nil {
 				return err
 			}
@@ -240,7 +255,7 @@ and one that is, or contains, the product directory or an input. No flag, not ev
 				return &exitError{code: ExitInput, msg: err.Error()}
 			}
 			if f.check {
-				return checkTree(e, out, files)
+				return checkTree(e, out, files, res.SecretStrings())
 			}
 			if err := writeTree(out, files, writeOptions{cacheKey: key, waiting: lockWaiting(e, out, f.format)}); err != nil {
 				return &exitError{code: ExitInput, msg: err.Error()}
@@ -257,7 +272,7 @@ and one that is, or contains, the product directory or an input. No flag, not ev
 	cmd.Flags().StringVar(&f.outputFormat, "output-format", "json", "artifact format: json (compiled_artifacts.json), yaml or configmap")
 	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
 	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
-	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff when the output on disk differs")
+	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff (secrets redacted) when the output on disk differs in anything but compiled_at")
 	cmd.Flags().BoolVar(&f.force, "force", false, "compile and write even when the output is up to date")
 	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart (helm/floe-<product>-<version>.tgz) and the image Dockerfile")
 	cmd.Flags().StringVar(&f.imageRepository, "image-repository", "", "code-location image repository (default: the manifest's orchestrator image)")

@@ -2,20 +2,27 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/internal/safefs"
+	"github.com/floe-dev/floe/schemas"
 )
 
 // writeOptions configure writeTree.
@@ -281,7 +288,11 @@ func describe(err error) error {
 }
 
 // checkTree compares files with dir and prints what differs; exit 1 when anything does.
-func checkTree(e *env, dir string, files []gen.File) error {
+// No literal secret is printed (the diff goes to CI logs): every line shown is
+// redacted with the secrets the compile found in the inputs (secrets), those a
+// structural read of either side of a differing file finds, and the line rules of
+// schemas.RedactText.
+func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 	var diffs []string
 	want := map[string]bool{}
 	for _, f := range files {
@@ -291,7 +302,9 @@ func checkTree(e *env, dir string, files []gen.File) error {
 		case err != nil:
 			diffs = append(diffs, fmt.Sprintf("missing: %s", f.Path))
 		case !bytes.Equal(got, f.Data):
-			diffs = append(diffs, fmt.Sprintf("differs: %s\n%s", f.Path, lineDiff(got, f.Data)))
+			known := append(slices.Clip(secrets), fileSecrets(f.Path, got)...)
+			known = append(known, fileSecrets(f.Path, f.Data)...)
+			diffs = append(diffs, fmt.Sprintf("differs: %s\n%s", f.Path, lineDiff(got, f.Data, known)))
 		}
 	}
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -313,24 +326,82 @@ func checkTree(e *env, dir string, files []gen.File) error {
 	return silentExit(ExitInput)
 }
 
-// lineDiff shows the first differing lines (on disk "-", would write "+").
-func lineDiff(got, want []byte) string {
+// fileSecrets are the literal secrets a structural read of a JSON or YAML file finds
+// (values under secret keys, at any depth, and secrets inside strings): what the line
+// rules alone could miss, such as the items of a list under a secret key.
+func fileSecrets(name string, data []byte) []string {
+	var v any
+	switch path.Ext(name) {
+	case ".json":
+		var m schemas.Map
+		if json.Unmarshal(data, &m) != nil {
+			return nil
+		}
+		v = &m
+	case ".yaml", ".yml":
+		if yaml.Unmarshal(data, &v) != nil {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return schemas.SecretStrings(v)
+}
+
+// lineDiff shows the first differing lines (on disk "-", would write "+"), with every
+// literal secret redacted (known, and what schemas.RedactText finds). Redaction keeps
+// lines in place, so a changed secret still shows as a changed line, without its value.
+func lineDiff(got, want []byte, known []string) string {
+	if !utf8.Valid(got) || !utf8.Valid(want) {
+		return "  (binary file; not shown)"
+	}
 	g := strings.Split(string(got), "\n")
 	w := strings.Split(string(want), "\n")
+	gr, _ := schemas.RedactText(string(got), known)
+	wr, _ := schemas.RedactText(string(want), known)
+	gs, ws := strings.Split(gr, "\n"), strings.Split(wr, "\n")
 	var b strings.Builder
 	shown := 0
 	for i := 0; i < max(len(g), len(w)) && shown < 10; i++ {
-		var gl, wl string
+		var gl, wl, gshow, wshow string
 		if i < len(g) {
-			gl = g[i]
+			gl, gshow = g[i], gs[i]
 		}
 		if i < len(w) {
-			wl = w[i]
+			wl, wshow = w[i], ws[i]
 		}
 		if gl != wl {
-			fmt.Fprintf(&b, "  line %d:\n  - %s\n  + %s\n", i+1, gl, wl)
+			fmt.Fprintf(&b, "  line %d:\n  - %s\n  + %s\n", i+1, gshow, wshow)
 			shown++
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// compiledAtOnDisk is the compiled_at of the artifact floe wrote in dir (any
+// --output-format), so that --check compares everything but the compile time: right
+// after a plain compile (no SOURCE_DATE_EPOCH) it agrees with the up-to-date check.
+func compiledAtOnDisk(dir string) (time.Time, bool) {
+	for _, name := range []string{"compiled_artifacts.json", "compiled_artifacts.yaml", "floe-compiled-values.yaml"} {
+		p := filepath.Join(dir, name)
+		st, err := os.Lstat(p)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		head := make([]byte, 64<<10) // metadata comes first in every format
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		if m := compiledAtRe.FindSubmatch(head[:n]); m != nil {
+			if t, err := time.Parse(time.RFC3339Nano, string(m[1])); err == nil {
+				return t.UTC(), true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+var compiledAtRe = regexp.MustCompile(`"?compiled_at"?\s*:\s*"?([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z)"?`)

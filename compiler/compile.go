@@ -81,6 +81,8 @@ type Result struct {
 	NextRuns [][]time.Time
 	// Internal is set when the failure is floe's fault, not the inputs' (exit 3).
 	Internal bool
+	// secrets are the govern pass's literal secrets by file (see Redacted).
+	secrets map[string][]govern.Finding
 }
 
 // Compile runs every pass.
@@ -155,6 +157,7 @@ func Compile(opts Options) *Result {
 	phase("resolve+graph")
 	policy, ds := govern.Check(r)
 	res.Diags.Add(ds...)
+	res.secrets = policy.Secrets
 	if res.Diags.HasErrors() {
 		res.Diags = res.Diags.Sorted()
 		return res

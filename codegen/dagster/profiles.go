@@ -12,17 +12,26 @@ import (
 // profilesYAML is the artifact's dbt_profiles as dbt's profiles.yml, keys in their
 // compiled order. Paths in it (the DuckDB file) are relative to the product directory:
 // the runtime runs dbt with the product directory as working directory.
+//
+// A literal secret never reaches the file: profiles.yml reads each one with
+// {{ env_var('DBT_ENV_SECRET_FLOE_…') }} (schemas.DbtProfilesWithEnv names them), which
+// Kubernetes fills from the compute plugin's Secret and a local run from the
+// verbatim compiled_artifacts.json.
 func profilesYAML(p *schemas.Product) ([]byte, error) {
 	if p.Artifacts == nil || p.Artifacts.DbtProfiles == nil {
 		return nil, fmt.Errorf("the artifact has no dbt_profiles")
 	}
-	node, err := yamlNode(p.Artifacts.DbtProfiles)
+	profiles, secrets := schemas.DbtProfilesWithEnv(p.Artifacts.DbtProfiles)
+	node, err := yamlNode(profiles)
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
 	b.WriteString(generatedHeader)
 	b.WriteString("# dbt profiles of " + p.Name + ", from compiled_artifacts.json dbt_profiles.\n")
+	if len(secrets) > 0 {
+		b.WriteString("# Literal secrets are read from environment variables (" + schemas.DbtSecretEnvPrefix + "*).\n")
+	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(node); err != nil {

@@ -28,6 +28,9 @@ type Result struct {
 	Summary schemas.EnforcementResultSummary
 	// Governance is the artifact's resolved governance (nil without a governance block).
 	Governance *schemas.ResolvedGovernance
+	// Secrets are the literal secrets of each input file (by file name), for redacting
+	// what quotes the inputs.
+	Secrets map[string][]Finding
 }
 
 var namingPatterns = map[string]*regexp.Regexp{
@@ -52,7 +55,9 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	if g != nil && g.PolicyEnforcementLevel != nil {
 		res.Level = *g.PolicyEnforcementLevel
 	}
-	diags.Add(literalSecrets(r.Chain, res.Level)...)
+	secretDiags, secrets := literalSecrets(r.Spec.File, r.Chain, res.Level)
+	diags.Add(secretDiags...)
+	res.Secrets = secrets
 	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
 	if g != nil {
 		rg := &schemas.ResolvedGovernance{

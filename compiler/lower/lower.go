@@ -4,10 +4,8 @@
 package lower
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -188,17 +186,10 @@ func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
 	}
-	// Only plugin configs and observability endpoints can hold literal secrets:
-	// serialize a second, redacted copy only when redaction changed one (a second
+	// Serialize a second, redacted copy only when redaction changed something (a second
 	// pass over 100,000 models is not free).
 	redacted = data
-	red := redact(ca)
-	orig, err1 := json.Marshal([]any{ca.Plugins, ca.Observability})
-	changed, err2 := json.Marshal([]any{red.Plugins, red.Observability})
-	if err := errors.Join(err1, err2); err != nil {
-		return nil, nil, fmt.Errorf("serialize plugins: %w", err)
-	}
-	if !bytes.Equal(orig, changed) {
+	if red, changed := redact(ca); changed {
 		if redacted, err = schemas.MarshalArtifacts(red); err != nil {
 			return nil, nil, fmt.Errorf("serialize redacted artifacts: %w", err)
 		}
@@ -327,68 +318,78 @@ func qualityConfig(q *schemas.QualityConfig) *schemas.QualityConfig {
 // Redacted is what replaces a literal secret.
 const Redacted = schemas.Redacted
 
-func redact(ca *schemas.CompiledArtifacts) *schemas.CompiledArtifacts {
+// redact returns a copy of ca with every literal secret the inputs can put in it
+// replaced (ca is not modified), and whether there was one. User values reach the
+// artifact in the plugin configs, the observability endpoints, the dbt profiles
+// (whose secrets become the env_var() references profiles.yml carries) and the
+// quality checks' parameters; every other field is typed and checked.
+func redact(ca *schemas.CompiledArtifacts) (*schemas.CompiledArtifacts, bool) {
 	c := *ca
-	c.Observability.Telemetry.OTLPEndpoint = scrubURL(c.Observability.Telemetry.OTLPEndpoint)
+	changed := false
+	str := func(s string) string {
+		r, ok := schemas.RedactString(s)
+		changed = changed || ok
+		return r
+	}
+	conf := func(m *schemas.Map) *schemas.Map {
+		r, ok := schemas.RedactMap(m)
+		changed = changed || ok
+		return r
+	}
+	c.Observability.Telemetry.OTLPEndpoint = str(c.Observability.Telemetry.OTLPEndpoint)
 	if e := c.Observability.LineageEndpoint; e != nil {
-		c.Observability.LineageEndpoint = ptr(scrubURL(*e))
+		c.Observability.LineageEndpoint = ptr(str(*e))
 	}
-	if ca.Plugins == nil {
-		return &c
-	}
-	p := *ca.Plugins
-	for _, ref := range []**schemas.PluginRef{&p.Catalog, &p.Storage, &p.Ingestion, &p.Semantic, &p.LineageBackend} {
-		if *ref != nil {
-			r := **ref
-			r.Config = redactMap(r.Config.Clone())
-			*ref = &r
-		}
-	}
-	p.Compute.Config = redactMap(p.Compute.Config.Clone())
-	p.Orchestrator.Config = redactMap(p.Orchestrator.Config.Clone())
-	c.Plugins = &p
-	return &c
-}
-
-func redactMap(m *schemas.Map) *schemas.Map {
-	if m == nil {
-		return nil
-	}
-	for i, it := range m.Items {
-		switch v := it.Value.(type) {
-		case *schemas.Map:
-			redactMap(v)
-		case []any:
-			redactList(v)
-		case string:
-			if schemas.IsSecretKey(it.Key) && !schemas.IsSecretReference(v) {
-				m.Items[i].Value = Redacted
-			} else if r, ok := schemas.RedactURLPassword(v); ok {
-				m.Items[i].Value = r
+	if ca.Plugins != nil {
+		p := *ca.Plugins
+		for _, ref := range []**schemas.PluginRef{&p.Catalog, &p.Storage, &p.Ingestion, &p.Semantic, &p.LineageBackend} {
+			if *ref != nil {
+				r := **ref
+				r.Config = conf(r.Config)
+				*ref = &r
 			}
 		}
+		p.Compute.Config = conf(p.Compute.Config)
+		p.Orchestrator.Config = conf(p.Orchestrator.Config)
+		c.Plugins = &p
 	}
-	return m
-}
-
-// redactList redacts the mappings inside a list (duckdb attach options, for one).
-func redactList(l []any) {
-	for i, e := range l {
-		switch v := e.(type) {
-		case *schemas.Map:
-			redactMap(v)
-		case []any:
-			redactList(v)
-		case string:
-			l[i] = scrubURL(v)
+	if prof, secrets := schemas.DbtProfilesWithEnv(ca.DbtProfiles); len(secrets) > 0 {
+		c.DbtProfiles, changed = prof, true
+	}
+	if ca.Transforms != nil {
+		var models []schemas.ResolvedModel // copied on the first change only
+		for i := range ca.Transforms.Models {
+			var checks []schemas.QualityCheck
+			for k, q := range ca.Transforms.Models[i].QualityChecks {
+				params, ok := schemas.RedactMap(q.Parameters)
+				if !ok {
+					continue
+				}
+				if models == nil {
+					models = slices.Clone(ca.Transforms.Models)
+				}
+				if checks == nil {
+					checks = slices.Clone(ca.Transforms.Models[i].QualityChecks)
+					models[i].QualityChecks = checks
+				}
+				checks[k].Parameters = params
+			}
+		}
+		if models != nil {
+			t := *ca.Transforms
+			t.Models = models
+			c.Transforms = &t
+			changed = true
 		}
 	}
+	return &c, changed
 }
 
-// scrubURL is s with a literal password in its URL replaced by Redacted (govern
-// reports it); what runs reads credentials from Secrets and environment variables.
+// scrubURL is s with every literal secret in it (a URL's password, a token in its
+// query, …) replaced by Redacted (govern reports it); what runs reads credentials
+// from Secrets and environment variables.
 func scrubURL(s string) string {
-	r, _ := schemas.RedactURLPassword(s)
+	r, _ := schemas.RedactString(s)
 	return r
 }
 
@@ -506,5 +507,17 @@ func deployment(r *resolve.Resolved, p *schemas.Product) schemas.Deployment {
 		}
 	}
 	d.Secrets = append(d.Secrets, p.Iceberg.Catalog.Credentials...)
+	// profiles.yml reads each literal secret of the dbt profile from a variable; on
+	// Kubernetes it comes from the compute plugin's Secret (connection_secret_ref, else
+	// <product>-compute), one key per variable.
+	if _, secrets := schemas.DbtProfilesWithEnv(r.Profiles); len(secrets) > 0 {
+		name := p.Name + "-compute"
+		if sel := r.Manifest.Plugins.Compute; sel != nil && sel.ConnectionSecretRef != nil {
+			name = *sel.ConnectionSecretRef
+		}
+		for _, s := range secrets {
+			d.Secrets = append(d.Secrets, schemas.SecretEnv{Property: "dbt:" + s.Path, Env: s.Env, SecretName: name, SecretKey: s.Env})
+		}
+	}
 	return d
 }

@@ -42,6 +42,7 @@ from .files import (
 from .io_manager import IcebergIOManager
 from .plan import Plan
 from .run_lineage import lineage_sensors
+from .secrets import fill_local_secrets
 
 # PYTHON_ASSETS_DIR is where a product keeps its Python assets (every *.py is loaded).
 PYTHON_ASSETS_DIR = "assets"
@@ -145,6 +146,9 @@ def _build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
             f"{artifacts.path}: product {artifacts.product_name!r} but definitions.py is for "
             f"{plan.product!r}; re-run `floe compile`"
         )
+    # profiles.yml reads the manifest's literal secrets from DBT_ENV_SECRET_FLOE_*
+    # variables: outside Kubernetes, the unset ones come from the artifact.
+    fill_local_secrets(output_dir, artifacts.dbt_profiles)
     iceberg_config = load_iceberg_config(output_dir, stamp)
     schedules = load_schedules(output_dir, stamp)
     project_dir = (output_dir / plan.project_dir).resolve()

@@ -23,6 +23,7 @@ from dagster import (
 from .dbt import DBT_GLOBAL_FLAGS, dbt_executable
 from .errors import CompiledOutputError, FloeRuntimeError
 from .run_lineage import report_run
+from .secrets import fill_local_secrets
 
 
 def load_module(output_dir: Path) -> ModuleType:
@@ -45,6 +46,8 @@ def prepare(output_dir: Path) -> Path:
     output_dir = Path(output_dir).resolve()
     plan = _plan_only(output_dir)
     project_dir = (output_dir / plan.project_dir).resolve()
+    # dbt parse renders profiles.yml, whose literal secrets are environment variables.
+    fill_local_secrets(output_dir)
     cmd = [
         dbt_executable(),
         *DBT_GLOBAL_FLAGS,

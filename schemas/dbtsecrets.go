@@ -1,0 +1,125 @@
+package schemas
+
+import (
+	"strconv"
+	"strings"
+)
+
+// DbtSecretEnvPrefix starts the name of every environment variable that carries a
+// literal secret of the dbt profile into profiles.yml. dbt scrubs the values of
+// DBT_ENV_SECRET_* variables from its logs and allows them in profiles.yml only.
+const DbtSecretEnvPrefix = "DBT_ENV_SECRET_FLOE_"
+
+// DbtSecret is one literal secret of a dbt profile, which profiles.yml reads from Env.
+type DbtSecret struct {
+	// Env is DbtSecretEnvPrefix + the setting's path under the profile's output in
+	// upper snake case: settings.s3_secret_access_key → DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY,
+	// attach[0].path → DBT_ENV_SECRET_FLOE_ATTACH_0_PATH; a second secret in one value,
+	// or a path that another one already names, gets _2, _3, ….
+	Env string
+	// Path is the setting's dotted path under the output (settings.s3_secret_access_key).
+	Path string
+}
+
+// DbtProfilesWithEnv returns the dbt_profiles document with every literal secret (as
+// RedactValue finds them) replaced by {{ env_var('<Env>') }}: a whole value under a
+// secret key, or only the secret part of a string (the password of a URL, the token of
+// a query string), so that the variable holds exactly the secret. profiles is not
+// modified. Names are deterministic: the same profile always gives the same variables,
+// in document order.
+func DbtProfilesWithEnv(profiles *Map) (*Map, []DbtSecret) {
+	if profiles == nil {
+		return nil, nil
+	}
+	e := dbtEnvNamer{used: map[string]bool{}}
+	out := profiles.Clone() // deep: the replacements below change the copy only
+	for _, prof := range out.Items {
+		pm, ok := prof.Value.(*Map)
+		if !ok {
+			continue
+		}
+		outputs, _ := pm.Get("outputs")
+		om, ok := outputs.(*Map)
+		if !ok {
+			continue
+		}
+		for j, target := range om.Items {
+			om.Items[j].Value = e.value(target.Value, nil, false)
+		}
+	}
+	return out, e.secrets
+}
+
+type dbtEnvNamer struct {
+	used    map[string]bool
+	secrets []DbtSecret
+}
+
+// value returns v with its secrets replaced (copied where it changes).
+func (e *dbtEnvNamer) value(v any, path []string, secret bool) any {
+	switch t := v.(type) {
+	case *Map:
+		m := &Map{Items: make([]MapItem, len(t.Items))}
+		for i, it := range t.Items {
+			m.Items[i] = MapItem{Key: it.Key, Value: e.value(it.Value, append(path[:len(path):len(path)], it.Key), secret || IsSecretKey(it.Key))}
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, it := range t {
+			l[i] = e.value(it, append(path[:len(path):len(path)], strconv.Itoa(i)), secret)
+		}
+		return l
+	case Int, Float:
+		if secret {
+			return e.ref(path)
+		}
+	case string:
+		if secret {
+			if IsSecretReference(t) {
+				return t
+			}
+			return e.ref(path)
+		}
+		spans := SecretSpans(t)
+		if len(spans) == 0 {
+			return t
+		}
+		var b strings.Builder
+		last := 0
+		for _, sp := range spans {
+			b.WriteString(t[last:sp.Start])
+			b.WriteString(e.ref(path))
+			last = sp.End
+		}
+		b.WriteString(t[last:])
+		return b.String()
+	}
+	return v
+}
+
+// ref names the next secret at path and returns its env_var() reference.
+func (e *dbtEnvNamer) ref(path []string) string {
+	var b strings.Builder
+	b.WriteString(DbtSecretEnvPrefix)
+	for i, p := range path {
+		if i > 0 {
+			b.WriteByte('_')
+		}
+		for _, r := range strings.ToUpper(snakeKey(p)) {
+			if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+	}
+	base := b.String()
+	name := base
+	for n := 2; e.used[name]; n++ {
+		name = base + "_" + strconv.Itoa(n)
+	}
+	e.used[name] = true
+	e.secrets = append(e.secrets, DbtSecret{Env: name, Path: strings.Join(path, ".")})
+	return "{{ env_var('" + name + "') }}"
+}

@@ -1,0 +1,116 @@
+package schemas
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDbtProfilesWithEnv: every literal secret of a dbt profile becomes an env_var()
+// reference with a deterministic name, a secret inside a string only replaces its
+// secret part, references and other values stay, and the input is not modified.
+func TestDbtProfilesWithEnv(t *testing.T) {
+	var doc Map
+	src := `{"shop": {"target": "dev", "outputs": {"dev": {
+		"type": "duckdb", "path": "md:analytics?motherduck_token=md-tok", "threads": 4,
+		"settings": {"s3_secret_access_key": "s3-secret", "s3SessionToken": "sess", "memory_limit": "1GB", "pin": 1234, "api_key": 99},
+		"attach": [{"path": "postgres://u:pg-pw@db/x", "alias": "pg"}, {"path": "host=db password=dsn-pw dbname=y"}],
+		"password": "${PW}"}}}}`
+	if err := json.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := json.Marshal(&doc)
+	got, secrets := DbtProfilesWithEnv(&doc)
+	if after, _ := json.Marshal(&doc); string(after) != string(before) {
+		t.Errorf("input modified: %s", after)
+	}
+	b, _ := json.Marshal(got)
+	want := `{"shop":{"target":"dev","outputs":{"dev":{"type":"duckdb",` +
+		`"path":"md:analytics?motherduck_token={{ env_var('DBT_ENV_SECRET_FLOE_PATH') }}","threads":4,` +
+		`"settings":{"s3_secret_access_key":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY') }}",` +
+		`"s3SessionToken":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_SESSION_TOKEN') }}","memory_limit":"1GB","pin":1234,` +
+		`"api_key":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_API_KEY') }}"},` +
+		`"attach":[{"path":"postgres://u:{{ env_var('DBT_ENV_SECRET_FLOE_ATTACH_0_PATH') }}@db/x","alias":"pg"},` +
+		`{"path":"host=db password={{ env_var('DBT_ENV_SECRET_FLOE_ATTACH_1_PATH') }} dbname=y"}],"password":"${PW}"}}}}`
+	if string(b) != want {
+		t.Errorf("DbtProfilesWithEnv:\n got %s\nwant %s", b, want)
+	}
+	var names []string
+	for _, s := range secrets {
+		names = append(names, s.Env+"="+s.Path)
+	}
+	wantNames := []string{
+		"DBT_ENV_SECRET_FLOE_PATH=path",
+		"DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY=settings.s3_secret_access_key",
+		"DBT_ENV_SECRET_FLOE_SETTINGS_S3_SESSION_TOKEN=settings.s3SessionToken",
+		"DBT_ENV_SECRET_FLOE_SETTINGS_API_KEY=settings.api_key",
+		"DBT_ENV_SECRET_FLOE_ATTACH_0_PATH=attach.0.path",
+		"DBT_ENV_SECRET_FLOE_ATTACH_1_PATH=attach.1.path",
+	}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("secrets = %q, want %q", names, wantNames)
+	}
+	// Two secrets in one value, and two keys that spell the same name, stay apart.
+	var two Map
+	_ = json.Unmarshal([]byte(`{"p": {"outputs": {"dev": {"settings": {"a-token": "x1", "a_token": "x2"},
+		"path": "https://u:pw1@h/x?token=tok2"}}}}`), &two)
+	_, secrets = DbtProfilesWithEnv(&two)
+	names = names[:0]
+	for _, s := range secrets {
+		names = append(names, s.Env)
+	}
+	if w := []string{"DBT_ENV_SECRET_FLOE_SETTINGS_A_TOKEN", "DBT_ENV_SECRET_FLOE_SETTINGS_A_TOKEN_2",
+		"DBT_ENV_SECRET_FLOE_PATH", "DBT_ENV_SECRET_FLOE_PATH_2"}; !slices.Equal(names, w) {
+		t.Errorf("names = %q, want %q", names, w)
+	}
+}
+
+// TestRedactText: a YAML or JSON text loses its secrets line by line, without parsing
+// (the YAML may be broken), and keeps its lines in place.
+func TestRedactText(t *testing.T) {
+	in := `plugins:
+  compute:
+    config:
+      settings:
+        s3_secret_access_key: yaml-secret  # comment
+        "motherduck_token": 'quoted-tok'
+        clientSecret: camel-secret: broken
+        password: |
+          block-line-1
+          block-line-2
+        tokens:
+          - list-tok-1
+          - list-tok-2
+        other: {user: u, pwd: flow-pw}
+        uri: postgres://u:url-pw@db/x
+      threads: 4
+{"a": {
+  "secretAccessKey": "json-secret",
+  "credentials": [
+    "json-list-1",
+    "json-list-2"
+  ],
+  "ok": "known-secret-here"
+}}`
+	out, found := RedactText(in, []string{"known-secret"})
+	if n, m := strings.Count(in, "\n"), strings.Count(out, "\n"); n != m {
+		t.Fatalf("lines %d -> %d", n, m)
+	}
+	for _, s := range []string{"yaml-secret", "quoted-tok", "camel-secret", "block-line", "list-tok", "flow-pw",
+		"url-pw", "json-secret", "json-list", "known-secret"} {
+		if strings.Contains(out, s) {
+			t.Errorf("%q left in:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{"threads: 4", `"ok"`, "user: u", "postgres://u:", "settings:"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("%q lost:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{"yaml-secret", "quoted-tok", "flow-pw", "url-pw", "json-secret"} {
+		if !slices.Contains(found, s) {
+			t.Errorf("found %q lacks %q", found, s)
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package schemas
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// RedactText redacts the literal secrets of a YAML or JSON text line by line, without
+// parsing it (it may not parse: a YAML syntax error is quoted from such a file), and
+// returns the secrets it removed. Each line keeps its place (no line is added or
+// removed), so line numbers still point at the same lines. It finds
+//   - the value after a secret-like key ("password: x", `"clientSecret": "x"`, and
+//     key: value pairs of one-line flow mappings), and every line nested under such a
+//     key whose value starts on the next lines (a block scalar, a list, a mapping, an
+//     open JSON [ or {);
+//   - the secret parts of any line (RedactString: URL passwords, query strings,
+//     connection strings, bearer credentials);
+//   - every occurrence of known (literal secrets found elsewhere, e.g. by a parser),
+//     longest first, when at least 3 bytes long.
+func RedactText(text string, known []string) (string, []string) {
+	lines, found := RedactLines(strings.Split(text, "\n"), known, nil)
+	return strings.Join(lines, "\n"), found
+}
+
+// RedactLines is RedactText over a text's lines (modified in place and returned). When
+// keep is not nil, only the lines it keeps are redacted and returned, every other line
+// becomes "" (a renderer quoting a few lines of a big file need not pay for all of
+// them); the secret-like keys of every line are still followed, so a kept line nested
+// under one is redacted.
+func RedactLines(lines []string, known []string, keep func(i int) bool) ([]string, []string) {
+	var found []string
+	secretKeys := map[string]bool{} // IsSecretKey, memoized: a big file repeats a few keys
+	blockIndent := -1               // lines indented deeper than this belong to a secret block
+	for i, line := range lines {
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		body := strings.TrimSpace(line)
+		if blockIndent >= 0 {
+			if body == "" || indent > blockIndent || body == "]" || body == "}" || body == "]," || body == "}," {
+				if v := strings.Trim(body, `-[]{},"' `); v != "" {
+					found = append(found, v)
+					lines[i] = line[:indent] + Redacted
+				}
+				if keep != nil && !keep(i) {
+					lines[i] = ""
+				}
+				continue
+			}
+			blockIndent = -1
+		}
+		if lineMayHoldSecretKey(body, secretKeys) {
+			var opens bool
+			var secrets []string
+			line, opens, secrets = redactKeyValues(line)
+			found = append(found, secrets...)
+			if opens {
+				blockIndent = indent
+			}
+		}
+		if keep != nil && !keep(i) {
+			lines[i] = ""
+			continue
+		}
+		if r, ok := RedactString(line); ok {
+			for _, sp := range SecretSpans(line) {
+				found = append(found, line[sp.Start:sp.End])
+			}
+			line = r
+		}
+		lines[i] = ReplaceSecrets(line, known)
+	}
+	return lines, found
+}
+
+// ReplaceSecrets replaces every occurrence of each secret (each of its lines, when it
+// has several) in s by Redacted, longest first; secrets shorter than 3 bytes are left
+// to the structural redactions (replacing every "a" would garble everything).
+func ReplaceSecrets(s string, secrets []string) string {
+	var parts []string
+	for _, sec := range secrets {
+		for _, l := range strings.Split(sec, "\n") {
+			if l = strings.TrimSpace(l); len(l) >= 3 && l != Redacted {
+				parts = append(parts, l)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return s
+	}
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	parts = slices.Compact(parts)
+	for _, p := range parts {
+		s = strings.ReplaceAll(s, p, Redacted)
+	}
+	return s
+}
+
+// lineMayHoldSecretKey is a cheap test before the regular expressions: the line's own
+// key (after "- " and quotes) is secret-like, or the line holds a flow mapping.
+func lineMayHoldSecretKey(body string, memo map[string]bool) bool {
+	if strings.Contains(body, "{") {
+		return true
+	}
+	for strings.HasPrefix(body, "- ") {
+		body = strings.TrimLeft(body[2:], " ")
+	}
+	key := body
+	if i := strings.IndexByte(key, ':'); i >= 0 {
+		key = key[:i]
+	} else {
+		return false
+	}
+	key = strings.Trim(key, `"' `)
+	s, ok := memo[key]
+	if !ok {
+		s = IsSecretKey(key)
+		memo[key] = s
+	}
+	return s
+}
+
+// keyLine matches "key: rest" and `"key": rest` (also as a list item "- key: rest").
+var keyLine = regexp.MustCompile(`^(\s*(?:-\s+)*)(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#{}\[\],:][^#{}\[\],:]*?))\s*:(\s+|$)(.*)$`)
+
+// flowPair matches "key: value" inside a one-line flow mapping ({a: 1, password: x}).
+var flowPair = regexp.MustCompile(`([{,]\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^,}\]]*)`)
+
+// redactKeyValues redacts the values of secret keys on one line; opens reports that
+// the value of a secret key continues on the following, deeper-indented lines.
+func redactKeyValues(line string) (out string, opens bool, found []string) {
+	if m := keyLine.FindStringSubmatchIndex(line); m != nil {
+		key := firstGroup(line, m, 2, 3, 4)
+		rest := line[m[12]:m[13]]
+		if IsSecretKey(key) {
+			v := strings.TrimSpace(stripComment(rest))
+			v = strings.TrimSuffix(v, ",")
+			switch {
+			case v == "" || strings.HasPrefix(v, "|") || strings.HasPrefix(v, ">") || v == "[" || v == "{":
+				return line, true, nil // the value is on the next lines
+			case (strings.HasPrefix(v, "[") && !strings.HasSuffix(v, "]")) || (strings.HasPrefix(v, "{") && !strings.HasSuffix(v, "}")):
+				found = append(found, strings.Trim(v, `[]{}"' `))
+				return line[:m[12]] + Redacted, true, found
+			}
+			if lit := strings.Trim(v, `"'`); !IsSecretReference(lit) {
+				found = append(found, lit)
+				for _, el := range strings.Split(strings.Trim(lit, "[]{}"), ",") {
+					if el = strings.Trim(el, `"' `); el != "" && el != lit {
+						found = append(found, el)
+					}
+				}
+				return line[:m[12]] + Redacted, false, found
+			}
+			return line, false, nil
+		}
+	}
+	if !strings.Contains(line, "{") {
+		return line, false, nil
+	}
+	out = flowPair.ReplaceAllStringFunc(line, func(pair string) string {
+		sm := flowPair.FindStringSubmatch(pair)
+		v := strings.Trim(strings.TrimSpace(sm[4]), `"'`)
+		if !IsSecretKey(strings.Trim(sm[2], `"'`)) || IsSecretReference(v) {
+			return pair
+		}
+		found = append(found, v)
+		return sm[1] + sm[2] + sm[3] + Redacted
+	})
+	return out, false, found
+}
+
+func firstGroup(s string, m []int, groups ...int) string {
+	for _, g := range groups {
+		if m[2*g] >= 0 {
+			return s[m[2*g]:m[2*g+1]]
+		}
+	}
+	return ""
+}
+
+// stripComment drops a YAML comment (" #…") from a value that is not quoted.
+func stripComment(v string) string {
+	t := strings.TrimSpace(v)
+	if strings.HasPrefix(t, `"`) || strings.HasPrefix(t, "'") {
+		return v
+	}
+	if i := strings.Index(v, " #"); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
