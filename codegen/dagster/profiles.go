@@ -6,11 +6,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
 )
 
 // profilesYAML is the artifact's dbt_profiles as dbt's profiles.yml, keys in their
-// compiled order. Paths in it (the DuckDB file) are relative to the product directory:
+// compiled order, string values written for dbt's Jinja to render to themselves
+// (dbtLiteral). Paths in it (the DuckDB file) are relative to the product directory:
 // the runtime runs dbt with the product directory as working directory.
 func profilesYAML(p *schemas.Product) ([]byte, error) {
 	if p.Artifacts == nil || p.Artifacts.DbtProfiles == nil {
@@ -46,7 +48,11 @@ func yamlNode(v any) (*yaml.Node, error) {
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}, nil
 	case string:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}, nil
+		lit, err := dbtLiteral(t) // dbt renders every string value with Jinja
+		if err != nil {
+			return nil, err
+		}
+		return gen.YAMLString(lit), nil
 	case schemas.Int:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: string(t)}, nil
 	case schemas.Float:
@@ -73,7 +79,7 @@ func yamlNode(v any) (*yaml.Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: it.Key}, c)
+			n.Content = append(n.Content, gen.YAMLString(it.Key), c)
 		}
 		return n, nil
 	default:
