@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/floe-dev/floe/codegen"
+	"github.com/floe-dev/floe/codegen/artifact"
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/codegen/helm"
 	"github.com/floe-dev/floe/compiler"
@@ -177,6 +178,9 @@ never printed, in the diff or in diagnostics.`,
 			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
 				return usageErr("--output-format %q: want json, yaml or configmap", f.outputFormat)
 			}
+			if err := checkOutputFlags(&f); err != nil {
+				return err
+			}
 			spec := specPath(args)
 			out := f.out
 			if out == "" {
@@ -205,9 +209,6 @@ never printed, in the diff or in diagnostics.`,
 			if err := report(e, res, f.format); err != nil {
 				return err
 			}
-			if err := checkImageFlags(f.imageRepository, f.imageTag); err != nil {
-				return err
-			}
 			// Paths between the output and the product directory, both made absolute first
 			// so a relative -o and an absolute one give the same answer.
 			absOut, err1 := filepath.Abs(out)
@@ -232,6 +233,11 @@ never printed, in the diff or in diagnostics.`,
 			var inputErr *helm.InputError
 			if errors.As(err, &inputErr) {
 				return &exitError{code: ExitInput, msg: err.Error()}
+			}
+			// A flag's value the generated files cannot hold (-o, for the Dockerfile).
+			var optErr *gen.OptionError
+			if errors.As(err, &optErr) {
+				return usageErr("-o %q: %v", out, optErr)
 			}
 			if err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
@@ -288,11 +294,40 @@ func newPackageCmd(e *env) *cobra.Command {
 unpacked chart under helm/floe-<product>/, a reproducible helm/floe-<product>-<version>.tgz
 (byte-identical for the same inputs and SOURCE_DATE_EPOCH) and the Dockerfile of the
 code-location image. The chart is linted strictly, rendered for the dev, staging and prod
-overlays and every object decoded strictly into Kubernetes API types before anything is written.`
+overlays and every object decoded strictly into Kubernetes API types before anything is written.
+
+An output directory inside the product is named in the Dockerfile; one with a line break
+or other control character, * ? [ \ or surrounding white space cannot be, and is refused.`
 	if err := cmd.Flags().Set("chart", "true"); err != nil {
 		panic(err) // the flag is defined just above
 	}
 	return cmd
+}
+
+// maxNameBytes is the longest file name Linux, macOS and Windows file systems take.
+const maxNameBytes = 255
+
+// checkOutputFlags rejects, before anything is read, flag values that cannot be written
+// into the output: an output path with a NUL or a name too long (no file system takes
+// them), image and ConfigMap names Kubernetes would not accept. Each is a usage error
+// (exit 2). (An output directory the Dockerfile cannot name is refused when the chart is
+// generated: gen.OptionError.)
+func checkOutputFlags(f *compileFlags) error {
+	if strings.ContainsRune(f.out, 0) {
+		return usageErr("-o %q: a path cannot contain a NUL character", f.out)
+	}
+	for _, name := range strings.FieldsFunc(f.out, func(r rune) bool { return r == '/' || r == filepath.Separator }) {
+		if len(name) > maxNameBytes {
+			return usageErr("-o %q: the name %.20q… is longer than %d bytes, which file systems refuse", f.out, name, maxNameBytes)
+		}
+	}
+	if err := artifact.CheckConfigMapNames(f.configMapName, ""); err != nil {
+		return usageErr("--configmap-name: %v", err)
+	}
+	if err := artifact.CheckConfigMapNames("floe", f.namespace); err != nil {
+		return usageErr("--namespace: %v", err)
+	}
+	return checkImageFlags(f.imageRepository, f.imageTag)
 }
 
 // checkImageFlags rejects image flags Kubernetes would not accept (a usage error).

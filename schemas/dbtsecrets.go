@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// DbtSecretEnvPrefix starts the name of every environment variable that carries a
-// literal secret of the dbt profile into profiles.yml. dbt scrubs the values of
+// DbtFloeSecretEnvPrefix starts the name of every environment variable that carries a
+// literal secret of the dbt profile into profiles.yml (DbtSecretEnvPrefix + FLOE_). dbt scrubs the values of
 // DBT_ENV_SECRET_* variables from its logs and allows them in profiles.yml only.
-const DbtSecretEnvPrefix = "DBT_ENV_SECRET_FLOE_"
+const DbtFloeSecretEnvPrefix = DbtSecretEnvPrefix + "FLOE_"
 
 // DbtSecret is one literal secret of a dbt profile, which profiles.yml reads from Env.
 type DbtSecret struct {
-	// Env is DbtSecretEnvPrefix + the setting's path under the profile's output in
+	// Env is DbtFloeSecretEnvPrefix + the setting's path under the profile's output in
 	// upper snake case: settings.s3_secret_access_key → DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY,
 	// attach[0].path → DBT_ENV_SECRET_FLOE_ATTACH_0_PATH; a second secret in one value,
 	// or a path that another one already names, gets _2, _3, ….
@@ -85,23 +85,39 @@ func (e *dbtEnvNamer) value(v any, path []string, secret bool) any {
 		if len(spans) == 0 {
 			return t
 		}
+		// One Jinja expression, the text around each secret as string literals: dbt
+		// must not render that text as a template.
 		var b strings.Builder
+		b.WriteString("{{ ")
 		last := 0
 		for _, sp := range spans {
-			b.WriteString(t[last:sp.Start])
-			b.WriteString(e.ref(path))
+			if sp.Start > last {
+				b.WriteString(JinjaString(t[last:sp.Start]) + " ~ ")
+			}
+			b.WriteString("env_var('" + e.name(path) + "')")
 			last = sp.End
+			if last < len(t) {
+				b.WriteString(" ~ ")
+			}
 		}
-		b.WriteString(t[last:])
+		if last < len(t) {
+			b.WriteString(JinjaString(t[last:]))
+		}
+		b.WriteString(" }}")
 		return b.String()
 	}
 	return v
 }
 
-// ref names the next secret at path and returns its env_var() reference.
+// ref names the next secret at path and returns its whole env_var() reference.
 func (e *dbtEnvNamer) ref(path []string) string {
+	return "{{ env_var('" + e.name(path) + "') }}"
+}
+
+// name names the next secret at path.
+func (e *dbtEnvNamer) name(path []string) string {
 	var b strings.Builder
-	b.WriteString(DbtSecretEnvPrefix)
+	b.WriteString(DbtFloeSecretEnvPrefix)
 	for i, p := range path {
 		if i > 0 {
 			b.WriteByte('_')
@@ -121,5 +137,5 @@ func (e *dbtEnvNamer) ref(path []string) string {
 	}
 	e.used[name] = true
 	e.secrets = append(e.secrets, DbtSecret{Env: name, Path: strings.Join(path, ".")})
-	return "{{ env_var('" + name + "') }}"
+	return name
 }

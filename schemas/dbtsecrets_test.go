@@ -27,14 +27,24 @@ func TestDbtProfilesWithEnv(t *testing.T) {
 	}
 	b, _ := json.Marshal(got)
 	want := `{"shop":{"target":"dev","outputs":{"dev":{"type":"duckdb",` +
-		`"path":"md:analytics?motherduck_token={{ env_var('DBT_ENV_SECRET_FLOE_PATH') }}","threads":4,` +
+		`"path":"{{ 'md:analytics?motherduck_token=' ~ env_var('DBT_ENV_SECRET_FLOE_PATH') }}","threads":4,` +
 		`"settings":{"s3_secret_access_key":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY') }}",` +
 		`"s3SessionToken":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_SESSION_TOKEN') }}","memory_limit":"1GB","pin":1234,` +
 		`"api_key":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_API_KEY') }}"},` +
-		`"attach":[{"path":"postgres://u:{{ env_var('DBT_ENV_SECRET_FLOE_ATTACH_0_PATH') }}@db/x","alias":"pg"},` +
-		`{"path":"host=db password={{ env_var('DBT_ENV_SECRET_FLOE_ATTACH_1_PATH') }} dbname=y"}],"password":"${PW}"}}}}`
+		`"attach":[{"path":"{{ 'postgres://u:' ~ env_var('DBT_ENV_SECRET_FLOE_ATTACH_0_PATH') ~ '@db/x' }}","alias":"pg"},` +
+		`{"path":"{{ 'host=db password=' ~ env_var('DBT_ENV_SECRET_FLOE_ATTACH_1_PATH') ~ ' dbname=y' }}"}],"password":"${PW}"}}}}`
 	if string(b) != want {
 		t.Errorf("DbtProfilesWithEnv:\n got %s\nwant %s", b, want)
+	}
+	// Every value with a secret part is one expression that profiles.yml may carry
+	// as it is (the text around the secret is a quoted literal, never a template).
+	for _, v := range []string{
+		"{{ 'md:analytics?motherduck_token=' ~ env_var('DBT_ENV_SECRET_FLOE_PATH') }}",
+		"{{ 'postgres://u:' ~ env_var('DBT_ENV_SECRET_FLOE_ATTACH_0_PATH') ~ '@db/x' }}",
+	} {
+		if !IsDbtEnvExpr(v) || DbtUnrepresentable(v) {
+			t.Errorf("%s: not kept as an env expression", v)
+		}
 	}
 	var names []string
 	for _, s := range secrets {
@@ -63,6 +73,34 @@ func TestDbtProfilesWithEnv(t *testing.T) {
 	if w := []string{"DBT_ENV_SECRET_FLOE_SETTINGS_A_TOKEN", "DBT_ENV_SECRET_FLOE_SETTINGS_A_TOKEN_2",
 		"DBT_ENV_SECRET_FLOE_PATH", "DBT_ENV_SECRET_FLOE_PATH_2"}; !slices.Equal(names, w) {
 		t.Errorf("names = %q, want %q", names, w)
+	}
+	// Template text around a secret stays text: it is quoted, not rendered.
+	var hostile Map
+	_ = json.Unmarshal([]byte(`{"p": {"outputs": {"dev": {"path": "host=db password=pw dbname={{ 7*7 }}'"}}}}`), &hostile)
+	got, _ = DbtProfilesWithEnv(&hostile)
+	b, _ = json.Marshal(got)
+	if w := `{"p":{"outputs":{"dev":{"path":"{{ 'host=db password=' ~ env_var('DBT_ENV_SECRET_FLOE_PATH') ~ ' dbname={{ 7*7 }}\\'' }}"}}}}`; string(b) != w {
+		t.Errorf("hostile text around a secret:\n got %s\nwant %s", b, w)
+	}
+}
+
+// TestIsDbtEnvExpr: only string literals and env_var() calls joined by ~.
+func TestIsDbtEnvExpr(t *testing.T) {
+	for s, want := range map[string]bool{
+		"{{ env_var('A') }}":                            true,
+		"{{ 'x' ~ env_var('A') }}":                      true,
+		"{{ env_var('A') ~ 'y' ~ env_var('B') }}":       true,
+		"{{ 'it\\'s' ~ env_var('A') }}":                 true,
+		"{{ 'x' ~ 'y' }}":                               false,
+		"{{ 'x' ~ env_var('A') ~ 7*7 }}":                false,
+		"{{ 'x' }}{{ env_var('A') }}":                   false,
+		"{{ 'x' ~ env_var('A') }} {{ 7*7 }}":            false,
+		"{{ 'x' ~ env_var(A) }}":                        false,
+		"{{ 'a' ~ env_var('A') }}{% if 1 %}{% endif %}": false,
+	} {
+		if got := IsDbtEnvExpr(s); got != want {
+			t.Errorf("IsDbtEnvExpr(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
 

@@ -112,7 +112,7 @@ func node(v any, sortKeys bool) *yaml.Node {
 			slices.SortFunc(items, func(a, b schemas.MapItem) int { return strings.Compare(a.Key, b.Key) })
 		}
 		for _, it := range items {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: it.Key}, node(it.Value, sortKeys))
+			n.Content = append(n.Content, gen.YAMLString(it.Key), node(it.Value, sortKeys))
 		}
 		return n
 	case []any:
@@ -133,7 +133,7 @@ func node(v any, sortKeys bool) *yaml.Node {
 	case schemas.Float:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: schemas.PyFloat(float64(t))}
 	case string:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
+		return gen.YAMLString(t)
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
 }
@@ -144,7 +144,7 @@ func configMap(data []byte, name, ns string) ([]byte, error) {
 		return nil, err
 	}
 	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+	str := gen.YAMLString
 	meta.Content = append(meta.Content, str("name"), str(name))
 	if ns != "" {
 		meta.Content = append(meta.Content, str("namespace"), str(ns))

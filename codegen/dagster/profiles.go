@@ -6,11 +6,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
 )
 
 // profilesYAML is the artifact's dbt_profiles as dbt's profiles.yml, keys in their
-// compiled order. Paths in it (the DuckDB file) are relative to the product directory:
+// compiled order, string values written for dbt's Jinja to render to themselves
+// (dbtLiteral). Paths in it (the DuckDB file) are relative to the product directory:
 // the runtime runs dbt with the product directory as working directory.
 //
 // A literal secret never reaches the file: profiles.yml reads each one with
@@ -30,7 +32,7 @@ func profilesYAML(p *schemas.Product) ([]byte, error) {
 	b.WriteString(generatedHeader)
 	b.WriteString("# dbt profiles of " + p.Name + ", from compiled_artifacts.json dbt_profiles.\n")
 	if len(secrets) > 0 {
-		b.WriteString("# Literal secrets are read from environment variables (" + schemas.DbtSecretEnvPrefix + "*).\n")
+		b.WriteString("# Literal secrets are read from environment variables (" + schemas.DbtFloeSecretEnvPrefix + "*).\n")
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -55,7 +57,11 @@ func yamlNode(v any) (*yaml.Node, error) {
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}, nil
 	case string:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}, nil
+		lit, err := dbtLiteral(t) // dbt renders every string value with Jinja
+		if err != nil {
+			return nil, err
+		}
+		return gen.YAMLString(lit), nil
 	case schemas.Int:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: string(t)}, nil
 	case schemas.Float:
@@ -82,7 +88,7 @@ func yamlNode(v any) (*yaml.Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: it.Key}, c)
+			n.Content = append(n.Content, gen.YAMLString(it.Key), c)
 		}
 		return n, nil
 	default:

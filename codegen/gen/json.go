@@ -22,7 +22,9 @@ func IndentJSON(v any) ([]byte, error) {
 
 // IcebergJSON is the content of iceberg_io.json. Every generator that writes or embeds
 // the file (the runtime files, the chart's ConfigMap) calls this, so the copies are
-// byte-identical. Nil lists are written as [] (the schema wants arrays).
+// byte-identical. Nil lists are written as [] (the schema wants arrays), and characters
+// YAML cannot carry are escaped (YAMLSafeJSON), so the ConfigMap embedding the file
+// reads back the same document.
 func IcebergJSON(c schemas.IcebergIOConfig) ([]byte, error) {
 	return IcebergJSONChecked(c, nil)
 }
@@ -63,12 +65,15 @@ func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []b
 				err = check(-1, whole)
 			}
 		}
-		return b, err
+		if err != nil {
+			return nil, err
+		}
+		return YAMLSafeJSON(b), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return YAMLSafeJSON(append(b, '\n')), nil
 }
 
 // SchedulesJSON is the content of schedules.json (see IcebergJSON).
@@ -76,5 +81,9 @@ func SchedulesJSON(f schemas.ScheduleFile) ([]byte, error) {
 	if f.Schedules == nil {
 		f.Schedules = []schemas.Schedule{}
 	}
-	return IndentJSON(f)
+	b, err := IndentJSON(f)
+	if err != nil {
+		return nil, err
+	}
+	return YAMLSafeJSON(b), nil
 }

@@ -83,8 +83,11 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 		{Name: "values.schema.json", Data: schema},
 	}
 	rest := []chartFile{
-		// The ConfigMap's content. Only the redacted artifacts may leave the compiler.
-		{Name: "files/compiled_artifacts.json", Data: p.RedactedArtifactsJSON},
+		// The ConfigMap's content. Only the redacted artifacts may leave the compiler. The
+		// ConfigMap embeds the files in YAML block scalars, which cannot hold every character
+		// JSON strings can: escaped, the document reads back the same (iceberg_io.json and
+		// schedules.json are written escaped already).
+		{Name: "files/compiled_artifacts.json", Data: gen.YAMLSafeJSON(p.RedactedArtifactsJSON)},
 		{Name: "files/iceberg_io.json", Data: iceberg},
 		{Name: "files/schedules.json", Data: schedules},
 	}
@@ -161,9 +164,10 @@ func marshalYAML(v any) ([]byte, error) {
 // marshalJSON encodes v as indented JSON with a final newline, without HTML escaping.
 func marshalJSON(v any) ([]byte, error) { return gen.IndentJSON(v) }
 
-// jsonString quotes s as a JSON string (which is also a YAML double-quoted scalar), without
-// HTML escaping (">=1.28.0-0" stays readable).
+// jsonString quotes s as a JSON string (which is also a YAML double-quoted scalar once
+// the characters YAML cannot carry are escaped), without HTML escaping (">=1.28.0-0"
+// stays readable).
 func jsonString(s string) (string, error) {
 	b, err := marshalJSON(s)
-	return strings.TrimSuffix(string(b), "\n"), err
+	return strings.TrimSuffix(string(gen.YAMLSafeJSON(b)), "\n"), err
 }

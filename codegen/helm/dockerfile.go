@@ -3,12 +3,18 @@ package helm
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
 	helmchart "github.com/floe-dev/floe/templates/helm"
 )
@@ -21,16 +27,23 @@ const PythonImage = "python:3.11.7-slim-bookworm"
 // beside it in the output directory.
 const ImageRequirementsFile = "image-requirements.txt"
 
-// dockerfileView is what Dockerfile.tmpl is filled with.
+// dockerfileView is what Dockerfile.tmpl is filled with. Every string that came from the
+// user is already quoted for the place it goes to (see dockerfile): the template only
+// pastes them.
 type dockerfileView struct {
 	Product, Version, FloeVersion string
-	ImageRepository, ImageTag     string
-	PythonImage                   string
-	OutputDir                     string
-	ProductDir                    string
-	WorkingDir, DefinitionsFile   string
-	Port, UID                     int
-	RequirementsFile              string
+	// BuildCommand is the `docker build` command line of the header comment, shell-quoted.
+	BuildCommand string
+	// OutputDirShell is the output directory, shell-quoted, for the header comment.
+	OutputDirShell string
+	// OutputDirArg is the default of the FLOE_OUTPUT_DIR build argument as a Dockerfile word.
+	OutputDirArg string
+	PythonImage  string
+	ProductDir   string
+	Port, UID    int
+	// Cmd is the exec-form (JSON array) command of the code server.
+	Cmd              string
+	RequirementsFile string
 }
 
 var dockerfileTemplate = template.Must(template.New("Dockerfile").
@@ -95,21 +108,104 @@ func imageRequirements() ([]byte, error) {
 }
 
 // dockerfile renders the product's code-location Dockerfile.
+//
+// Only the output directory is free text here (it comes from -o); the product name and
+// version are held to patterns by the schema and the image reference by k8scheck. Each
+// value is still checked and quoted for its place: comments and instructions end at a
+// line break, so no value may hold one; the FLOE_OUTPUT_DIR default is one single-quoted
+// word (no variable expansion inside); the command is a JSON array. An output directory
+// that cannot be written faithfully is refused (checkImagePath) before this runs.
 func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
+	for _, v := range []string{p.Name, p.Version, p.FloeVersion, d.ImageRepository, d.ImageTag} {
+		if err := checkDockerfileText(v); err != nil {
+			return nil, fmt.Errorf("Dockerfile: %q: %w", v, err)
+		}
+	}
+	if err := checkImagePath(d.OutputDir); err != nil {
+		return nil, &gen.OptionError{Option: "the output directory (relative to the product directory)", Value: d.OutputDir, Err: err}
+	}
+	cmd, err := jsonArray([]string{"dagster", "api", "grpc", "--host", "0.0.0.0", "--port", strconv.Itoa(d.Port),
+		"--python-file", d.DefinitionsFile, "--working-directory", d.WorkingDir})
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
-	err := dockerfileTemplate.Execute(&buf, dockerfileView{
+	err = dockerfileTemplate.Execute(&buf, dockerfileView{
 		Product: p.Name, Version: p.Version, FloeVersion: p.FloeVersion,
-		ImageRepository: d.ImageRepository, ImageTag: d.ImageTag,
-		PythonImage: PythonImage,
-		OutputDir:   d.OutputDir, ProductDir: imageProductDir,
-		WorkingDir: d.WorkingDir, DefinitionsFile: d.DefinitionsFile,
-		Port: d.Port, UID: imageUID,
+		BuildCommand: strings.Join([]string{"docker", "build", "-f", shellWord(path.Join(d.OutputDir, "Dockerfile")),
+			"-t", shellWord(d.ImageRepository + ":" + d.ImageTag), "."}, " "),
+		OutputDirShell: shellWord(d.OutputDir),
+		OutputDirArg:   shellWord(d.OutputDir),
+		PythonImage:    PythonImage,
+		ProductDir:     imageProductDir,
+		Port:           d.Port, UID: imageUID,
+		Cmd:              cmd,
 		RequirementsFile: ImageRequirementsFile,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fill Dockerfile: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// checkDockerfileText refuses text that would end a Dockerfile line or comment early or
+// that a reader cannot see: control characters (line feed, carriage return, NUL, DEL, the
+// C1 controls including NEL), the Unicode line and paragraph separators, invalid UTF-8.
+func checkDockerfileText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return fmt.Errorf("contains the control character %U, which a Dockerfile cannot hold", r)
+		}
+	}
+	return nil
+}
+
+// checkImagePath refuses an output directory the image build cannot name exactly: text
+// checkDockerfileText refuses; the wildcard characters * ? [ and the escape \, which
+// COPY and .dockerignore read as patterns; and leading or trailing white space, which
+// .dockerignore trims.
+func checkImagePath(dir string) error {
+	if err := checkDockerfileText(dir); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(dir, `*?[\`); i >= 0 {
+		return fmt.Errorf("contains %q, which the Dockerfile's COPY and .dockerignore read as a pattern", dir[i])
+	}
+	if strings.TrimSpace(dir) != dir {
+		return errors.New("starts or ends with white space, which .dockerignore trims")
+	}
+	return nil
+}
+
+// shellWord is s as one word to a POSIX shell and to the Dockerfile's own word splitting
+// and variable expansion (ARG): as it is when it holds only characters neither treats
+// specially, else between single quotes, each quote inside written as quote, backslash,
+// quote, quote (close, escaped quote, reopen). Inside single quotes neither expands $ or
+// \. s must have passed checkDockerfileText: a line break cannot be quoted in a Dockerfile.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, shellSafe) == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellSafe are the characters a shell word may hold unquoted.
+const shellSafe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-"
+
+// jsonArray is items as a JSON array on one line (`["a", "b"]`), the exec form of CMD.
+func jsonArray(items []string) (string, error) {
+	quoted := make([]string, len(items))
+	for i, it := range items {
+		s, err := jsonString(it)
+		if err != nil {
+			return "", err
+		}
+		quoted[i] = s
+	}
+	return "[" + strings.Join(quoted, ", ") + "]", nil
 }
 
 // dockerignore is Dockerfile.dockerignore, which BuildKit applies to a build using the

@@ -64,6 +64,11 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Dockerfile names the output directory; refuse one it cannot name exactly before
+	// the chart is built and verified.
+	if err := checkImagePath(d.OutputDir); opts.Chart && err != nil {
+		return nil, &gen.OptionError{Option: "the output directory (relative to the product directory)", Value: d.OutputDir, Err: err}
+	}
 	official, err := marshalYAML(officialValues(p, d))
 	if err != nil {
 		return nil, fmt.Errorf("encode dagster-user-deployments values: %w", err)

@@ -280,7 +280,8 @@ func TestNoDefaultPreset(t *testing.T) {
 // numbers or null, or that hold quotes, colons and newlines, reach the pods unchanged.
 func TestValueQuoting(t *testing.T) {
 	tricky := []string{"on", "yes", "y", "No", "off", "true", "null", "~", "0755", "1e3", "1.0", "0x1F",
-		"a: b", "# not a comment", `"quoted"`, "multi\nline", " leading space", "{x}", "[1]", "*alias", "&anchor", "!tag", "%", "@", "`"}
+		"a: b", "# not a comment", `"quoted"`, "multi\nline", " leading space", "{x}", "[1]", "*alias", "&anchor", "!tag", "%", "@", "`",
+		"del\x7f", "nel\u0085", "ls\u2028", "ps\u2029", "c1\u009b", "bom\ufeff", "nul\x00", "{{ .Values.x }}"}
 	p := customer360()
 	p.Deployment.Env = nil
 	for i, v := range tricky {

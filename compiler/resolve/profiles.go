@@ -29,6 +29,7 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 		cfg = schemas.NewMap()
 	}
 	expand(cfg, product, r.Slug)
+	diags.Add(dbtUnrepresentable(cfg, at, "plugins", "compute", "config")...)
 	intIn := func(key string, def, lo, hi int64) int64 {
 		v, ok := cfg.Get(key)
 		if !ok || v == nil {
@@ -162,4 +163,28 @@ func expandValue(v any, name, slug string) any {
 		return t
 	}
 	return v
+}
+
+// dbtUnrepresentable reports the compute config's strings that dbt cannot be given in
+// profiles.yml unchanged (schemas.DbtUnrepresentable), at their positions.
+func dbtUnrepresentable(v any, at func(path ...string) diag.Pos, path ...string) diag.List {
+	var diags diag.List
+	switch t := v.(type) {
+	case string:
+		if schemas.DbtUnrepresentable(t) {
+			p := strings.Join(path, ".")
+			diags.Add(diag.Errorf(at(path...), CodeComputeConfig, p,
+				"%s holds %q outside an env_var() reference; dbt would replace the value in profiles.yml "+
+					"(write the whole value as {{ env_var('NAME') }})", p, schemas.DbtSecretEnvPrefix))
+		}
+	case *schemas.Map:
+		for _, it := range t.Items {
+			diags.Add(dbtUnrepresentable(it.Value, at, append(path[:len(path):len(path)], it.Key)...)...)
+		}
+	case []any:
+		for i, e := range t {
+			diags.Add(dbtUnrepresentable(e, at, append(path[:len(path):len(path)], fmt.Sprint(i))...)...)
+		}
+	}
+	return diags
 }

@@ -13,6 +13,19 @@ from floe_runtime.secrets import fill_local_secrets, local_secret_env
 REF = "{{{{ env_var('DBT_ENV_SECRET_FLOE_{}') }}}}"
 
 
+def expr(*parts: str) -> str:
+    """A value of which parts are secrets, as floe writes it: literals quoted for Jinja
+    (uppercase parts name variables), joined by ~ in one expression."""
+    return (
+        "{{ "
+        + " ~ ".join(
+            f"env_var('DBT_ENV_SECRET_FLOE_{p}')" if p.isupper() else repr(p)
+            for p in parts
+        )
+        + " }}"
+    )
+
+
 def _output(tmp_path: Path, template: dict, literal: dict) -> Path:
     """profiles.yml (the env_var() template) and the artifact (the literals)."""
     (tmp_path / "profiles.yml").write_text(
@@ -29,7 +42,7 @@ def out(tmp_path: Path) -> Path:
         tmp_path,
         {
             "type": "duckdb",
-            "path": "md:db?motherduck_token=" + REF.format("PATH"),
+            "path": expr("md:db?motherduck_token=", "PATH"),
             "settings": {
                 "s3_secret_access_key": REF.format("SETTINGS_S3_SECRET_ACCESS_KEY"),
                 "pin": REF.format("SETTINGS_PIN"),
@@ -37,10 +50,9 @@ def out(tmp_path: Path) -> Path:
             },
             "attach": [
                 {
-                    "path": "postgres://u:"
-                    + REF.format("ATTACH_0_PATH")
-                    + "@db/x?token="
-                    + REF.format("ATTACH_0_PATH_2")
+                    "path": expr(
+                        "postgres://u:", "ATTACH_0_PATH", "@db/x?token=", "ATTACH_0_PATH_2"
+                    )
                 }
             ],
         },
@@ -100,7 +112,19 @@ def test_no_references_no_work(tmp_path: Path) -> None:
 def test_an_artifact_that_no_longer_matches_gives_no_value(tmp_path: Path) -> None:
     out = _output(
         tmp_path,
-        {"path": "postgres://u:" + REF.format("PATH") + "@db/x"},
+        {"path": expr("postgres://u:", "PATH", "@db/x")},
         {"path": "postgres://u:pw@other-host/x"},
     )
     assert local_secret_env(out) == {}
+
+
+def test_text_around_a_secret_is_read_as_floe_quotes_it(tmp_path: Path) -> None:
+    """Jinja-quoted text (quotes, backslashes, braces, escapes) is matched as its value."""
+    text = "it's {{ 7*7 }} \\ caf\u00e9 "
+    quoted = "'" + "it\\'s {{ 7*7 }} \\\\ caf\\xe9 " + "'"
+    out = _output(
+        tmp_path,
+        {"path": "{{ " + quoted + " ~ env_var('DBT_ENV_SECRET_FLOE_PATH') ~ '!' }}"},
+        {"path": text + "s3cr3t!"},
+    )
+    assert local_secret_env(out) == {"DBT_ENV_SECRET_FLOE_PATH": "s3cr3t"}

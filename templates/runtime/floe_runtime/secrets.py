@@ -24,7 +24,10 @@ import yaml
 PROFILES_FILE = "profiles.yml"
 ARTIFACTS_FILE = "compiled_artifacts.json"
 ENV_PREFIX = "DBT_ENV_SECRET_FLOE_"
-_REF = re.compile(r"\{\{ env_var\('(" + ENV_PREFIX + r"[A-Z0-9_]+)'\) \}\}")
+# A value profiles.yml reads a secret of: a whole reference, or one expression of
+# single-quoted literals and env_var() calls joined by ~ (the text around the secret).
+_WHOLE = re.compile(r"\{\{ env_var\('(" + ENV_PREFIX + r"[A-Z0-9_]+)'\) \}\}")
+_TOKEN = re.compile(r"'((?:[^'\\]|\\.)*)'|env_var\('([A-Za-z_][A-Za-z0-9_]*)'\)")
 
 
 def in_kubernetes() -> bool:
@@ -87,17 +90,50 @@ def _match(template: Any, literal: Any, env: dict[str, str]) -> None:
     elif isinstance(template, list) and isinstance(literal, list):
         for t, lit in zip(template, literal):
             _match(t, lit, env)
-    elif isinstance(template, str) and _REF.search(template):
+    elif isinstance(template, str) and ENV_PREFIX in template:
         if isinstance(literal, bool) or literal is None:
             return
         text = literal if isinstance(literal, str) else str(literal)
-        names = _REF.findall(template)
+        parts = _parts(template)
+        if parts is None:
+            return
+        names = [name for kind, name in parts if kind == "env"]
         # The template is the literal with each secret replaced by a reference: the
         # text between references is kept as it was, so it pins each secret down.
         pattern = "".join(
-            re.escape(part) if i % 2 == 0 else "(.*?)"
-            for i, part in enumerate(_REF.split(template))
+            re.escape(value) if kind == "text" else "(.*?)" for kind, value in parts
         )
         m = re.fullmatch(pattern, text, re.DOTALL)
         if m is not None:
             env.update(zip(names, m.groups()))
+
+
+def _parts(template: str) -> list[tuple[str, str]] | None:
+    """The literal texts and variable names of a secret-reading value, in order.
+
+    ``{{ env_var('N') }}`` gives [("env", "N")]; ``{{ 'a' ~ env_var('N') ~ 'b' }}``
+    gives [("text", "a"), ("env", "N"), ("text", "b")]. None for anything else.
+    """
+    whole = _WHOLE.fullmatch(template)
+    if whole:
+        return [("env", whole.group(1))]
+    if not (template.startswith("{{ ") and template.endswith(" }}")):
+        return None
+    body = template[3:-3]
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    while True:
+        m = _TOKEN.match(body, pos)
+        if m is None:
+            return None
+        if m.group(2) is not None:
+            parts.append(("env", m.group(2)))
+        else:
+            # floe writes literals with Python-style escapes of printable ASCII only.
+            parts.append(("text", m.group(1).encode("ascii").decode("unicode_escape")))
+        pos = m.end()
+        if pos == len(body):
+            return parts
+        if not body.startswith(" ~ ", pos):
+            return None
+        pos += 3
