@@ -86,10 +86,16 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	return res, nil
 }
 
-// report renders the diagnostics and returns the exit error they imply.
+// report renders the diagnostics and returns the exit error they imply. Text is for
+// people and goes to stderr; json, sarif and github are for programs and go to stdout,
+// so `floe validate --format json | jq` works.
 func report(e *env, res *compiler.Result, format string) error {
 	if len(res.Diags) > 0 || format != "text" {
-		if err := diag.Render(e.stderr, format, res.Diags, res.Sources, "floe", Version); err != nil {
+		w := e.stdout
+		if format == "text" {
+			w = e.stderr
+		}
+		if err := diag.Render(w, format, res.Diags, res.Sources, "floe", Version); err != nil {
 			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
 		}
 	}
