@@ -82,7 +82,17 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	}
 	var violations []diag.Diagnostic
 	types := map[string]bool{}
-	if g.Naming != nil {
+	// brokenIn says whether validation reported a value under path broken (in any tier
+	// of the chain): a policy configured by it is not applied.
+	brokenIn := func(path ...string) bool {
+		for _, m := range r.Chain {
+			if m.Broken.Within(path...) {
+				return true
+			}
+		}
+		return false
+	}
+	if g.Naming != nil && !brokenIn("governance", "naming") {
 		enforcement := "warn"
 		if g.Naming.Enforcement != nil {
 			enforcement = *g.Naming.Enforcement
@@ -100,7 +110,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 			}
 			sf := r.Spec.File
 			for i, t := range r.Spec.Spec.Transforms {
-				if matchesNaming(t.Name, pattern, custom) {
+				if r.Spec.Broken.Has("transforms", fmt.Sprint(i), "name") || matchesNaming(t.Name, pattern, custom) {
 					continue
 				}
 				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})

@@ -100,8 +100,8 @@ var printer = message.NewPrinter(language.English)
 var itemized = map[string]map[string]string{"floe-spec": {"transforms": "TransformSpec"}}
 
 // schemaDiags validates f's tree against schema name and maps every violation to the
-// YAML node it is about.
-func schemaDiags(f *parse.File, name string) diag.List {
+// YAML node it is about; b (when not nil) collects what is broken.
+func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 	var diags diag.List
 	cs, err := Schema(name)
 	if err != nil {
@@ -146,7 +146,7 @@ func schemaDiags(f *parse.File, name string) diag.List {
 		root = m
 	}
 	if err := cs.schema.Validate(root); err != nil {
-		diags.Add(validationDiags(f, cs, err, nil)...)
+		diags.Add(validationDiags(f, cs, err, nil, b)...)
 	}
 	for _, l := range lists {
 		diags.Add(parallelItems(len(l.items), func(i int) diag.List {
@@ -155,7 +155,7 @@ func schemaDiags(f *parse.File, name string) diag.List {
 				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err)}
 			}
 			if err := l.def.Validate(v); err != nil {
-				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)})
+				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)}, b)
 			}
 			return nil
 		})...)
@@ -182,7 +182,7 @@ func parallelItems(n int, check func(i int) diag.List) diag.List {
 
 // validationDiags maps a validation error, whose instance locations are relative to
 // prefix, to diagnostics.
-func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string) diag.List {
+func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string, b *breakage) diag.List {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
 		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err)}
@@ -192,7 +192,7 @@ func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []stri
 		if len(prefix) > 0 {
 			leaf.InstanceLocation = append(slices.Clip(prefix), leaf.InstanceLocation...)
 		}
-		diags.Add(toDiag(f, cs, leaf)...)
+		diags.Add(toDiag(f, cs, leaf, b)...)
 	}
 	return diags
 }
@@ -256,7 +256,7 @@ func join(path []string, key string) []string {
 	return append(slices.Clip(path), key)
 }
 
-func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) []diag.Diagnostic {
+func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b *breakage) []diag.Diagnostic {
 	loc := ve.InstanceLocation
 	key, val := parse.Lookup(f.Root, loc)
 	at := val
@@ -264,12 +264,26 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 		at = key
 	}
 	path := f.UserPath(loc)
+	switch ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+	case *kind.Required:
+	default:
+		b.broken(f, loc)
+	}
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		allowed := cs.allowedKeys(loc)
 		var out []diag.Diagnostic
 		for _, p := range k.Properties {
 			kn, _ := parse.MapGet(val, p)
+			b.unknown(val, p)
+			// A misspelt key stands for the key it resembles: that one is not also
+			// reported missing by a later pass.
+			for _, near := range diag.Suggest(p, allowed) {
+				if mk, _ := parse.MapGet(val, near); mk == nil {
+					b.missing(join(loc, near))
+				}
+			}
 			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
 			d.Suggest = diag.DidYouMean(p, allowed)
 			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
@@ -288,6 +302,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 			pos = diag.Pos{File: f.Name, Line: 1, Col: 1}
 		}
 		for _, m := range k.Missing {
+			b.missing(join(loc, m))
 			where := path
 			if where == "" {
 				where = "the top level"
@@ -472,16 +487,16 @@ func (cs *compiledSchema) description(loc []string) string {
 // (the reference's lax mode accepts it), and an integer that does not fit 64 bits is an
 // error at its position rather than a failure to decode. Run it after the schema pass
 // succeeded (so every integer field holds a number).
-func integerFields(f *parse.File, name string) diag.List {
+func integerFields(f *parse.File, name string, b *breakage) diag.List {
 	cs, err := Schema(name)
 	if err != nil || f.Root == nil {
 		return nil
 	}
-	return integerFieldsAt(f, cs, f.Root, nil)
+	return integerFieldsAt(f, cs, f.Root, nil, b)
 }
 
 // integerFieldsAt is integerFields for the subtree n at path prefix.
-func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string) diag.List {
+func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string, b *breakage) diag.List {
 	var diags diag.List
 	// The path is kept as a stack of keys and indexes and only spelled out at numbers:
 	// most of a big file has none.
@@ -540,6 +555,7 @@ func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []s
 		}
 		if !v.IsInt() || !v.Num().IsInt64() {
 			diags.Add(diag.Errorf(f.Pos(n), CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
+			b.brokenNode(loc, n)
 			return
 		}
 		n.Tag, n.Value, n.Style = "!!int", v.Num().String(), 0
