@@ -23,12 +23,14 @@ import (
 
 // inputFlags are shared by compile, validate and graph.
 type inputFlags struct {
-	manifest string
-	format   string
+	manifest    string
+	format      string
+	dbtManifest string
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	cmd.Flags().StringVar(&f.dbtManifest, "dbt-manifest", "", "dbt's manifest.json to check refs against (default: the dbt project's target/manifest.json when present)")
 	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: text, json, sarif or github")
 }
 
@@ -78,8 +80,13 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	if manifest != "" {
 		manifest = filepath.Clean(manifest)
 	}
+	dbtManifest := f.dbtManifest
+	if dbtManifest != "" {
+		dbtManifest = filepath.ToSlash(filepath.Clean(dbtManifest))
+	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: os.ReadFile,
+		ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
 	})
@@ -165,6 +172,11 @@ two runs byte-identical.`,
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
 			options := compileOptions(e, &f, args)
+			if f.dbtManifest != "" {
+				// Which dbt manifest is read changes the result as any option does.
+				abs, _ := filepath.Abs(f.dbtManifest)
+				options = append(options, "dbt-manifest="+abs)
+			}
 			ph := newPhases(e)
 			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
 			if !f.check && !f.force && upToDate(out, options) {

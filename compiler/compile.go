@@ -8,24 +8,29 @@
 //	validate  JSON Schema + rules per file; later passes may assume well-typed inputs.
 //	resolve   manifest inheritance, plugins, compute, presets, dbt profiles; needs valid files.
 //	graph     dependsOn targets, cycles, topological order; needs resolved transforms.
+//	dbt       the dbt project beside floe.yaml: a model per transform, refs = dependsOn.
 //	schedule  cron and time zone; needs the resolved orchestrator default.
 //	govern    policies over the graph's models; runs last among the checks.
 //	lower     CompiledArtifacts + Product, validated against its own schema, then the
 //	          Kubernetes constraints on what packaging will emit (names, quantities).
 //
-// The driver stops after a stage that reported errors; resolve, graph and schedule
-// are independent of each other's errors and all run, so one run reports them all.
+// Every pass after validate runs over what passed validation (broken values are null
+// and what depends on them is skipped), so one run reports every problem; lowering
+// runs only when there is none.
 package compiler
 
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/floe-dev/floe/compiler/dbt"
 	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/graph"
 	"github.com/floe-dev/floe/compiler/lower"
@@ -59,6 +64,13 @@ type Options struct {
 	Orchestrators []string
 	// Phase, when set, is called as each stage ends (for timing whole runs).
 	Phase func(name string)
+	// ReadDir and Stat list directories and stat files of the dbt project (both nil:
+	// the dbt project is not checked).
+	ReadDir func(name string) ([]fs.DirEntry, error)
+	Stat    func(name string) (fs.FileInfo, error)
+	// DbtManifest is dbt's manifest.json to check refs against ("": the project's
+	// <target-path>/manifest.json when it exists).
+	DbtManifest string
 	// NoSerialize skips writing the artifact's bytes (Product.ArtifactsJSON stays
 	// empty): for runs that check and write nothing. The artifact is still validated.
 	NoSerialize bool
@@ -146,6 +158,14 @@ func Compile(opts Options) *Result {
 	g, ds := graph.Build(spec.File, spec.Spec, &graph.Broken{Has: spec.Broken.Has, Names: spec.Names})
 	res.Diags.Add(ds...)
 	res.Graph = g
+	if opts.ReadDir != nil && opts.Stat != nil {
+		// The dbt project beside floe.yaml: its files become inputs of the compile.
+		dr, ds := dbt.Check(spec, dbt.Options{Dir: filepath.ToSlash(filepath.Dir(opts.SpecPath)), Manifest: opts.DbtManifest,
+			ReadFile: opts.ReadFile, ReadDir: opts.ReadDir, Stat: opts.Stat})
+		res.Diags.Add(ds...)
+		res.Inputs = append(res.Inputs, dr.Inputs...)
+		maps.Copy(res.Sources, dr.Sources)
+	}
 	schedules, nextRuns := checkSchedule(spec, r, opts.CompiledAt, &res.Diags)
 	res.NextRuns = nextRuns
 	phase("resolve+graph")
