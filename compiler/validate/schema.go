@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -317,7 +318,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 			pos = f.Pos(key)
 		}
 		d := diag.Errorf(pos, CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
-		d.Suggest = typeHint(at, k.Want)
+		d.Suggest = typeHint(f, at, k.Want)
 		return []diag.Diagnostic{d}
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
@@ -385,19 +386,16 @@ func wantName(want []string) string {
 	return strings.Join(names, " or ")
 }
 
-func typeHint(n *yaml.Node, want []string) string {
+func typeHint(f *parse.File, n *yaml.Node, want []string) string {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ""
 	}
 	if slices.Contains(want, "string") && n.Style == 0 && (n.Tag == "!!float" || n.Tag == "!!int" || n.Tag == "!!bool") {
-		return fmt.Sprintf("quote it to make it a string: \"%s\"", n.Value)
+		return fmt.Sprintf("quote it to make it a string: \"%s\"", f.WrittenText(n))
 	}
-	if slices.Contains(want, "boolean") {
-		switch strings.ToLower(n.Value) {
-		case "yes", "on", "y":
-			return "YAML 1.2 booleans are true and false: write true"
-		case "no", "off", "n":
-			return "YAML 1.2 booleans are true and false: write false"
+	if (slices.Contains(want, "integer") || slices.Contains(want, "number")) && n.Tag == "!!str" && n.Style == 0 {
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return fmt.Sprintf("YAML 1.1 reads %s as a string (as the reference does): write %s", n.Value, strconv.FormatFloat(f, 'f', -1, 64))
 		}
 	}
 	if slices.Contains(want, "array") && n.Tag == "!!str" {

@@ -107,7 +107,22 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 			}
 		}
 	}
+	// Values the reference's lax mode converts are converted first (with a warning), so
+	// the schema sees them as the reference's model does.
 	var b breakage
+	if cs, err := Schema("floe-spec"); err == nil && f.Root != nil {
+		if items != nil {
+			detach(ts, items, func() {
+				diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
+			})
+			item := cs.node([]string{"transforms", "0"})
+			diags.Add(parallelItems(len(items), func(i int) diag.List {
+				return coerce(f, cs, item, items[i], []string{"transforms", strconv.Itoa(i)}, &b)
+			})...)
+		} else {
+			diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
+		}
+	}
 	diags.Add(schemaDiags(f, "floe-spec", &b)...)
 	// The names as written, before broken ones are nulled: a dependsOn naming a
 	// transform whose name is invalid is not a second error.
@@ -179,6 +194,9 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		unknownTopLevel(f, &diags)
 	}
 	var b breakage
+	if cs, err := Schema("manifest"); err == nil && f.Root != nil {
+		diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
+	}
 	diags.Add(schemaDiags(f, "manifest", &b)...)
 	broken := Broken{}
 	b.apply(broken)
