@@ -69,3 +69,44 @@ governance:
 		t.Errorf("schedules = %+v, want one, disabled", s)
 	}
 }
+
+// TestArtifactsBlockAccepted: a complete artifacts block the reference accepts (the
+// example of its ArtifactsConfig plus every sub-block) compiles.
+func TestArtifactsBlockAccepted(t *testing.T) {
+	spec := []byte("apiVersion: floe.dev/v1\nkind: FloeSpec\nmetadata: {name: a, version: 1.0.0}\ntransforms: [{name: stg_a}]\n")
+	manifest := []byte(`apiVersion: floe.dev/v1
+kind: Manifest
+metadata: {name: p, version: 1.0.0, owner: me@example.com}
+plugins: {compute: {type: duckdb}, orchestrator: {type: dagster}}
+artifacts:
+  registry:
+    uri: oci://harbor.example.com:8443/floe/products
+    auth: {type: basic, credentials_ref: {name: harbor-creds, source: kubernetes, key: password}}
+    tls_verify: true
+    cache: {enabled: true, path: /var/cache/floe, max_size_gb: 5, ttl_hours: 12}
+    resilience:
+      retry: {max_attempts: 10, initial_delay_ms: 100, backoff_multiplier: 1.5, max_delay_ms: 1000, jitter: false}
+      circuit_breaker: {enabled: true, failure_threshold: 3, recovery_timeout_ms: 1000, half_open_requests: 2}
+    signing: {mode: keyless, oidc_issuer: "https://token.actions.githubusercontent.com"}
+    verification:
+      enforcement: warn
+      trusted_issuers: [{issuer: "https://token.actions.githubusercontent.com", subject_regex: "^repo:acme/.*$"}]
+      environments: {prod: {enforcement: enforce, require_sbom: true}}
+      grace_period_days: 0
+  promotion:
+    environments:
+      - {name: dev, gates: {policy_compliance: true, tests: true}}
+      - name: prod
+        gates: {policy_compliance: true, security_scan: {command: "trivy image", block_on_severity: [CRITICAL, HIGH]}}
+        authorization: {allowed_groups: [platform], separation_of_duties: true}
+        lock: {locked: false}
+    audit_backend: s3
+    webhooks: [{url: "https://hooks.example.com", events: [promote, rollback], headers: {X-Team: data}}]
+    gate_commands: {tests: "make test", security_scan: {command: grype}}
+    signature_enforcement: warn
+`)
+	res := compileMem("p/floe.yaml", "p/manifest.yaml", map[string][]byte{"p/floe.yaml": spec, "p/manifest.yaml": manifest})
+	if res.Product == nil || len(res.Diags) > 0 {
+		t.Fatalf("want a clean compile, got %v", res.Diags)
+	}
+}

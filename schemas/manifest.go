@@ -15,7 +15,7 @@ type Manifest struct {
 	ApprovedSinks    []string                          `json:"approved_sinks,omitempty" jsonschema:"nullable"`
 	ApprovedProducts []string                          `json:"approved_products,omitempty" jsonschema:"nullable"`
 	Defaults         map[string]string                 `json:"defaults,omitempty" jsonschema:"nullable"`
-	Artifacts        *Map                              `json:"artifacts,omitempty" jsonschema:"nullable"`
+	Artifacts        *ArtifactsConfig                  `json:"artifacts,omitempty" jsonschema:"nullable"`
 	Observability    *ObservabilityManifest            `json:"observability,omitempty" jsonschema:"nullable"`
 	ResourcePresets  map[string]ManifestResourcePreset `json:"resource_presets,omitempty" jsonschema:"nullable"`
 }

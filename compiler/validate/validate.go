@@ -559,6 +559,9 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 			}
 		}
 	}
+	if m.Artifacts != nil && !broken.Has("artifacts") {
+		diags.Add(artifactRules(f, m.Artifacts, broken)...)
+	}
 	names := make([]string, 0, len(m.ResourcePresets))
 	for n := range m.ResourcePresets {
 		names = append(names, n)
