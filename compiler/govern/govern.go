@@ -1,5 +1,6 @@
-// Package govern is the policy pass: naming conventions, literal secrets in manifests
-// and governance caps, under
+// Package govern is the policy pass: naming conventions, documentation, RBAC, custom
+// rules and policy-as-code (policies.go), literal secrets in manifests and governance
+// caps, under
 // policy_enforcement_level off / warn (violations are warnings) / strict (errors), and
 // the enforcement_result summary the artifact carries.
 package govern
@@ -124,6 +125,14 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 				types["naming"] = true
 			}
 		}
+	}
+	for _, v := range policyChecks(r, g, brokenIn) {
+		if v.policyType == "" {
+			diags.Add(v.d) // floe's own note, no finding of the reference's
+			continue
+		}
+		violations = append(violations, v.d)
+		types[v.policyType] = true
 	}
 	for _, v := range violations {
 		if res.Level == "warn" {

@@ -559,6 +559,9 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 			}
 		}
 	}
+	if g := m.Governance; g != nil {
+		diags.Add(customRuleShapes(f, g.CustomRules, broken)...)
+	}
 	if m.Artifacts != nil && !broken.Has("artifacts") {
 		diags.Add(artifactRules(f, m.Artifacts, broken)...)
 	}
@@ -625,6 +628,44 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
 		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
 		diags.Add(d)
+	}
+	return diags
+}
+
+// customRuleKeys are the keys each custom rule type has (the reference's models are a
+// union discriminated by type, each closed): required first, then optional.
+var customRuleKeys = map[string]struct{ required, optional []string }{
+	"require_tags_for_prefix": {[]string{"prefix", "required_tags"}, []string{"applies_to"}},
+	"require_meta_field":      {[]string{"field"}, []string{"required", "applies_to"}},
+	"require_tests_of_type":   {[]string{"test_types"}, []string{"min_columns", "applies_to"}},
+}
+
+// customRuleShapes checks each custom rule has its type's keys and no other type's.
+func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) diag.List {
+	var diags diag.List
+	for i, r := range rules {
+		p := []string{"governance", "custom_rules", strconv.Itoa(i)}
+		keys, ok := customRuleKeys[r.Type]
+		if !ok || broken.Within(p...) {
+			continue
+		}
+		_, item := parse.Lookup(f.Root, p)
+		for _, k := range keys.required {
+			if kn, _ := parse.MapGet(item, k); kn == nil {
+				diags.Add(diag.Errorf(f.Pos(item), CodeMissing, DottedPath(append(p, k)), "missing required key %q in a %s rule", k, r.Type))
+				broken.Add(p...)
+			}
+		}
+		allowed := append(append([]string{"type"}, keys.required...), keys.optional...)
+		for j := 0; item != nil && j+1 < len(item.Content); j += 2 {
+			k := item.Content[j]
+			if !slices.Contains(allowed, k.Value) {
+				d := diag.Errorf(f.Pos(k), CodeUnknownKey, DottedPath(append(p, k.Value)), "unknown key %q in a %s rule", k.Value, r.Type)
+				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
+				diags.Add(d)
+				broken.Add(p...)
+			}
+		}
 	}
 	return diags
 }
