@@ -613,6 +613,13 @@ func val(f *schemas.Float, def float64) float64 {
 	return float64(*f)
 }
 
+// referencePrivate is the reference's test for private endpoints (schemas/manifest.py):
+// a search of the text, anywhere in it.
+var referencePrivate = regexp.MustCompile(`://(?:127\.|192\.168\.|10\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|::1|localhost)`)
+
+// checkEndpoint rejects what the reference rejects (http or https only, its private
+// network test), and what its test misses but a client would reach as a private or
+// loopback address ([::1], 0.0.0.0, 127.1, LOCALHOST: see docs/compatibility.md).
 func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 	var diags diag.List
 	if !strings.HasPrefix(ep, "http://") && !strings.HasPrefix(ep, "https://") {
@@ -622,6 +629,14 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 	u, err := url.Parse(ep)
 	if err != nil || u.Host == "" {
 		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
+		return diags
+	}
+	if loc := referencePrivate.FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
+		// The reference's own test: text, not address. It also rejects public names that
+		// start like a private address (10.example.com, localhost.example.com): so does floe.
+		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])
+		d.Suggest = "use a host name that does not start with 10., 127., 169.254., 172.16-31., 192.168. or localhost"
+		diags.Add(d)
 		return diags
 	}
 	if privateHost(u.Hostname()) {
