@@ -109,9 +109,9 @@ func TestBadInputs(t *testing.T) {
 
 var (
 	dbtManifestRe = regexp.MustCompile(`# floe-test: dbt-manifest=(\S+)`)
-	wantRe     = regexp.MustCompile(`# want((?:-file)?) ((?:"(?:[^"\\]|\\.)*"\s*)+)`)
-	quotedRe   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-	wantLineRe = regexp.MustCompile(`^(\S+):(\d+)\s+((?:"(?:[^"\\]|\\.)*"\s*)+)$`)
+	wantRe        = regexp.MustCompile(`# want((?:-file)?) ((?:"(?:[^"\\]|\\.)*"\s*)+)`)
+	quotedRe      = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	wantLineRe    = regexp.MustCompile(`^(\S+):(\d+)\s+((?:"(?:[^"\\]|\\.)*"\s*)+)$`)
 )
 
 // parseWants reads the # want and # want-file comments of file.

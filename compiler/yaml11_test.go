@@ -42,7 +42,7 @@ governance:
 				Config map[string]any `json:"config"`
 			} `json:"catalog"`
 		} `json:"plugins"`
-		Governance  map[string]any `json:"governance"`
+		Governance map[string]any `json:"governance"`
 		Transforms struct {
 			Models []struct {
 				QualityChecks []map[string]any `json:"quality_checks"`

@@ -119,10 +119,25 @@ type PolicyOverride struct {
 
 // DataContractsConfig configures data-contract checks.
 type DataContractsConfig struct {
-	Enforcement     *string `json:"enforcement,omitempty" jsonschema:"enum=off,enum=warn,enum=strict"`
-	AutoGeneration  *Map    `json:"auto_generation,omitempty"`
-	DriftDetection  *Map    `json:"drift_detection,omitempty"`
-	InheritanceMode *string `json:"inheritance_mode,omitempty" jsonschema:"enum=merge,enum=override,enum=strict"`
+	Enforcement     *string               `json:"enforcement,omitempty" jsonschema:"enum=off,enum=warn,enum=strict"`
+	AutoGeneration  *AutoGenerationConfig `json:"auto_generation,omitempty"`
+	DriftDetection  *DriftDetectionConfig `json:"drift_detection,omitempty"`
+	InheritanceMode *string               `json:"inheritance_mode,omitempty" jsonschema:"enum=merge,enum=override,enum=strict"`
+}
+
+// AutoGenerationConfig configures generated data contracts.
+type AutoGenerationConfig struct {
+	Enabled               *bool   `json:"enabled,omitempty"`
+	IncludeDescriptions   *bool   `json:"include_descriptions,omitempty"`
+	DefaultClassification *string `json:"default_classification,omitempty" jsonschema:"enum=public,enum=internal,enum=confidential,enum=pii,enum=phi,enum=sensitive,enum=restricted"`
+}
+
+// DriftDetectionConfig configures schema drift checks.
+type DriftDetectionConfig struct {
+	Enabled             *bool `json:"enabled,omitempty"`
+	FailOnTypeMismatch  *bool `json:"fail_on_type_mismatch,omitempty"`
+	FailOnMissingColumn *bool `json:"fail_on_missing_column,omitempty"`
+	WarnOnExtraColumn   *bool `json:"warn_on_extra_column,omitempty"`
 }
 
 // RBACConfig configures role-based access checks.

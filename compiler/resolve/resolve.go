@@ -135,7 +135,8 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		sel *schemas.PluginSelection
 		ok  *bool
 	}{{"compute", p.Compute, &computeOK}, {"orchestrator", p.Orchestrator, &orchestratorOK}, {"catalog", p.Catalog, nil}, {"storage", p.Storage, nil},
-		{"semantic_layer", p.SemanticLayer, nil}, {"ingestion", p.Ingestion, nil}, {"lineage_backend", p.LineageBackend, nil}} {
+		{"semantic_layer", p.SemanticLayer, nil}, {"ingestion", p.Ingestion, nil}, {"lineage_backend", p.LineageBackend, nil},
+		{"secrets", p.Secrets, nil}, {"telemetry_backend", p.TelemetryBackend, nil}, {"identity", p.Identity, nil}, {"dbt", p.Dbt, nil}} {
 		if c.sel != nil && !brk("plugins", c.cat, "type") && strings.TrimSpace(c.sel.Type) == "" {
 			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), validate.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
 			if c.ok != nil {
@@ -217,7 +218,9 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	// Presets. One that failed validation still exists by name: naming it is no error.
 	var brokenPresets []string
 	r.Presets, r.DefaultPreset, brokenPresets = presets(eff, brk)
-	known := func(n string) bool { return hasPreset(r.Presets, n) || slices.Contains(brokenPresets, n) || brk("resource_presets") }
+	known := func(n string) bool {
+		return hasPreset(r.Presets, n) || slices.Contains(brokenPresets, n) || brk("resource_presets")
+	}
 	if r.DefaultPreset != "" && !known(r.DefaultPreset) {
 		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
 			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)

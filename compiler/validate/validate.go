@@ -190,8 +190,20 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 	var diags diag.List
 	if f.Root != nil {
+		// Both spellings: the manifest's root keeps unknown keys (warnings), and the
+		// reference reads apiVersion and ignores api_version as one of them.
+		if ak, _ := parse.MapGet(f.Root, "api_version"); ak != nil {
+			if ck, _ := parse.MapGet(f.Root, "apiVersion"); ck != nil {
+				d := diag.Warnf(f.Pos(ak), CodeUnknownTop, "api_version", "api_version is ignored: apiVersion is given (as the reference reads it)")
+				d.Related = []diag.Related{{Pos: f.Pos(ck), Message: "apiVersion is here"}}
+				d.Suggest = "remove api_version"
+				diags.Add(d)
+				removeKey(f.Root, "api_version")
+			}
+		}
 		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
 		unknownTopLevel(f, &diags)
+		flatPresets(f, &diags)
 	}
 	var b breakage
 	if cs, err := Schema("manifest"); err == nil && f.Root != nil {
@@ -683,4 +695,58 @@ func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) 
 		}
 	}
 	return diags
+}
+
+// CodeDropped: keys the reference reads and drops without a word.
+const CodeDropped = "FLOE-W104"
+
+var flatPresetKeys = []string{"cpu_request", "memory_request", "cpu_limit", "memory_limit"}
+
+// flatPresets does what the reference does to a resource preset written with all four
+// flat keys (cpu_request, memory_request, cpu_limit, memory_limit): it keeps those and
+// drops every other key of the preset (requests:, gpu:, …). floe says which.
+func flatPresets(f *parse.File, diags *diag.List) {
+	_, ps := parse.MapGet(f.Root, "resource_presets")
+	if ps == nil || ps.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(ps.Content); i += 2 {
+		name, p := ps.Content[i].Value, parse.Deref(ps.Content[i+1])
+		if p == nil || p.Kind != yaml.MappingNode {
+			continue
+		}
+		all := true
+		for _, k := range flatPresetKeys {
+			if kn, _ := parse.MapGet(p, k); kn == nil {
+				all = false
+			}
+		}
+		if !all {
+			continue
+		}
+		kept := make([]*yaml.Node, 0, 8)
+		for j := 0; j+1 < len(p.Content); j += 2 {
+			k := p.Content[j]
+			if slices.Contains(flatPresetKeys, k.Value) {
+				kept = append(kept, k, p.Content[j+1])
+				continue
+			}
+			d := diag.Warnf(f.Pos(k), CodeDropped, "resource_presets."+name+"."+k.Value,
+				"key %q is ignored: a preset with cpu_request, memory_request, cpu_limit and memory_limit is read from those four (as the reference does)", k.Value)
+			d.Suggest = "remove it, or write the preset as {requests: {cpu, memory}, limits: {cpu, memory}} alone"
+			diags.Add(d)
+		}
+		p.Content = kept
+	}
+}
+
+// removeKey removes key from mapping m.
+func removeKey(m *yaml.Node, key string) {
+	kept := m.Content[:0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			kept = append(kept, m.Content[i], m.Content[i+1])
+		}
+	}
+	m.Content = kept
 }
