@@ -114,7 +114,7 @@ type PolicyOverride struct {
 	Action      string   `json:"action" jsonschema:"required,enum=downgrade,enum=exclude"`
 	Reason      string   `json:"reason" jsonschema:"required,minLength=1"`
 	Expires     *string  `json:"expires,omitempty" jsonschema:"nullable,format=date"`
-	PolicyTypes []string `json:"policy_types,omitempty" jsonschema:"nullable"`
+	PolicyTypes []string `json:"policy_types,omitempty" jsonschema:"nullable,enum=naming,enum=coverage,enum=documentation,enum=semantic,enum=custom,enum=data_contract,enum=rbac,enum=secret_scanning,enum=network_policy"`
 }
 
 // DataContractsConfig configures data-contract checks.

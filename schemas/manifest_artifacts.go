@@ -145,7 +145,7 @@ type EnvironmentLock struct {
 	Locked   bool    `json:"locked" jsonschema:"required"`
 	Reason   *string `json:"reason,omitempty" jsonschema:"nullable"`
 	LockedBy *string `json:"locked_by,omitempty" jsonschema:"nullable"`
-	LockedAt *string `json:"locked_at,omitempty" jsonschema:"nullable"`
+	LockedAt *string `json:"locked_at,omitempty" jsonschema:"nullable,format=date-time"`
 }
 
 // WebhookConfig notifies on promotion events (promote, rollback, lock, unlock).

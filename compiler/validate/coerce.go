@@ -199,6 +199,9 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 	case "string":
 		switch n.Tag {
 		case parse.TimestampTag:
+			if f, _ := s["format"].(string); f == "date" || f == "date-time" {
+				return diag.Diagnostic{}, false // a date where the reference wants one
+			}
 			d := diag.Errorf(f.Pos(n), CodeType, path, "%s must be a string, not a date", fieldName(path))
 			d.Suggest = fmt.Sprintf("YAML 1.1 reads %s as a date (as the reference does): quote it: \"%s\"", written, written)
 			b.brokenNode(slices.Clone(loc), n)
