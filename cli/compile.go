@@ -121,7 +121,12 @@ func newValidateCmd(e *env) *cobra.Command {
 		Use:   "validate [PATH]",
 		Short: "Run every check of compile and write nothing",
 		Long: `Validate floe.yaml (PATH, a directory holding it, or ./floe.yaml) and its platform
-manifest with every check floe compile runs, and write nothing. Made for CI.`,
+manifest with every check floe compile runs, and write nothing. Made for CI.
+
+Every problem is reported in one run. The dbt project beside floe.yaml is checked too: a
+model file per transform and, with dbt's manifest.json (target/manifest.json after
+dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to stderr;
+--format json, sarif and github go to stdout.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
