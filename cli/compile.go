@@ -26,12 +26,14 @@ import (
 
 // inputFlags are shared by compile, validate and graph.
 type inputFlags struct {
-	manifest string
-	format   string
+	manifest    string
+	format      string
+	dbtManifest string
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	cmd.Flags().StringVar(&f.dbtManifest, "dbt-manifest", "", "dbt's manifest.json to check refs against (default: the dbt project's target/manifest.json when present)")
 	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: text, json, sarif or github")
 }
 
@@ -90,20 +92,31 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	if !run.CompiledAt.IsZero() {
 		at = run.CompiledAt
 	}
+	dbtManifest := f.dbtManifest
+	if dbtManifest != "" {
+		dbtManifest = filepath.ToSlash(filepath.Clean(dbtManifest))
+	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
+		ReadLarge: safefs.ReadFile, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
 	})
 	return res, nil
 }
 
-// report renders the diagnostics and returns the exit error they imply.
+// report renders the diagnostics and returns the exit error they imply. Text is for
+// people and goes to stderr; json, sarif and github are for programs and go to stdout,
+// so `floe validate --format json | jq` works.
 func report(e *env, res *compiler.Result, format string) error {
 	if len(res.Diags) > 0 || format != "text" {
 		// Literal secrets of the inputs are redacted from the messages and quoted lines.
 		diags, sources := res.Redacted()
-		if err := diag.Render(e.stderr, format, diags, sources, "floe", Version); err != nil {
+		w := e.stdout
+		if format == "text" {
+			w = e.stderr
+		}
+		if err := diag.Render(w, format, diags, sources, "floe", Version); err != nil {
 			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
 		}
 	}
@@ -122,7 +135,12 @@ func newValidateCmd(e *env) *cobra.Command {
 		Use:   "validate [PATH]",
 		Short: "Run every check of compile and write nothing",
 		Long: `Validate floe.yaml (PATH, a directory holding it, or ./floe.yaml) and its platform
-manifest with every check floe compile runs, and write nothing. Made for CI.`,
+manifest with every check floe compile runs, and write nothing. Made for CI.
+
+Every problem is reported in one run. The dbt project beside floe.yaml is checked too: a
+model file per transform and, with dbt's manifest.json (target/manifest.json after
+dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to stderr;
+--format json, sarif and github go to stdout.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
@@ -187,6 +205,11 @@ never printed, in the diff or in diagnostics.`,
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
 			options := compileOptions(e, &f, args)
+			if f.dbtManifest != "" {
+				// Which dbt manifest is read changes the result as any option does.
+				abs, _ := filepath.Abs(f.dbtManifest)
+				options = append(options, "dbt-manifest="+abs)
+			}
 			ph := newPhases(e)
 			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
 			if !f.check && !f.force && upToDate(out, options) {

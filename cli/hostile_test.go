@@ -460,9 +460,9 @@ func refusedFields(t *testing.T, run hostileRun, lines map[string]map[int]string
 			Code     string `json:"code"`
 		} `json:"diagnostics"`
 	}
-	dec := json.NewDecoder(strings.NewReader(run.stderr))
+	dec := json.NewDecoder(strings.NewReader(run.stdout))
 	if err := dec.Decode(&report); err != nil {
-		t.Fatalf("exit 1 without diagnostics: %v\n%s", err, run.stderr)
+		t.Fatalf("exit 1 without diagnostics: %v\n%s", err, run.stdout+run.stderr)
 	}
 	var fields []string
 	for _, d := range report.Diagnostics {

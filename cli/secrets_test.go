@@ -62,7 +62,7 @@ plugins:
         - path: 'postgresql://floe:pw/MK18-slash@db.example.com/x'
           alias: pg2
           type: postgres
-          options: {secret_key: MK19-attachopt}
+          secret_key: MK19-attachopt
   orchestrator:
     type: dagster
     config:

@@ -29,7 +29,9 @@ import (
 // Every diagnostic must be wanted and every want must be met; none may be internal.
 //
 // A floe.yaml with the comment `# floe-test: manifest-from-spec` is compiled the way
-// the CLI does without --manifest: the manifest comes from its platform.manifest.
+// the CLI does without --manifest: the manifest comes from its platform.manifest; with
+// `# floe-test: dbt-manifest=FILE` (relative to the fixture) as with --dbt-manifest.
+// A dbt_project.yml beside floe.yaml is checked as the CLI does.
 func TestBadInputs(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/bad/*/floe.yaml")
 	if err != nil || len(dirs) == 0 {
@@ -46,10 +48,13 @@ func TestBadInputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := Options{SpecPath: spec, ManifestPath: manifest, ReadFile: os.ReadFile,
+			opts := Options{SpecPath: spec, ManifestPath: manifest, ReadFile: os.ReadFile, ReadDir: os.ReadDir, Stat: os.Stat,
 				CompiledAt: time.Unix(0, 0), FloeVersion: "test", Orchestrators: []string{"dagster"}}
 			if bytes.Contains(src, []byte("# floe-test: manifest-from-spec")) {
 				opts.ManifestPath = ""
+			}
+			if m := dbtManifestRe.FindSubmatch(src); m != nil {
+				opts.DbtManifest = filepath.ToSlash(filepath.Join(dir, string(m[1])))
 			}
 			res := Compile(opts)
 			if res.Internal {
@@ -103,9 +108,10 @@ func TestBadInputs(t *testing.T) {
 }
 
 var (
-	wantRe     = regexp.MustCompile(`# want((?:-file)?) ((?:"(?:[^"\\]|\\.)*"\s*)+)`)
-	quotedRe   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-	wantLineRe = regexp.MustCompile(`^(\S+):(\d+)\s+((?:"(?:[^"\\]|\\.)*"\s*)+)$`)
+	dbtManifestRe = regexp.MustCompile(`# floe-test: dbt-manifest=(\S+)`)
+	wantRe        = regexp.MustCompile(`# want((?:-file)?) ((?:"(?:[^"\\]|\\.)*"\s*)+)`)
+	quotedRe      = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	wantLineRe    = regexp.MustCompile(`^(\S+):(\d+)\s+((?:"(?:[^"\\]|\\.)*"\s*)+)$`)
 )
 
 // parseWants reads the # want and # want-file comments of file.

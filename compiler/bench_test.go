@@ -69,7 +69,7 @@ func BenchmarkPasses(b *testing.B) {
 		b.Run(fmt.Sprintf("graph/transforms=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, d := graph.Build(s.File, s.Spec); d.HasErrors() {
+				if _, d := graph.Build(s.File, s.Spec, nil); d.HasErrors() {
 					b.Fatal(d)
 				}
 			}

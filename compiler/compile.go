@@ -8,13 +8,15 @@
 //	validate  JSON Schema + rules per file; later passes may assume well-typed inputs.
 //	resolve   manifest inheritance, plugins, compute, presets, dbt profiles; needs valid files.
 //	graph     dependsOn targets, cycles, topological order; needs resolved transforms.
+//	dbt       the dbt project beside floe.yaml: a model per transform, refs = dependsOn.
 //	schedule  cron and time zone; needs the resolved orchestrator default.
 //	govern    policies over the graph's models; runs last among the checks.
 //	lower     CompiledArtifacts + Product, validated against its own schema, then the
 //	          Kubernetes constraints on what packaging will emit (names, quantities).
 //
-// The driver stops after a stage that reported errors; resolve, graph and schedule
-// are independent of each other's errors and all run, so one run reports them all.
+// Every pass after validate runs over what passed validation (broken values are null
+// and what depends on them is skipped), so one run reports every problem; lowering
+// runs only when there is none.
 package compiler
 
 import (
@@ -22,12 +24,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/floe-dev/floe/compiler/dbt"
 	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/graph"
 	"github.com/floe-dev/floe/compiler/lower"
@@ -61,6 +65,15 @@ type Options struct {
 	Orchestrators []string
 	// Phase, when set, is called as each stage ends (for timing whole runs).
 	Phase func(name string)
+	// ReadDir and Stat list directories and stat files of the dbt project (both nil:
+	// the dbt project is not checked).
+	ReadDir func(name string) ([]fs.DirEntry, error)
+	Stat    func(name string) (fs.FileInfo, error)
+	// ReadLarge, when set, reads a big input (dbt's manifest.json) up to limit bytes.
+	ReadLarge func(name string, limit int64) ([]byte, error)
+	// DbtManifest is dbt's manifest.json to check refs against ("": the project's
+	// <target-path>/manifest.json when it exists).
+	DbtManifest string
 	// NoSerialize skips writing the artifact's bytes (Product.ArtifactsJSON stays
 	// empty): for runs that check and write nothing. The artifact is still validated.
 	NoSerialize bool
@@ -126,9 +139,10 @@ func Compile(opts Options) *Result {
 		mpath = manifestFromSpec(sf, opts.SpecPath, &res.Diags)
 	}
 	var chain []*validate.Manifest
+	complete := false
 	if mpath != "" {
 		n := len(res.Diags)
-		chain = loadChain(mpath, read, res)
+		chain, complete = loadChain(mpath, read, res)
 		if opts.ManifestPath == "" && sf != nil {
 			// A manifest named by platform.manifest that cannot be read is reported there.
 			_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
@@ -136,29 +150,41 @@ func Compile(opts Options) *Result {
 		}
 	}
 	phase("validate")
-	if res.Diags.HasErrors() || spec == nil || chain == nil {
+	if spec == nil {
 		res.Diags = res.Diags.Sorted()
 		return res
 	}
 
-	r, ds := resolve.Resolve(spec, chain, resolve.Options{Orchestrators: opts.Orchestrators})
-	res.Diags.Add(ds...)
-	g, ds := graph.Build(spec.File, spec.Spec)
+	// Every later pass runs, over what passed validation (broken values are null and
+	// skipped by what depends on them), so one run reports every problem. Resolution
+	// needs the whole manifest chain: a parent that could not be read leaves it out.
+	var r *resolve.Resolved
+	if complete {
+		var ds diag.List
+		r, ds = resolve.Resolve(spec, chain, resolve.Options{Orchestrators: opts.Orchestrators})
+		res.Diags.Add(ds...)
+	}
+	g, ds := graph.Build(spec.File, spec.Spec, &graph.Broken{Has: spec.Broken.Has, Names: spec.Names})
 	res.Diags.Add(ds...)
 	res.Graph = g
-	var schedules []schemas.Schedule
-	if r != nil {
-		schedules, res.NextRuns = checkSchedule(r, opts.CompiledAt, &res.Diags)
+	if opts.ReadDir != nil && opts.Stat != nil {
+		// The dbt project beside floe.yaml: its files become inputs of the compile.
+		dr, ds := dbt.Check(spec, dbt.Options{Dir: filepath.ToSlash(filepath.Dir(opts.SpecPath)), Manifest: opts.DbtManifest,
+			ReadFile: opts.ReadFile, ReadLarge: opts.ReadLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
+		res.Diags.Add(ds...)
+		res.Inputs = append(res.Inputs, dr.Inputs...)
+		maps.Copy(res.Sources, dr.Sources)
 	}
-	if res.Diags.HasErrors() {
-		res.Diags = res.Diags.Sorted()
-		return res
-	}
+	schedules, nextRuns := checkSchedule(spec, r, opts.CompiledAt, &res.Diags)
+	res.NextRuns = nextRuns
 	phase("resolve+graph")
-	policy, ds := govern.Check(r)
-	res.Diags.Add(ds...)
-	res.secrets = policy.Secrets
-	if res.Diags.HasErrors() {
+	var policy *govern.Result
+	if r != nil {
+		policy, ds = govern.Check(r)
+		res.Diags.Add(ds...)
+		res.secrets = policy.Secrets
+	}
+	if res.Diags.HasErrors() || r == nil {
 		res.Diags = res.Diags.Sorted()
 		return res
 	}
@@ -326,9 +352,9 @@ func relocateReadError(ds diag.List, file string, pos diag.Pos, path string) {
 }
 
 // loadChain reads a manifest and its parents (domain → enterprise), reporting cycles
-// with the ordered path.
-func loadChain(first string, read func(string) (*parse.File, bool), res *Result) []*validate.Manifest {
-	var chain []*validate.Manifest
+// with the ordered path. complete is false when a manifest of the chain could not be
+// read or its parent cannot be followed (the chain then lacks what that tier gives).
+func loadChain(first string, read func(string) (*parse.File, bool), res *Result) (chain []*validate.Manifest, complete bool) {
 	var seen []string
 	cur := first
 	for {
@@ -342,7 +368,7 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 			last := chain[len(chain)-1]
 			_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
 			res.Diags.Add(diag.Errorf(last.File.Pos(v), "FLOE-E211", "parent_manifest", "manifest inheritance cycle: %s", strings.Join(names, " -> ")))
-			return nil
+			return chain, false
 		}
 		seen = append(seen, abs)
 		n := len(res.Diags)
@@ -354,14 +380,17 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 				_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
 				relocateReadError(res.Diags[n:], cur, last.File.Pos(v), "parent_manifest")
 			}
-			return nil
+			return chain, false
 		}
 		m, ds := validate.ValidateManifest(f)
 		res.Diags.Add(ds...)
 		if m == nil {
-			return nil
+			return chain, false
 		}
 		chain = append(chain, m)
+		if m.Broken.Has("parent_manifest") || m.Broken.Has("scope") {
+			return chain, false
+		}
 		if m.Manifest.ParentManifest == nil {
 			break
 		}
@@ -371,15 +400,15 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 			d := diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s is an OCI reference; floe reads parents from local files", pm)
 			d.Suggest = "pull a local copy of the parent manifest and set parent_manifest to its path (relative to this manifest)"
 			res.Diags.Add(d)
-			return nil
+			return chain, false
 		}
 		if len(chain) > 3 {
 			res.Diags.Add(diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "inheritance deeper than enterprise → domain → product"))
-			return nil
+			return chain, false
 		}
 		if d, bad := notYAMLPath(pm, f.Pos(v), "parent_manifest"); bad {
 			res.Diags.Add(d)
-			return nil
+			return chain, false
 		}
 		cur = joinRel(cur, pm)
 	}
@@ -388,23 +417,38 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 		if s := chain[i].Manifest.Scope; s == nil || *s != "enterprise" {
 			_, v := parse.Lookup(chain[i-1].File.Root, []string{"parent_manifest"})
 			res.Diags.Add(diag.Errorf(chain[i-1].File.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s must have scope: enterprise", chain[i].File.Name))
-			return nil
+			return chain, false
 		}
 	}
-	return chain
+	return chain, true
 }
 
-func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]schemas.Schedule, [][]time.Time) {
-	sf := r.Spec.File
-	s := r.Spec.Spec.Schedule
+// checkSchedule checks floe.yaml's schedule and, when it names no cron, the
+// orchestrator's default_schedule (r nil: the manifest did not resolve, only
+// floe.yaml's own schedule is checked). A broken cron, time zone or enabled flag was
+// reported by validation and is skipped here.
+func checkSchedule(spec *validate.Spec, r *resolve.Resolved, now time.Time, diags *diag.List) ([]schemas.Schedule, [][]time.Time) {
+	sf := spec.File
+	s := spec.Spec.Schedule
+	if spec.Broken.Has("schedule") {
+		return nil, nil
+	}
+	cronBroken, tzBroken := spec.Broken.Has("schedule", "cron"), spec.Broken.Has("schedule", "timezone")
 	cronExpr, source := "", "floe.yaml"
 	cronPos := diag.Pos{File: sf.Name}
 	cronPath := "schedule.cron"
-	if s != nil && s.Cron != nil {
+	switch {
+	case cronBroken:
+	case s != nil && s.Cron != nil:
 		cronExpr = *s.Cron
 		_, v := parse.Lookup(sf.Root, []string{"schedule", "cron"})
 		cronPos = sf.Pos(v)
-	} else if v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule"); ok && v != nil {
+	case r == nil:
+	default:
+		v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule")
+		if !ok || v == nil {
+			break
+		}
 		source = "manifest"
 		cronPath = "plugins.orchestrator.config.default_schedule"
 		for _, m := range r.Chain {
@@ -416,17 +460,8 @@ func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]sche
 		var isString bool
 		if cronExpr, isString = v.(string); !isString {
 			diags.Add(diag.Errorf(cronPos, schedule.CodeCron, cronPath, "default_schedule must be a cron expression (a string)"))
-			return nil, nil
+			cronExpr, cronBroken = "", true
 		}
-	}
-	if cronExpr == "" {
-		// No schedule: a time zone written anyway is still checked.
-		if s != nil && s.Timezone != nil {
-			_, v := parse.Lookup(sf.Root, []string{"schedule", "timezone"})
-			_, ds := schedule.CheckZone(*s.Timezone, sf.Pos(v), "schedule.timezone")
-			diags.Add(ds...)
-		}
-		return nil, nil
 	}
 	tz, enabled := "UTC", true
 	tzPos := cronPos
@@ -440,9 +475,21 @@ func checkSchedule(r *resolve.Resolved, now time.Time, diags *diag.List) ([]sche
 			enabled = *s.Enabled
 		}
 	}
+	if cronExpr == "" {
+		// No schedule (or a broken cron): a time zone written anyway is still checked.
+		if s != nil && s.Timezone != nil && !tzBroken {
+			_, ds := schedule.CheckZone(tz, tzPos, "schedule.timezone")
+			diags.Add(ds...)
+		}
+		return nil, nil
+	}
+	if tzBroken {
+		// Only the cron is checked; UTC stands in for the broken zone.
+		tz = "UTC"
+	}
 	c, ds := schedule.Check(cronExpr, cronPos, cronPath, tz, tzPos, "schedule.timezone")
 	diags.Add(ds...)
-	if c == nil {
+	if c == nil || r == nil {
 		return nil, nil
 	}
 	return []schemas.Schedule{{Name: r.Slug + "_schedule", Cron: c.Cron, Timezone: tz, Enabled: enabled, Source: source}},

@@ -14,7 +14,7 @@ import (
 )
 
 // TestLiteralSecretsInListsAreRedacted: a literal secret nested in a list of a plugin
-// config (duckdb attach options) is reported and redacted like one in a mapping.
+// config (a duckdb attach item) is reported and redacted like one in a mapping.
 func TestLiteralSecretsInListsAreRedacted(t *testing.T) {
 	dir := "testdata/bad/secrets-literal-in-lists/"
 	res := Compile(Options{SpecPath: dir + "floe.yaml", ManifestPath: dir + "manifest.yaml", ReadFile: os.ReadFile,

@@ -61,7 +61,7 @@ func (e *dbtEnvNamer) value(v any, path []string, secret bool) any {
 	case *Map:
 		m := &Map{Items: make([]MapItem, len(t.Items))}
 		for i, it := range t.Items {
-			m.Items[i] = MapItem{Key: it.Key, Value: e.value(it.Value, append(path[:len(path):len(path)], it.Key), secret || IsSecretKey(it.Key))}
+			m.Items[i] = MapItem{Key: it.Key, Value: e.value(it.Value, append(path[:len(path):len(path)], it.Key), secret || SecretUnder(it.Key, isMapping(it.Value)))}
 		}
 		return m
 	case []any:

@@ -152,3 +152,15 @@ func TestRedactText(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretUnderAuthorization: an Authorization value is a credential, but a mapping
+// under authorization (the manifest's promotion rules) is read key by key.
+func TestSecretUnderAuthorization(t *testing.T) {
+	var doc Map
+	_ = json.Unmarshal([]byte(`{"headers": {"Authorization": "Bearer abc.def"},
+		"authorization": {"allowed_groups": ["platform"], "token": "t0k"}}`), &doc)
+	got := SecretStrings(&doc)
+	if want := []string{"Bearer abc.def", "t0k"}; !slices.Equal(got, want) {
+		t.Errorf("SecretStrings = %q, want %q", got, want)
+	}
+}

@@ -15,7 +15,7 @@ type Manifest struct {
 	ApprovedSinks    []string                          `json:"approved_sinks,omitempty" jsonschema:"nullable"`
 	ApprovedProducts []string                          `json:"approved_products,omitempty" jsonschema:"nullable"`
 	Defaults         map[string]string                 `json:"defaults,omitempty" jsonschema:"nullable"`
-	Artifacts        *Map                              `json:"artifacts,omitempty" jsonschema:"nullable"`
+	Artifacts        *ArtifactsConfig                  `json:"artifacts,omitempty" jsonschema:"nullable"`
 	Observability    *ObservabilityManifest            `json:"observability,omitempty" jsonschema:"nullable"`
 	ResourcePresets  map[string]ManifestResourcePreset `json:"resource_presets,omitempty" jsonschema:"nullable"`
 }
@@ -114,15 +114,30 @@ type PolicyOverride struct {
 	Action      string   `json:"action" jsonschema:"required,enum=downgrade,enum=exclude"`
 	Reason      string   `json:"reason" jsonschema:"required,minLength=1"`
 	Expires     *string  `json:"expires,omitempty" jsonschema:"nullable,format=date"`
-	PolicyTypes []string `json:"policy_types,omitempty" jsonschema:"nullable"`
+	PolicyTypes []string `json:"policy_types,omitempty" jsonschema:"nullable,enum=naming,enum=coverage,enum=documentation,enum=semantic,enum=custom,enum=data_contract,enum=rbac,enum=secret_scanning,enum=network_policy"`
 }
 
 // DataContractsConfig configures data-contract checks.
 type DataContractsConfig struct {
-	Enforcement     *string `json:"enforcement,omitempty" jsonschema:"enum=off,enum=warn,enum=strict"`
-	AutoGeneration  *Map    `json:"auto_generation,omitempty"`
-	DriftDetection  *Map    `json:"drift_detection,omitempty"`
-	InheritanceMode *string `json:"inheritance_mode,omitempty" jsonschema:"enum=merge,enum=override,enum=strict"`
+	Enforcement     *string               `json:"enforcement,omitempty" jsonschema:"enum=off,enum=warn,enum=strict"`
+	AutoGeneration  *AutoGenerationConfig `json:"auto_generation,omitempty"`
+	DriftDetection  *DriftDetectionConfig `json:"drift_detection,omitempty"`
+	InheritanceMode *string               `json:"inheritance_mode,omitempty" jsonschema:"enum=merge,enum=override,enum=strict"`
+}
+
+// AutoGenerationConfig configures generated data contracts.
+type AutoGenerationConfig struct {
+	Enabled               *bool   `json:"enabled,omitempty"`
+	IncludeDescriptions   *bool   `json:"include_descriptions,omitempty"`
+	DefaultClassification *string `json:"default_classification,omitempty" jsonschema:"enum=public,enum=internal,enum=confidential,enum=pii,enum=phi,enum=sensitive,enum=restricted"`
+}
+
+// DriftDetectionConfig configures schema drift checks.
+type DriftDetectionConfig struct {
+	Enabled             *bool `json:"enabled,omitempty"`
+	FailOnTypeMismatch  *bool `json:"fail_on_type_mismatch,omitempty"`
+	FailOnMissingColumn *bool `json:"fail_on_missing_column,omitempty"`
+	WarnOnExtraColumn   *bool `json:"warn_on_extra_column,omitempty"`
 }
 
 // RBACConfig configures role-based access checks.

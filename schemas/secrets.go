@@ -15,7 +15,8 @@ import (
 // A value is a literal secret when
 //   - it sits under a secret-like key (SecretKeys, in any spelling: client_secret,
 //     clientSecret, Client-Secret, CLIENT_SECRET), as a scalar or anywhere inside a list
-//     or mapping under that key; or
+//     or mapping under that key (SecretUnder: a mapping under authorization is read key
+//     by key); or
 //   - it is the secret part of a string (SecretSpans): a URL's password, a token as a
 //     web URL's user, the value of a secret key=value pair (query strings, libpq and
 //     ODBC connection strings) or the credentials after Bearer / Basic / Authorization:.
@@ -30,6 +31,38 @@ var SecretKeys = []string{"secret", "client_secret", "password", "passwd", "pwd"
 	"token", "api_key", "apikey", "secret_key", "access_key", "access_key_id", "account_key",
 	"credential", "credentials", "private_key", "connection_string", "authorization",
 	"signature", "sig"}
+
+// structuralSecretKeys name a secret only when their value is a scalar or a list:
+// "Authorization: Bearer …" is a credential, but `authorization: {allowed_groups: …}`
+// (the manifest's promotion rules) is a block of settings, read key by key.
+var structuralSecretKeys = []string{"authorization"}
+
+// SecretUnder reports whether the value under key k is secret as a whole: k names a
+// secret (IsSecretKey), and, for the keys that also name settings blocks
+// (authorization), the value is not a mapping.
+func SecretUnder(k string, mapping bool) bool {
+	if !IsSecretKey(k) {
+		return false
+	}
+	if mapping {
+		n := snakeKey(k)
+		for _, s := range structuralSecretKeys {
+			if n == s || strings.HasSuffix(n, "_"+s) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isMapping reports whether a free-form value is a mapping.
+func isMapping(v any) bool {
+	switch v.(type) {
+	case *Map, Map, map[string]any:
+		return true
+	}
+	return false
+}
 
 // IsSecretKey reports whether a config key names a secret.
 func IsSecretKey(k string) bool {
@@ -438,7 +471,7 @@ func redactValue(v any, secret bool) (any, bool) {
 		}
 		var out *Map
 		for i, it := range t.Items {
-			r, ok := redactValue(it.Value, secret || IsSecretKey(it.Key))
+			r, ok := redactValue(it.Value, secret || SecretUnder(it.Key, isMapping(it.Value)))
 			if !ok {
 				continue
 			}
@@ -508,14 +541,14 @@ func collectSecrets(v any, secret bool, out *[]string) {
 		}
 	case map[string]any: // a generic decode (yaml.Unmarshal into any)
 		for k, e := range t {
-			collectSecrets(e, secret || IsSecretKey(k), out)
+			collectSecrets(e, secret || SecretUnder(k, isMapping(e)), out)
 		}
 	case Map:
 		collectSecrets(&t, secret, out)
 	case *Map:
 		if t != nil {
 			for _, it := range t.Items {
-				collectSecrets(it.Value, secret || IsSecretKey(it.Key), out)
+				collectSecrets(it.Value, secret || SecretUnder(it.Key, isMapping(it.Value)), out)
 			}
 		}
 	case []any:

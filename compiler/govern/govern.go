@@ -1,5 +1,6 @@
-// Package govern is the policy pass: naming conventions, literal secrets in manifests
-// and governance caps, under
+// Package govern is the policy pass: naming conventions, documentation, RBAC, custom
+// rules and policy-as-code (policies.go), literal secrets in manifests and governance
+// caps, under
 // policy_enforcement_level off / warn (violations are warnings) / strict (errors), and
 // the enforcement_result summary the artifact carries.
 package govern
@@ -87,7 +88,17 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	}
 	var violations []diag.Diagnostic
 	types := map[string]bool{}
-	if g.Naming != nil {
+	// brokenIn says whether validation reported a value under path broken (in any tier
+	// of the chain): a policy configured by it is not applied.
+	brokenIn := func(path ...string) bool {
+		for _, m := range r.Chain {
+			if m.Broken.Within(path...) {
+				return true
+			}
+		}
+		return false
+	}
+	if g.Naming != nil && !brokenIn("governance", "naming") {
 		enforcement := "warn"
 		if g.Naming.Enforcement != nil {
 			enforcement = *g.Naming.Enforcement
@@ -105,7 +116,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 			}
 			sf := r.Spec.File
 			for i, t := range r.Spec.Spec.Transforms {
-				if matchesNaming(t.Name, pattern, custom) {
+				if r.Spec.Broken.Has("transforms", fmt.Sprint(i), "name") || matchesNaming(t.Name, pattern, custom) {
 					continue
 				}
 				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
@@ -119,6 +130,14 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 				types["naming"] = true
 			}
 		}
+	}
+	for _, v := range policyChecks(r, g, brokenIn) {
+		if v.policyType == "" {
+			diags.Add(v.d) // floe's own note, no finding of the reference's
+			continue
+		}
+		violations = append(violations, v.d)
+		types[v.policyType] = true
 	}
 	for _, v := range violations {
 		if res.Level == "warn" {

@@ -113,7 +113,14 @@ func (w *secretWalker) walk(n *yaml.Node, secret bool) {
 				spelled = s // as the user wrote it (quality_checks, not qualityChecks)
 			}
 			w.path = append(w.path, pathSeg{key: spelled})
-			w.walk(n.Content[i+1], secret || w.isSecretKey(k))
+			v := n.Content[i+1]
+			under := w.isSecretKey(k)
+			if under {
+				if d := parse.Deref(v); d != nil && d.Kind == yaml.MappingNode {
+					under = schemas.SecretUnder(k, true)
+				}
+			}
+			w.walk(v, secret || under)
 			w.path = w.path[:len(w.path)-1]
 		}
 	case yaml.ScalarNode:

@@ -56,14 +56,32 @@ func (g *Graph) OrderNames() []string {
 	return out
 }
 
+// Broken describes the transforms' values that failed validation (reported already).
+type Broken struct {
+	// Has reports whether the value at path (e.g. transforms/2/name) is broken.
+	Has func(path ...string) bool
+	// Names are the names as written (valid or not), "" where none was written.
+	Names []string
+}
+
 // Build checks and orders the transforms of spec (read from file f for positions).
-func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
+// With broken values (b not nil), what depends on them is skipped: a transform whose
+// name is broken is no dependency target (and a dependsOn naming it is no error),
+// broken dependsOn items are no edges.
+func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List) {
 	var diags diag.List
 	n := len(spec.Transforms)
 	g := &Graph{Names: make([]string, n), Deps: make([][]int, n)}
 	index := make(map[string]int, n)
+	brokenNames := map[string]bool{}
 	for i, t := range spec.Transforms {
 		g.Names[i] = t.Name
+		if b != nil && b.Has("transforms", fmt.Sprint(i), "name") {
+			if i < len(b.Names) && b.Names[i] != "" {
+				brokenNames[b.Names[i]] = true
+			}
+			continue
+		}
 		index[t.Name] = i
 	}
 	depPos := func(i, k int) diag.Pos {
@@ -75,6 +93,9 @@ func Build(f *parse.File, spec *schemas.FloeSpec) (*Graph, diag.List) {
 	for i, t := range spec.Transforms {
 		for k, d := range t.DependsOn {
 			j, ok := index[d]
+			if !ok && (brokenNames[d] || b != nil && b.Has("transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k))) {
+				continue
+			}
 			if !ok {
 				if sorted == nil {
 					sorted = slices.Clone(g.Names)

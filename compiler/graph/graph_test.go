@@ -16,7 +16,7 @@ func TestUnknownTargetsSuggestBounded(t *testing.T) {
 	for i := range 3 * maxSuggested {
 		spec.Transforms = append(spec.Transforms, schemas.TransformSpec{Name: fmt.Sprintf("stg_%d", i), DependsOn: []string{fmt.Sprintf("stg_%dx", i)}})
 	}
-	_, diags := Build(&parse.File{Name: "floe.yaml"}, spec)
+	_, diags := Build(&parse.File{Name: "floe.yaml"}, spec, nil)
 	suggested := 0
 	for _, d := range diags {
 		if d.Code != CodeUnknownDep {

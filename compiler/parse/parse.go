@@ -57,6 +57,9 @@ type File struct {
 	// Spelled maps key nodes a later pass renamed (snake_case aliases folded into their
 	// camelCase key) to what the user wrote, so diagnostics can quote it.
 	Spelled map[*yaml.Node]string
+	// Written maps plain scalars whose value YAML 1.1 resolution rewrote (yes → true,
+	// 017 → 15) to the text written (see yaml11.go).
+	Written map[*yaml.Node]string
 }
 
 // UserPath renders loc (mapping keys and list indexes) as the user wrote it:
@@ -98,7 +101,8 @@ func (f *File) Pos(n *yaml.Node) diag.Pos {
 var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 var colRe = regexp.MustCompile(`^yaml: line (\d+): column (\d+): (.*)$`)
 
-// Parse parses src. The returned File is nil when the diagnostics contain an error.
+// Parse parses src. The returned File is nil when src cannot be read as YAML; it is
+// returned with errors about single values YAML 1.1 reads differently (see yaml11.go).
 // Big files are decoded in concurrent pieces (see decodeChunked), to the same tree.
 func Parse(name string, src []byte) (*File, diag.List) {
 	return parse(name, src, defaultChunking())
@@ -194,6 +198,9 @@ func parse(name string, src []byte, c chunking) (*File, diag.List) {
 	if pieces != nil {
 		pieces.graft()
 	}
+	// Read as the reference reads it (YAML 1.1). What 1.1 cannot load is an error at
+	// its place, but the file is still returned: the rest of it can be checked.
+	retag11(f, root, &diags)
 	return f, diags
 }
 
@@ -528,6 +535,8 @@ func KindName(n *yaml.Node) string {
 	switch n.Tag {
 	case "!!null":
 		return "null"
+	case TimestampTag:
+		return "a date"
 	case "!!bool":
 		return "a boolean"
 	case "!!int":
@@ -665,8 +674,7 @@ func scalar(n *yaml.Node) any {
 	case "!!null":
 		return nil
 	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err == nil {
+		if b, ok := Bool(n); ok {
 			return b
 		}
 	case "!!int":

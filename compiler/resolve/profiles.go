@@ -3,8 +3,11 @@ package resolve
 import (
 	"fmt"
 	"math/big"
+	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -30,16 +33,23 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 	}
 	expand(cfg, product, r.Slug)
 	diags.Add(dbtUnrepresentable(cfg, at, "plugins", "compute", "config")...)
+	// threads and timeout_seconds are the reference's ComputeConfig fields: integers in
+	// lax mode ("4", 4.0 and true convert), null is not one.
 	intIn := func(key string, def, lo, hi int64) int64 {
 		v, ok := cfg.Get(key)
-		if !ok || v == nil {
+		if !ok {
 			return def
 		}
-		n, ok := asInt(v)
+		n, converted, ok := laxInt(v)
 		if !ok || n < lo || n > hi {
 			diags.Add(diag.Errorf(at("plugins", "compute", "config", key), CodeComputeConfig, "plugins.compute.config."+key,
 				"%s must be an integer from %d to %d", key, lo, hi))
 			return def
+		}
+		if converted {
+			d := diag.Warnf(at("plugins", "compute", "config", key), validate.CodeCoerced, "plugins.compute.config."+key,
+				"%s is not written as an integer; the reference reads it as %d: write %d", key, n, n)
+			diags.Add(d)
 		}
 		return n
 	}
@@ -58,16 +68,19 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 		e := diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
 			"database path %q must not contain '..' (path traversal)", path)
 		diags.Add(e)
+	} else if path != ":memory:" && strings.Trim(path, "/\\._-:") == "" {
+		// The DuckDB plugin's rule: a path of nothing but separators and dots ("", ".", "/")
+		// names no database file.
+		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
+			"invalid database path %q", path))
 	}
 	out := schemas.NewMap()
 	out.Set("type", "duckdb")
 	out.Set("path", path)
 	out.Set("threads", schemas.Int(fmt.Sprint(threads)))
 	out.Set("timeout_seconds", schemas.Int(fmt.Sprint(timeout)))
-	if v, ok := cfg.Get("extensions"); ok {
-		if l, ok := v.([]any); ok && len(l) > 0 {
-			out.Set("extensions", l)
-		}
+	if v, ok := cfg.Get("extensions"); ok && truthy(v) {
+		out.Set("extensions", v) // as the plugin does: copied when not empty
 	}
 	settings := schemas.NewMap()
 	for _, k := range []string{"memory_limit", "access_mode"} {
@@ -75,19 +88,33 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 			settings.Set(k, v)
 		}
 	}
-	if v, ok := cfg.Get("settings"); ok {
+	if v, ok := cfg.Get("settings"); ok && truthy(v) {
 		if m, ok := v.(*schemas.Map); ok {
 			for _, it := range m.Items {
 				settings.Set(it.Key, it.Value)
 			}
+		} else {
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", "settings"), CodeComputeConfig, "plugins.compute.config.settings",
+				"settings must be a mapping of DuckDB settings (e.g. {memory_limit: 2GB})"))
 		}
 	}
 	if settings.Len() > 0 {
 		out.Set("settings", settings)
 	}
-	if v, ok := cfg.Get("attach"); ok {
-		if l, ok := v.([]any); ok && len(l) > 0 {
-			out.Set("attach", attach(l))
+	if v, ok := cfg.Get("attach"); ok && truthy(v) {
+		l, ok := v.([]any)
+		if !ok {
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", "attach"), CodeComputeConfig, "plugins.compute.config.attach",
+				"attach must be a list of {path, alias, type, options}"))
+		} else {
+			a, ds := attach(l, func(i int, key string) diag.Pos {
+				if key == "" {
+					return at("plugins", "compute", "config", "attach", fmt.Sprint(i))
+				}
+				return at("plugins", "compute", "config", "attach", fmt.Sprint(i), "options", key)
+			})
+			diags.Add(ds...)
+			out.Set("attach", a)
 		}
 	}
 	outputs := schemas.NewMap()
@@ -100,11 +127,19 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 	return doc, diags
 }
 
-func attach(items []any) []any {
+// attachOptions are the attach option keys the DuckDB plugin allows.
+var attachOptions = []string{"access_mode", "catalog_uri", "read_only", "schema", "type"}
+
+// attach renders the attach list as the DuckDB plugin does: each item a mapping with a
+// path, options limited to attachOptions and flattened in.
+func attach(items []any, at func(i int, key string) diag.Pos) ([]any, diag.List) {
+	var diags diag.List
 	out := make([]any, 0, len(items))
-	for _, it := range items {
+	for i, it := range items {
 		m, ok := it.(*schemas.Map)
-		if !ok {
+		if _, hasPath := m.Get("path"); !ok || !hasPath {
+			diags.Add(diag.Errorf(at(i, ""), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d]", i),
+				"attach[%d] must be a mapping with a path", i))
 			continue
 		}
 		a := schemas.NewMap()
@@ -113,20 +148,76 @@ func attach(items []any) []any {
 				a.Set(k, v)
 			}
 		}
-		if o, ok := m.Get("options"); ok {
-			if om, ok := o.(*schemas.Map); ok {
-				for _, oi := range om.Items {
-					switch oi.Key {
-					case "catalog_uri", "read_only", "schema", "access_mode", "type":
-						a.Set(oi.Key, oi.Value)
-					}
+		if o, ok := m.Get("options"); ok && truthy(o) {
+			om, ok := o.(*schemas.Map)
+			if !ok {
+				diags.Add(diag.Errorf(at(i, ""), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options", i),
+					"attach[%d].options must be a mapping", i))
+				continue
+			}
+			for _, oi := range om.Items {
+				if !slices.Contains(attachOptions, oi.Key) {
+					d := diag.Errorf(at(i, oi.Key), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options.%s", i, oi.Key),
+						"attach option %q is not allowed", oi.Key)
+					d.Suggest = "allowed: " + strings.Join(attachOptions, ", ")
+					diags.Add(d)
+					continue
 				}
+				a.Set(oi.Key, oi.Value)
 			}
 		}
 		out = append(out, a)
 	}
-	return out
+	return out, diags
 }
+
+// truthy is Python's truth of a config value.
+func truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case *schemas.Map:
+		return t.Len() > 0
+	case schemas.Int:
+		return t != "0"
+	case schemas.Float:
+		return t != 0
+	}
+	return true
+}
+
+// laxInt is Pydantic's lax integer of a config value; converted says it was not
+// written as an integer.
+func laxInt(v any) (n int64, converted, ok bool) {
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return 1, true, true
+		}
+		return 0, true, true
+	case string:
+		s := strings.ReplaceAll(strings.TrimSpace(t), "_", "")
+		s, _, _ = strings.Cut(s, ".")
+		var z big.Int
+		if _, ok := z.SetString(s, 10); ok && z.IsInt64() && laxIntText.MatchString(strings.TrimSpace(t)) {
+			return z.Int64(), true, true
+		}
+		return 0, false, false
+	case schemas.Float:
+		n, ok := asInt(t)
+		return n, ok, ok
+	}
+	n, ok = asInt(v)
+	return n, false, ok
+}
+
+var laxIntText = regexp.MustCompile(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
 
 func asInt(v any) (int64, bool) {
 	switch t := v.(type) {

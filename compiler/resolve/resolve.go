@@ -85,6 +85,16 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		_, v := parse.Lookup(sf.Root, path)
 		return sf.Pos(v)
 	}
+	// brk says whether a manifest value was reported broken by validation (in any tier):
+	// what depends on it is skipped, not reported a second time.
+	brk := func(path ...string) bool {
+		for _, m := range chain {
+			if m.Broken.Has(path...) {
+				return true
+			}
+		}
+		return false
+	}
 	r := &Resolved{Spec: spec, Chain: chain, Manifest: eff}
 	name := spec.Spec.Metadata.Name
 	r.Slug = Slug(name)
@@ -101,37 +111,56 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		}
 		return &schemas.PluginRef{Type: strings.TrimSpace(s.Type), Version: v, Config: s.Config.Clone()}
 	}
+	brkWithin := func(path ...string) bool {
+		for _, m := range chain {
+			if m.Broken.Within(path...) {
+				return true
+			}
+		}
+		return false
+	}
+	computeOK, orchestratorOK := p.Compute != nil && !brkWithin("plugins", "compute"), p.Orchestrator != nil && !brkWithin("plugins", "orchestrator")
 	for _, req := range []struct {
 		name string
 		sel  *schemas.PluginSelection
 	}{{"compute", p.Compute}, {"orchestrator", p.Orchestrator}} {
-		if req.sel == nil {
+		if req.sel == nil && !brk("plugins", req.name) {
 			e := diag.Errorf(at("plugins"), CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
 			e.Suggest = fmt.Sprintf("add plugins.%s with a type", req.name)
 			diags.Add(e)
 		}
 	}
-	for cat, sel := range map[string]*schemas.PluginSelection{"compute": p.Compute, "orchestrator": p.Orchestrator, "catalog": p.Catalog, "storage": p.Storage,
-		"semantic_layer": p.SemanticLayer, "ingestion": p.Ingestion, "lineage_backend": p.LineageBackend} {
-		if sel != nil && strings.TrimSpace(sel.Type) == "" {
-			diags.Add(diag.Errorf(at("plugins", cat, "type"), validate.CodeRange, "plugins."+cat+".type", "plugin type cannot be empty or whitespace-only"))
+	for _, c := range []struct {
+		cat string
+		sel *schemas.PluginSelection
+		ok  *bool
+	}{{"compute", p.Compute, &computeOK}, {"orchestrator", p.Orchestrator, &orchestratorOK}, {"catalog", p.Catalog, nil}, {"storage", p.Storage, nil},
+		{"semantic_layer", p.SemanticLayer, nil}, {"ingestion", p.Ingestion, nil}, {"lineage_backend", p.LineageBackend, nil},
+		{"secrets", p.Secrets, nil}, {"telemetry_backend", p.TelemetryBackend, nil}, {"identity", p.Identity, nil}, {"dbt", p.Dbt, nil}} {
+		if c.sel != nil && !brk("plugins", c.cat, "type") && strings.TrimSpace(c.sel.Type) == "" {
+			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), validate.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
+			if c.ok != nil {
+				*c.ok = false
+			}
 		}
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	r.Plugins = schemas.ResolvedPlugins{
-		Compute: *ref(p.Compute), Orchestrator: *ref(p.Orchestrator),
 		Catalog: ref(p.Catalog), Storage: ref(p.Storage), Ingestion: ref(p.Ingestion),
 		Semantic: ref(p.SemanticLayer), LineageBackend: ref(p.LineageBackend),
 	}
-	if len(opts.Orchestrators) > 0 && !slices.Contains(opts.Orchestrators, r.Plugins.Orchestrator.Type) {
+	if p.Compute != nil {
+		r.Plugins.Compute = *ref(p.Compute)
+	}
+	if p.Orchestrator != nil {
+		r.Plugins.Orchestrator = *ref(p.Orchestrator)
+	}
+	if orchestratorOK && len(opts.Orchestrators) > 0 && !slices.Contains(opts.Orchestrators, r.Plugins.Orchestrator.Type) {
 		e := diag.Errorf(at("plugins", "orchestrator", "type"), CodeNoGenerator, "plugins.orchestrator.type",
 			"no generator for orchestrator %q; available: %s", r.Plugins.Orchestrator.Type, strings.Join(opts.Orchestrators, ", "))
 		e.Suggest = diag.DidYouMean(r.Plugins.Orchestrator.Type, opts.Orchestrators)
 		diags.Add(e)
 	}
-	if q := p.Quality; q != nil && !slices.Contains(QualityProviders, q.Provider) {
+	if q := p.Quality; q != nil && !brk("plugins", "quality", "provider") && !slices.Contains(QualityProviders, q.Provider) {
 		e := diag.Errorf(at("plugins", "quality", "provider"), CodeQualityProvider, "plugins.quality.provider",
 			"unknown quality provider %q; available: %s", q.Provider, strings.Join(QualityProviders, ", "))
 		e.Suggest = diag.DidYouMean(q.Provider, QualityProviders)
@@ -149,6 +178,9 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 			approved = a
 		}
 	}
+	if brk("approved_plugins") {
+		approved = nil // reported; not checked against
+	}
 	r.Computes = make([]string, len(spec.Spec.Transforms))
 	for i, t := range spec.Spec.Transforms {
 		c := r.DefaultCompute
@@ -165,9 +197,9 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	}
 
 	// Sinks.
-	if eff.ApprovedSinks != nil {
+	if eff.ApprovedSinks != nil && !brk("approved_sinks") {
 		for i, d := range spec.Spec.Destinations {
-			if !slices.Contains(eff.ApprovedSinks, d.SinkType) {
+			if !spec.Broken.Has("destinations", fmt.Sprint(i), "sink_type") && !slices.Contains(eff.ApprovedSinks, d.SinkType) {
 				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
 					"sink type %q is not in the platform's approved sinks: %s", d.SinkType, strings.Join(eff.ApprovedSinks, ", "))
 				e.Suggest = diag.DidYouMean(d.SinkType, eff.ApprovedSinks)
@@ -177,13 +209,19 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	}
 
 	// Profiles.
-	prof, d := duckdbProfile(r, name, at)
-	diags.Add(d...)
-	r.Profiles = prof
+	if computeOK && !brk("plugins", "compute", "config") {
+		prof, d := duckdbProfile(r, name, at)
+		diags.Add(d...)
+		r.Profiles = prof
+	}
 
-	// Presets.
-	r.Presets, r.DefaultPreset = presets(eff)
-	if r.DefaultPreset != "" && !hasPreset(r.Presets, r.DefaultPreset) {
+	// Presets. One that failed validation still exists by name: naming it is no error.
+	var brokenPresets []string
+	r.Presets, r.DefaultPreset, brokenPresets = presets(eff, brk)
+	known := func(n string) bool {
+		return hasPreset(r.Presets, n) || slices.Contains(brokenPresets, n) || brk("resource_presets")
+	}
+	if r.DefaultPreset != "" && !known(r.DefaultPreset) {
 		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
 			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)
 		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
@@ -195,7 +233,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		if t.Resources == nil {
 			continue
 		}
-		if !hasPreset(r.Presets, *t.Resources) {
+		if !known(*t.Resources) {
 			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
 				"unknown resource preset %q", *t.Resources)
 			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
@@ -206,9 +244,6 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 			continue
 		}
 		r.ModelPresets[i] = *t.Resources
-	}
-	if diags.HasErrors() {
-		return nil, diags
 	}
 	return r, diags
 }
@@ -225,15 +260,22 @@ func presetNames(ps []schemas.NamedResourcePreset) []string {
 	return out
 }
 
-func presets(m *schemas.Manifest) ([]schemas.NamedResourcePreset, string) {
+// presets returns the manifest's valid presets in canonical shape, the default preset's
+// name and the names of presets validation reported broken.
+func presets(m *schemas.Manifest, brk func(path ...string) bool) ([]schemas.NamedResourcePreset, string, []string) {
 	names := make([]string, 0, len(m.ResourcePresets))
 	for n := range m.ResourcePresets {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	out := make([]schemas.NamedResourcePreset, 0, len(names))
+	var broken []string
 	for _, n := range names {
 		p := m.ResourcePresets[n]
+		if brk("resource_presets", n) || !wellShaped(p) {
+			broken = append(broken, n)
+			continue
+		}
 		var rr schemas.ResourceRequirements
 		if p.Requests != nil {
 			rr.Requests = *p.Requests
@@ -250,7 +292,15 @@ func presets(m *schemas.Manifest) ([]schemas.NamedResourcePreset, string) {
 			def, _ = v.(string)
 		}
 	}
-	return out, def
+	return out, def, broken
+}
+
+// wellShaped reports whether p has one complete shape (validation reports the others).
+func wellShaped(p schemas.ManifestResourcePreset) bool {
+	if p.Requests != nil || p.Limits != nil {
+		return p.Requests != nil && p.Limits != nil
+	}
+	return p.CPURequest != nil && p.MemoryRequest != nil && p.CPULimit != nil && p.MemoryLimit != nil
 }
 
 var nonWord = regexp.MustCompile(`[^a-zA-Z0-9_]+`)

@@ -22,7 +22,27 @@ import (
 const (
 	CodeCron     = "FLOE-E400"
 	CodeTimezone = "FLOE-E401"
+	CodeLegacy   = "FLOE-W401"
 )
+
+// legacyZones are the tz database's pre-IANA-naming zones: EST, MST and HST are fixed
+// UTC offsets (no daylight saving time, whatever the name suggests to a reader), the
+// others follow a country's rules under a name no locale uses. They still load, so a
+// schedule written with one runs, often an hour off half the year; the warning names
+// the city zone meant.
+var legacyZones = map[string]string{
+	"EST":     "America/New_York for US Eastern time with daylight saving time, or America/Panama for UTC-5 all year",
+	"MST":     "America/Denver for US Mountain time with daylight saving time, or America/Phoenix for UTC-7 all year",
+	"HST":     "Pacific/Honolulu",
+	"EST5EDT": "America/New_York",
+	"CST6CDT": "America/Chicago",
+	"MST7MDT": "America/Denver",
+	"PST8PDT": "America/Los_Angeles",
+	"CET":     "the zone of a city, such as Europe/Berlin or Europe/Paris",
+	"MET":     "the zone of a city, such as Europe/Berlin",
+	"EET":     "the zone of a city, such as Europe/Athens or Europe/Helsinki",
+	"WET":     "the zone of a city, such as Europe/Lisbon",
+}
 
 //go:generate go run ./internal/genzones
 
@@ -112,6 +132,11 @@ func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List)
 		}
 		diags.Add(d)
 		return nil, diags
+	}
+	if meant, ok := legacyZones[tz]; ok {
+		d := diag.Warnf(pos, CodeLegacy, path, "%q is a legacy time zone name, not a place's zone; the schedule may run an hour off part of the year", tz)
+		d.Suggest = "use " + meant
+		diags.Add(d)
 	}
 	return loc, diags
 }

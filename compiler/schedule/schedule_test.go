@@ -51,3 +51,20 @@ func TestSundayAsSeven(t *testing.T) {
 		t.Errorf("day of week 8 accepted")
 	}
 }
+
+func TestLegacyZoneWarns(t *testing.T) {
+	for tz := range legacyZones {
+		if !slices.Contains(Zones, tz) {
+			t.Errorf("legacy zone %s is not in zones.txt", tz)
+		}
+		_, ds := Check("@daily", diag.Pos{}, "cron", tz, diag.Pos{}, "tz")
+		if ds.HasErrors() || len(ds) != 1 || ds[0].Code != CodeLegacy || ds[0].Severity != diag.Warning {
+			t.Errorf("time zone %q: want one %s warning, got %v", tz, CodeLegacy, ds)
+		}
+	}
+	for _, tz := range []string{"UTC", "America/New_York", "Etc/GMT+5"} {
+		if _, ds := Check("@daily", diag.Pos{}, "cron", tz, diag.Pos{}, "tz"); len(ds) != 0 {
+			t.Errorf("time zone %q: unexpected %v", tz, ds)
+		}
+	}
+}

@@ -108,8 +108,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, depth int) error {
 		}
 	case reflect.Bool:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
-			var b bool
-			if err := n.Decode(&b); err == nil {
+			if b, ok := parse.Bool(n); ok {
 				v.SetBool(b)
 				return nil
 			}

@@ -292,7 +292,7 @@ func TestDecodeNodeAgrees(t *testing.T) {
 			if f == nil || f.Root == nil || ds.HasErrors() {
 				continue
 			}
-			if integerFields(f, c.schema).HasErrors() {
+			if integerFields(f, c.schema, nil).HasErrors() {
 				continue
 			}
 			direct, viaJSON := mk(), mk()

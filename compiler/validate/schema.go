@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,8 +101,8 @@ var printer = message.NewPrinter(language.English)
 var itemized = map[string]map[string]string{"floe-spec": {"transforms": "TransformSpec"}}
 
 // schemaDiags validates f's tree against schema name and maps every violation to the
-// YAML node it is about.
-func schemaDiags(f *parse.File, name string) diag.List {
+// YAML node it is about; b (when not nil) collects what is broken.
+func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 	var diags diag.List
 	cs, err := Schema(name)
 	if err != nil {
@@ -146,7 +147,7 @@ func schemaDiags(f *parse.File, name string) diag.List {
 		root = m
 	}
 	if err := cs.schema.Validate(root); err != nil {
-		diags.Add(validationDiags(f, cs, err, nil)...)
+		diags.Add(validationDiags(f, cs, err, nil, b)...)
 	}
 	for _, l := range lists {
 		diags.Add(parallelItems(len(l.items), func(i int) diag.List {
@@ -155,7 +156,7 @@ func schemaDiags(f *parse.File, name string) diag.List {
 				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err)}
 			}
 			if err := l.def.Validate(v); err != nil {
-				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)})
+				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)}, b)
 			}
 			return nil
 		})...)
@@ -182,7 +183,7 @@ func parallelItems(n int, check func(i int) diag.List) diag.List {
 
 // validationDiags maps a validation error, whose instance locations are relative to
 // prefix, to diagnostics.
-func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string) diag.List {
+func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string, b *breakage) diag.List {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
 		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err)}
@@ -192,7 +193,7 @@ func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []stri
 		if len(prefix) > 0 {
 			leaf.InstanceLocation = append(slices.Clip(prefix), leaf.InstanceLocation...)
 		}
-		diags.Add(toDiag(f, cs, leaf)...)
+		diags.Add(toDiag(f, cs, leaf, b)...)
 	}
 	return diags
 }
@@ -256,7 +257,7 @@ func join(path []string, key string) []string {
 	return append(slices.Clip(path), key)
 }
 
-func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) []diag.Diagnostic {
+func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b *breakage) []diag.Diagnostic {
 	loc := ve.InstanceLocation
 	key, val := parse.Lookup(f.Root, loc)
 	at := val
@@ -264,12 +265,26 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 		at = key
 	}
 	path := f.UserPath(loc)
+	switch ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+	case *kind.Required:
+	default:
+		b.broken(f, loc)
+	}
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		allowed := cs.allowedKeys(loc)
 		var out []diag.Diagnostic
 		for _, p := range k.Properties {
 			kn, _ := parse.MapGet(val, p)
+			b.unknown(val, p)
+			// A misspelt key stands for the key it resembles: that one is not also
+			// reported missing by a later pass.
+			for _, near := range diag.Suggest(p, allowed) {
+				if mk, _ := parse.MapGet(val, near); mk == nil {
+					b.missing(join(loc, near))
+				}
+			}
 			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
 			d.Suggest = diag.DidYouMean(p, allowed)
 			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
@@ -288,6 +303,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 			pos = diag.Pos{File: f.Name, Line: 1, Col: 1}
 		}
 		for _, m := range k.Missing {
+			b.missing(join(loc, m))
 			where := path
 			if where == "" {
 				where = "the top level"
@@ -302,7 +318,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError) [
 			pos = f.Pos(key)
 		}
 		d := diag.Errorf(pos, CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
-		d.Suggest = typeHint(at, k.Want)
+		d.Suggest = typeHint(f, at, k.Want)
 		return []diag.Diagnostic{d}
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
@@ -370,19 +386,16 @@ func wantName(want []string) string {
 	return strings.Join(names, " or ")
 }
 
-func typeHint(n *yaml.Node, want []string) string {
+func typeHint(f *parse.File, n *yaml.Node, want []string) string {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ""
 	}
 	if slices.Contains(want, "string") && n.Style == 0 && (n.Tag == "!!float" || n.Tag == "!!int" || n.Tag == "!!bool") {
-		return fmt.Sprintf("quote it to make it a string: \"%s\"", n.Value)
+		return fmt.Sprintf("quote it to make it a string: \"%s\"", f.WrittenText(n))
 	}
-	if slices.Contains(want, "boolean") {
-		switch strings.ToLower(n.Value) {
-		case "yes", "on", "y":
-			return "YAML 1.2 booleans are true and false: write true"
-		case "no", "off", "n":
-			return "YAML 1.2 booleans are true and false: write false"
+	if (slices.Contains(want, "integer") || slices.Contains(want, "number")) && n.Tag == "!!str" && n.Style == 0 {
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return fmt.Sprintf("YAML 1.1 reads %s as a string (as the reference does): write %s", n.Value, strconv.FormatFloat(f, 'f', -1, 64))
 		}
 	}
 	if slices.Contains(want, "array") && n.Tag == "!!str" {
@@ -472,16 +485,16 @@ func (cs *compiledSchema) description(loc []string) string {
 // (the reference's lax mode accepts it), and an integer that does not fit 64 bits is an
 // error at its position rather than a failure to decode. Run it after the schema pass
 // succeeded (so every integer field holds a number).
-func integerFields(f *parse.File, name string) diag.List {
+func integerFields(f *parse.File, name string, b *breakage) diag.List {
 	cs, err := Schema(name)
 	if err != nil || f.Root == nil {
 		return nil
 	}
-	return integerFieldsAt(f, cs, f.Root, nil)
+	return integerFieldsAt(f, cs, f.Root, nil, b)
 }
 
 // integerFieldsAt is integerFields for the subtree n at path prefix.
-func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string) diag.List {
+func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string, b *breakage) diag.List {
 	var diags diag.List
 	// The path is kept as a stack of keys and indexes and only spelled out at numbers:
 	// most of a big file has none.
@@ -540,6 +553,7 @@ func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []s
 		}
 		if !v.IsInt() || !v.Num().IsInt64() {
 			diags.Add(diag.Errorf(f.Pos(n), CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
+			b.brokenNode(loc, n)
 			return
 		}
 		n.Tag, n.Value, n.Style = "!!int", v.Num().String(), 0

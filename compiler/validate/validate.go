@@ -37,15 +37,23 @@ const (
 )
 
 // Spec is a floe.yaml that passed validation.
+//
+// A Spec is returned even when validation found errors (the driver then writes
+// nothing): Broken lists the values that failed, now null in File and zero in Spec.
 type Spec struct {
-	File *parse.File
-	Spec *schemas.FloeSpec
+	File   *parse.File
+	Spec   *schemas.FloeSpec
+	Broken Broken
+	// Names are the transforms' names as written, valid or not ("" where none is).
+	Names []string
 }
 
 // Manifest is a manifest.yaml that passed validation.
+// Like Spec, it is returned with errors too; Broken lists what failed.
 type Manifest struct {
 	File     *parse.File
 	Manifest *schemas.Manifest
+	Broken   Broken
 }
 
 // envKeys may not appear anywhere in floe.yaml: environment-specific settings belong
@@ -99,22 +107,54 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 			}
 		}
 	}
-	diags.Add(schemaDiags(f, "floe-spec")...)
-	if !diags.HasErrors() {
-		if cs, err := Schema("floe-spec"); err == nil && items != nil {
+	// Values the reference's lax mode converts are converted first (with a warning), so
+	// the schema sees them as the reference's model does.
+	var b breakage
+	if cs, err := Schema("floe-spec"); err == nil && f.Root != nil {
+		if items != nil {
 			detach(ts, items, func() {
-				diags.Add(integerFieldsAt(f, cs, f.Root, nil)...)
+				diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
 			})
+			item := cs.node([]string{"transforms", "0"})
 			diags.Add(parallelItems(len(items), func(i int) diag.List {
-				return integerFieldsAt(f, cs, items[i], []string{"transforms", strconv.Itoa(i)})
+				return coerce(f, cs, item, items[i], []string{"transforms", strconv.Itoa(i)}, &b)
 			})...)
 		} else {
-			diags.Add(integerFields(f, "floe-spec")...)
+			diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
 		}
 	}
-	if diags.HasErrors() {
-		return nil, diags
+	diags.Add(schemaDiags(f, "floe-spec", &b)...)
+	// The names as written, before broken ones are nulled: a dependsOn naming a
+	// transform whose name is invalid is not a second error.
+	var names []string
+	if ts != nil && ts.Kind == yaml.SequenceNode {
+		all := ts.Content
+		if items != nil {
+			all = items
+		}
+		names = make([]string, len(all))
+		for i, t := range all {
+			if _, v := parse.MapGet(t, "name"); v != nil && v.Kind == yaml.ScalarNode {
+				names[i] = v.Value
+			}
+		}
 	}
+	broken := Broken{}
+	b.apply(broken)
+	// The schema pass may have found errors: what is left (broken values are null now)
+	// is still checked and decoded, so later passes can run over the valid parts.
+	b = breakage{}
+	if cs, err := Schema("floe-spec"); err == nil && items != nil {
+		detach(ts, items, func() {
+			diags.Add(integerFieldsAt(f, cs, f.Root, nil, &b)...)
+		})
+		diags.Add(parallelItems(len(items), func(i int) diag.List {
+			return integerFieldsAt(f, cs, items[i], []string{"transforms", strconv.Itoa(i)}, &b)
+		})...)
+	} else {
+		diags.Add(integerFields(f, "floe-spec", &b)...)
+	}
+	b.apply(broken)
 	var spec schemas.FloeSpec
 	if err := decodeSpec(f, &spec); err != nil {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
@@ -122,8 +162,18 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	}
 	// Model names are compared ignoring case: DuckDB and Iceberg identifiers are
 	// case-insensitive, so Orders and orders would be one table.
-	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string { return strings.ToLower(spec.Transforms[i].Name) })...)
-	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string { return spec.Destinations[i].Name })...)
+	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string {
+		if broken.Has("transforms", strconv.Itoa(i), "name") {
+			return ""
+		}
+		return strings.ToLower(spec.Transforms[i].Name)
+	})...)
+	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string {
+		if broken.Has("destinations", strconv.Itoa(i), "name") {
+			return ""
+		}
+		return spec.Destinations[i].Name
+	})...)
 	// The generated schema loses maxProperties on free-form maps, so the reference's
 	// limit on destination config keys is checked here.
 	for i, d := range spec.Destinations {
@@ -133,36 +183,45 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 				"destinations[%d].config has %d keys; at most %d are allowed", i, d.Config.Len(), maxDestinationConfigKeys))
 		}
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	return &Spec{File: f, Spec: &spec}, diags
+	return &Spec{File: f, Spec: &spec, Broken: broken, Names: names}, diags
 }
 
 // ValidateManifest validates a parsed manifest.yaml.
 func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 	var diags diag.List
 	if f.Root != nil {
+		// Both spellings: the manifest's root keeps unknown keys (warnings), and the
+		// reference reads apiVersion and ignores api_version as one of them.
+		if ak, _ := parse.MapGet(f.Root, "api_version"); ak != nil {
+			if ck, _ := parse.MapGet(f.Root, "apiVersion"); ck != nil {
+				d := diag.Warnf(f.Pos(ak), CodeUnknownTop, "api_version", "api_version is ignored: apiVersion is given (as the reference reads it)")
+				d.Related = []diag.Related{{Pos: f.Pos(ck), Message: "apiVersion is here"}}
+				d.Suggest = "remove api_version"
+				diags.Add(d)
+				removeKey(f.Root, "api_version")
+			}
+		}
 		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
 		unknownTopLevel(f, &diags)
+		flatPresets(f, &diags)
 	}
-	diags.Add(schemaDiags(f, "manifest")...)
-	if !diags.HasErrors() {
-		diags.Add(integerFields(f, "manifest")...)
+	var b breakage
+	if cs, err := Schema("manifest"); err == nil && f.Root != nil {
+		diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
+	diags.Add(schemaDiags(f, "manifest", &b)...)
+	broken := Broken{}
+	b.apply(broken)
+	b = breakage{}
+	diags.Add(integerFields(f, "manifest", &b)...)
+	b.apply(broken)
 	var m schemas.Manifest
 	if err := decode(f, &m); err != nil {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode manifest: %v", err))
 		return nil, diags
 	}
-	diags.Add(manifestRules(f, &m)...)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	return &Manifest{File: f, Manifest: &m}, diags
+	diags.Add(manifestRules(f, &m, broken)...)
+	return &Manifest{File: f, Manifest: &m, Broken: broken}, diags
 }
 
 // parallelMin is the smallest transforms list checked item by item in parallel (a
@@ -201,7 +260,7 @@ func hasAnchors(n *yaml.Node) bool {
 // item on every CPU.
 func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
 	if f.Root == nil {
-		return fmt.Errorf("empty document")
+		return nil
 	}
 	_, ts := parse.MapGet(f.Root, "transforms")
 	if ts == nil || ts.Kind != yaml.SequenceNode || len(ts.Content) < 512 {
@@ -235,7 +294,7 @@ func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
 
 func decode(f *parse.File, v any) error {
 	if f.Root == nil {
-		return fmt.Errorf("empty document")
+		return nil // an empty document: every required key was reported missing
 	}
 	return decodeInto(f.Root, v)
 }
@@ -362,6 +421,9 @@ func duplicateNames(f *parse.File, list string, n int, name func(int) string) di
 	first := map[string]int{}
 	for i := range n {
 		nm := name(i)
+		if nm == "" {
+			continue // a broken name, reported by validation
+		}
 		j, dup := first[nm]
 		if !dup {
 			first[nm] = i
@@ -438,12 +500,14 @@ func legacyIPv4(h string) (netip.Addr, bool) {
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
 }
 
-func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
+// manifestRules checks what the schema cannot express, over the values that passed
+// it; a preset of the wrong shape is added to broken.
+func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List {
 	var diags diag.List
 	at := func(path ...string) diag.Pos {
 		return f.Pos(atNode(f, path))
 	}
-	if slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
+	if !broken.Has("metadata", "name") && slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
 		d := diag.Errorf(at("metadata", "name"), CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
 		d.Suggest = "choose another name; reserved: " + strings.Join(reservedNames, ", ")
 		diags.Add(d)
@@ -453,15 +517,21 @@ func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 		scope = *m.Scope
 	}
 	switch {
+	case broken.Has("scope") || broken.Has("parent_manifest"):
+		// Reported; the scope rules depend on both.
 	case scope != "domain" && m.ParentManifest != nil:
 		d := diag.Errorf(at("parent_manifest"), CodeScope, "parent_manifest", "parent_manifest is only valid with scope: domain")
 		d.Suggest = "set scope: domain, or remove parent_manifest"
 		diags.Add(d)
+		broken.Add("parent_manifest")
 	case scope == "domain" && m.ParentManifest == nil:
 		d := diag.Errorf(at("scope"), CodeScope, "scope", "a scope: domain manifest needs parent_manifest (the path of its enterprise manifest)")
 		diags.Add(d)
+		broken.Add("scope")
 	}
-	if m.ApprovedPlugins != nil && scope != "enterprise" {
+	if broken.Has("scope") {
+		// Reported; the approved_* rules depend on it.
+	} else if m.ApprovedPlugins != nil && scope != "enterprise" {
 		diags.Add(diag.Errorf(at("approved_plugins"), CodeScope, "approved_plugins", "approved_plugins is only valid for scope: enterprise"))
 	}
 	if m.ApprovedProducts != nil && scope != "domain" {
@@ -478,26 +548,34 @@ func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 			diags.Add(checkEndpoint(at("observability", "lineage", "endpoint"), "observability.lineage.endpoint", *o.Lineage.Endpoint)...)
 		}
 	}
-	if q := m.Plugins.Quality; q != nil && q.DimensionWeights != nil {
+	if q := m.Plugins.Quality; q != nil && q.DimensionWeights != nil && !broken.Within("plugins", "quality", "dimension_weights") {
 		w := q.DimensionWeights
 		sum := val(w.Completeness, 0.25) + val(w.Accuracy, 0.25) + val(w.Validity, 0.20) + val(w.Consistency, 0.15) + val(w.Timeliness, 0.15)
 		if math.Abs(sum-1.0) > 1e-9 {
 			diags.Add(diag.Errorf(at("plugins", "quality", "dimension_weights"), CodeWeights, "plugins.quality.dimension_weights", "dimension weights must sum to 1.0, got %s", schemas.PyFloat(sum)))
 		}
 	}
-	if g := m.Governance; g != nil && g.Naming != nil {
+	if g := m.Governance; g != nil && g.Naming != nil && !broken.Within("governance", "naming") {
 		pattern := "medallion"
 		if g.Naming.Pattern != nil {
 			pattern = *g.Naming.Pattern
 		}
 		if pattern == "custom" && len(g.Naming.CustomPatterns) == 0 {
+			broken.Add("governance", "naming")
 			diags.Add(diag.Errorf(at("governance", "naming"), CodeNaming, "governance.naming.custom_patterns", "pattern: custom needs at least one entry in custom_patterns"))
 		}
 		for i, p := range g.Naming.CustomPatterns {
 			if _, err := regexp.Compile(p); err != nil {
+				broken.Add("governance", "naming", "custom_patterns", fmt.Sprint(i))
 				diags.Add(diag.Errorf(at("governance", "naming", "custom_patterns", fmt.Sprint(i)), CodeNaming, fmt.Sprintf("governance.naming.custom_patterns[%d]", i), "invalid regular expression: %v", err))
 			}
 		}
+	}
+	if g := m.Governance; g != nil {
+		diags.Add(customRuleShapes(f, g.CustomRules, broken)...)
+	}
+	if m.Artifacts != nil && !broken.Has("artifacts") {
+		diags.Add(artifactRules(f, m.Artifacts, broken)...)
 	}
 	names := make([]string, 0, len(m.ResourcePresets))
 	for n := range m.ResourcePresets {
@@ -505,7 +583,11 @@ func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 	}
 	slices.Sort(names)
 	for _, n := range names {
+		if broken.Within("resource_presets", n) {
+			continue
+		}
 		p := m.ResourcePresets[n]
+		shapeErrors := len(diags)
 		canonical := p.Requests != nil || p.Limits != nil
 		flat := p.CPURequest != nil || p.MemoryRequest != nil || p.CPULimit != nil || p.MemoryLimit != nil
 		path := "resource_presets." + n
@@ -518,6 +600,9 @@ func manifestRules(f *parse.File, m *schemas.Manifest) diag.List {
 			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs all four of cpu_request, memory_request, cpu_limit, memory_limit", n))
 		case !canonical && !flat:
 			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q is empty", n))
+		}
+		if len(diags) > shapeErrors {
+			broken.Add("resource_presets", n)
 		}
 	}
 	return diags
@@ -540,6 +625,13 @@ func val(f *schemas.Float, def float64) float64 {
 	return float64(*f)
 }
 
+// referencePrivate is the reference's test for private endpoints (schemas/manifest.py):
+// a search of the text, anywhere in it.
+var referencePrivate = regexp.MustCompile(`://(?:127\.|192\.168\.|10\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|::1|localhost)`)
+
+// checkEndpoint rejects what the reference rejects (http or https only, its private
+// network test), and what its test misses but a client would reach as a private or
+// loopback address ([::1], 0.0.0.0, 127.1, LOCALHOST: see docs/compatibility.md).
 func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 	var diags diag.List
 	if !strings.HasPrefix(ep, "http://") && !strings.HasPrefix(ep, "https://") {
@@ -551,10 +643,110 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
 		return diags
 	}
+	if loc := referencePrivate.FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
+		// The reference's own test: text, not address. It also rejects public names that
+		// start like a private address (10.example.com, localhost.example.com): so does floe.
+		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])
+		d.Suggest = "use a host name that does not start with 10., 127., 169.254., 172.16-31., 192.168. or localhost"
+		diags.Add(d)
+		return diags
+	}
 	if privateHost(u.Hostname()) {
 		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
 		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
 		diags.Add(d)
 	}
 	return diags
+}
+
+// customRuleKeys are the keys each custom rule type has (the reference's models are a
+// union discriminated by type, each closed): required first, then optional.
+var customRuleKeys = map[string]struct{ required, optional []string }{
+	"require_tags_for_prefix": {[]string{"prefix", "required_tags"}, []string{"applies_to"}},
+	"require_meta_field":      {[]string{"field"}, []string{"required", "applies_to"}},
+	"require_tests_of_type":   {[]string{"test_types"}, []string{"min_columns", "applies_to"}},
+}
+
+// customRuleShapes checks each custom rule has its type's keys and no other type's.
+func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) diag.List {
+	var diags diag.List
+	for i, r := range rules {
+		p := []string{"governance", "custom_rules", strconv.Itoa(i)}
+		keys, ok := customRuleKeys[r.Type]
+		if !ok || broken.Within(p...) {
+			continue
+		}
+		_, item := parse.Lookup(f.Root, p)
+		for _, k := range keys.required {
+			if kn, _ := parse.MapGet(item, k); kn == nil {
+				diags.Add(diag.Errorf(f.Pos(item), CodeMissing, DottedPath(append(p, k)), "missing required key %q in a %s rule", k, r.Type))
+				broken.Add(p...)
+			}
+		}
+		allowed := append(append([]string{"type"}, keys.required...), keys.optional...)
+		for j := 0; item != nil && j+1 < len(item.Content); j += 2 {
+			k := item.Content[j]
+			if !slices.Contains(allowed, k.Value) {
+				d := diag.Errorf(f.Pos(k), CodeUnknownKey, DottedPath(append(p, k.Value)), "unknown key %q in a %s rule", k.Value, r.Type)
+				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
+				diags.Add(d)
+				broken.Add(p...)
+			}
+		}
+	}
+	return diags
+}
+
+// CodeDropped: keys the reference reads and drops without a word.
+const CodeDropped = "FLOE-W104"
+
+var flatPresetKeys = []string{"cpu_request", "memory_request", "cpu_limit", "memory_limit"}
+
+// flatPresets does what the reference does to a resource preset written with all four
+// flat keys (cpu_request, memory_request, cpu_limit, memory_limit): it keeps those and
+// drops every other key of the preset (requests:, gpu:, …). floe says which.
+func flatPresets(f *parse.File, diags *diag.List) {
+	_, ps := parse.MapGet(f.Root, "resource_presets")
+	if ps == nil || ps.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(ps.Content); i += 2 {
+		name, p := ps.Content[i].Value, parse.Deref(ps.Content[i+1])
+		if p == nil || p.Kind != yaml.MappingNode {
+			continue
+		}
+		all := true
+		for _, k := range flatPresetKeys {
+			if kn, _ := parse.MapGet(p, k); kn == nil {
+				all = false
+			}
+		}
+		if !all {
+			continue
+		}
+		kept := make([]*yaml.Node, 0, 8)
+		for j := 0; j+1 < len(p.Content); j += 2 {
+			k := p.Content[j]
+			if slices.Contains(flatPresetKeys, k.Value) {
+				kept = append(kept, k, p.Content[j+1])
+				continue
+			}
+			d := diag.Warnf(f.Pos(k), CodeDropped, "resource_presets."+name+"."+k.Value,
+				"key %q is ignored: a preset with cpu_request, memory_request, cpu_limit and memory_limit is read from those four (as the reference does)", k.Value)
+			d.Suggest = "remove it, or write the preset as {requests: {cpu, memory}, limits: {cpu, memory}} alone"
+			diags.Add(d)
+		}
+		p.Content = kept
+	}
+}
+
+// removeKey removes key from mapping m.
+func removeKey(m *yaml.Node, key string) {
+	kept := m.Content[:0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			kept = append(kept, m.Content[i], m.Content[i+1])
+		}
+	}
+	m.Content = kept
 }
