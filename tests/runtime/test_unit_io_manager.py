@@ -124,10 +124,14 @@ def test_each_write_is_a_lineage_run_under_the_dagster_run(
     )
     lines = (tmp_path / "lineage.jsonl").read_text().splitlines()
     got = [json.loads(line) for line in lines]
+    # The Dagster run's START comes first (sent by its first step), then the write's.
     assert [(e["eventType"], e["job"]["name"]) for e in got] == [
+        ("START", "demo.dagster_run"),
         ("START", "demo.events"),
         ("COMPLETE", "demo.events"),
     ]
+    assert got[0]["run"]["runId"] == result.run_id
+    got = got[1:]
     assert got[0]["run"]["runId"] == got[1]["run"]["runId"]
     parent = got[1]["run"]["facets"]["parent"]
     assert parent["run"]["runId"] == result.run_id

@@ -168,7 +168,7 @@ class IcebergIOManager(ConfigurableIOManager):
         self, context: OutputContext, name: str
     ) -> tuple[LineageEmitter, str, str, ParentRef]:
         """The emitter, run id, job name and parent (the Dagster run) of one write."""
-        from .lineage import LineageEmitter, ParentRef, model_run_id
+        from .lineage import LineageEmitter, ParentRef, RunLineageState, model_run_id
 
         settings = Lineage(
             enabled=self.lineage_enabled,
@@ -177,11 +177,16 @@ class IcebergIOManager(ConfigurableIOManager):
             file=self.lineage_file,
             namespace=self.lineage_namespace,
         )
-        emitter = LineageEmitter(settings, Path(self.project_dir), context.log)
+        try:
+            run = RunLineageState(context.step_context.instance, context.run_id)
+        except Exception:  # noqa: BLE001 - no step context (a direct handle_output call)
+            run = None
+        emitter = LineageEmitter(settings, Path(self.project_dir), context.log, run)
         product = self.product or self._settings().product
         partition = context.asset_partition_key if context.has_asset_partitions else ""
         run_id = model_run_id(context.run_id, f"{name}/{partition}")
         parent = ParentRef(context.run_id, emitter.namespace, f"{product}.dagster_run")
+        emitter.start_run(f"{product}.dagster_run")
         return emitter, run_id, f"{product}.{name}", parent
 
     def load_input(self, context: InputContext) -> pa.Table:
