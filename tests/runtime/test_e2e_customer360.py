@@ -145,9 +145,14 @@ from floe_runtime.local import load_definitions
 defs = load_definitions(out)
 result = {"schedules": [], "ops": [], "edges": []}
 for s in defs.schedules:
+    job = s.job
+    keys = sorted(k.path[-1] for k in job.selection.resolve(defs.assets)) if hasattr(
+        job, "selection") else []
     result["schedules"].append({
         "name": s.name, "cron": s.cron_schedule, "tz": s.execution_timezone,
         "status": s.default_status.value,
+        "partitioned": getattr(job, "partitions_def", None) is not None,
+        "partitioned_keys": keys if getattr(job, "partitions_def", None) else [],
     })
 for a in defs.assets:
     keys = sorted(k.path[-1] for k in a.keys)
@@ -180,13 +185,30 @@ def _preset(manifest: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
 def test_definitions_schedule_presets_and_graph(product: Product) -> None:
     got = _inspect(product)
     schedule = product.floe_yaml["schedule"]
+    status = "RUNNING" if schedule["enabled"] else "STOPPED"
+    # The product's schedule for the unpartitioned assets, and one from
+    # build_schedule_from_partitioned_job for the region-partitioned Python assets
+    # (static partitions: every region at the product's cron).
     assert got["schedules"] == [
         {
             "name": "customer_360_schedule",
             "cron": schedule["cron"],
             "tz": schedule["timezone"],
-            "status": "RUNNING" if schedule["enabled"] else "STOPPED",
-        }
+            "status": status,
+            "partitioned": False,
+            "partitioned_keys": [],
+        },
+        {
+            "name": "customer_360_schedule_partitions_0",
+            "cron": schedule["cron"],
+            "tz": schedule["timezone"],
+            "status": status,
+            "partitioned": True,
+            "partitioned_keys": [
+                "regional_customer_snapshot",
+                "regional_value_summary",
+            ],
+        },
     ]
     default = product.manifest["plugins"]["orchestrator"]["config"]["default_preset"]
     by_model = {}
