@@ -224,7 +224,7 @@ func TestValuesOnlyWithoutChart(t *testing.T) {
 	opts.Chart = false
 	opts.ImageRepository, opts.ImageTag = "registry.example.com/c360", "sha-abc123"
 	files := generateFiles(t, customer360(), opts)
-	if len(files) != 1 || files["helm/values.yaml"] == nil {
+	if len(files) != 2 || files["helm/values.yaml"] == nil || files[PlatformValuesFile] == nil {
 		t.Fatalf("files = %v", keys(files))
 	}
 	v := string(files["helm/values.yaml"])

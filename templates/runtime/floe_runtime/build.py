@@ -23,7 +23,6 @@ from dagster import (
     build_schedule_from_partitioned_job,
     define_asset_job,
     load_assets_from_modules,
-    multiprocess_executor,
 )
 
 
@@ -48,6 +47,7 @@ from .files import (
     read_stamp,
 )
 from .io_manager import IcebergIOManager
+from .kubernetes import build_executor
 from .plan import Plan
 from .run_lineage import lineage_sensors
 
@@ -254,9 +254,8 @@ def _build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
             lineage_namespace=plan.lineage.namespace,
         ),
     }
-    executor = multiprocess_executor.configured(
-        {"tag_concurrency_limits": [{"key": DUCKDB_TAG, "limit": 1}]}
-    )
+    duck = runtime.duckdb_file()
+    executor = build_executor(duck.parent if duck is not None else None, DUCKDB_TAG)
     partitioned_jobs, partitioned_schedules = build_partitioned_schedules(
         schedules, python_defs
     )
