@@ -31,7 +31,11 @@ type dockerfileView struct {
 	WorkingDir, DefinitionsFile   string
 	Port, UID                     int
 	RequirementsFile              string
+	WorkDir                       string
 }
+
+// plainDir is a directory the Dockerfile may name unquoted in a RUN command.
+var plainDir = regexp.MustCompile(`^/[A-Za-z0-9._/-]*$`)
 
 var dockerfileTemplate = template.Must(template.New("Dockerfile").
 	Option("missingkey=error").
@@ -96,6 +100,10 @@ func imageRequirements() ([]byte, error) {
 
 // dockerfile renders the product's code-location Dockerfile.
 func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
+	if !plainDir.MatchString(d.WorkDir) {
+		return nil, &InputError{Err: fmt.Errorf("the DuckDB file's directory %q (plugins.compute.config.path) "+
+			"cannot be created in the image: use letters, digits, '.', '_', '-' and '/'", d.WorkDir)}
+	}
 	var buf bytes.Buffer
 	err := dockerfileTemplate.Execute(&buf, dockerfileView{
 		Product: p.Name, Version: p.Version, FloeVersion: p.FloeVersion,
@@ -105,6 +113,7 @@ func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
 		WorkingDir: d.WorkingDir, DefinitionsFile: d.DefinitionsFile,
 		Port: d.Port, UID: imageUID,
 		RequirementsFile: ImageRequirementsFile,
+		WorkDir:          d.WorkDir,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fill Dockerfile: %w", err)

@@ -87,9 +87,6 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkConfigMapSize(chartFiles); err != nil {
-		return nil, err
-	}
 	if err := verifyChart(chartFiles); err != nil {
 		return nil, fmt.Errorf("chart %s: %w", d.ChartName, err)
 	}
@@ -212,21 +209,6 @@ func checkImageFlags(opts gen.Options) error {
 	}
 	if len(fields) > 0 {
 		return &InputError{Fields: fields}
-	}
-	return nil
-}
-
-// checkConfigMapSize refuses artifacts that cannot fit the chart's ConfigMap (1 MiB).
-func checkConfigMapSize(files []chartFile) error {
-	size := 0
-	for _, f := range files {
-		if strings.HasPrefix(f.Name, "files/") {
-			size += len(f.Data)
-		}
-	}
-	if size > maxConfigMapBytes {
-		return &InputError{Err: fmt.Errorf("the compiled artifacts, schedules and Iceberg configuration "+
-			"hold %d bytes; a Kubernetes ConfigMap holds at most %d", size, maxConfigMapBytes)}
 	}
 	return nil
 }
