@@ -10,7 +10,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/floe
 
 # Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, then the Python
-# runtime tests (real Dagster, dbt-duckdb, PyIceberg) in a pinned virtualenv.
+# runtime tests (real Dagster, dbt-duckdb, PyIceberg, dagster-k8s) in a pinned virtualenv,
+# some against Iceberg's REST catalog server and moto's S3, which the script starts on
+# loopback and stops (jars and venv cached in .cache/ and .venv/).
 test: test-go test-runtime
 
 test-go:
@@ -25,7 +27,8 @@ test-runtime:
 run-example:
 	bash scripts/run-example.sh $(EXAMPLE)
 
-# The pinned Python runtime (.venv) used by the runtime tests and run-example.
+# The pinned Python environment (.venv: runtime, Kubernetes and test packages) used by the
+# runtime tests and run-example.
 python-env:
 	bash scripts/python-env.sh
 
