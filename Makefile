@@ -10,8 +10,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/floe
 
 # Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, vet for macOS and
-# Windows, then the Python runtime tests (real Dagster, dbt-duckdb, PyIceberg) in a
-# pinned virtualenv.
+# Windows, then the Python runtime tests (real Dagster, dbt-duckdb, PyIceberg, dagster-k8s)
+# in a pinned virtualenv, some against Iceberg's REST catalog server and moto's S3, which
+# the script starts on loopback and stops (jars and venv cached in .cache/ and .venv/).
 test: test-go test-cross test-runtime
 
 test-go:
@@ -33,7 +34,8 @@ test-runtime:
 run-example:
 	bash scripts/run-example.sh $(EXAMPLE)
 
-# The pinned Python runtime (.venv) used by the runtime tests and run-example.
+# The pinned Python environment (.venv: runtime, Kubernetes and test packages) used by the
+# runtime tests and run-example.
 python-env:
 	bash scripts/python-env.sh
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Create (or refresh) the repository's Python environment in .venv with the pinned
-# packages of requirements-runtime.txt. Idempotent: when .venv already matches the
-# requirements file (by SHA-256) it does nothing. Needs Python 3.11 and PyPI.
+# packages of requirements-runtime.txt (floe's runtime), templates/helm/requirements-kubernetes.txt
+# (what the code-location image adds for Kubernetes: dagster-k8s, dagster-postgres) and
+# requirements-test.txt (test-only: moto's S3 server). Idempotent: when .venv already matches
+# the three files (by SHA-256) it does nothing. Needs Python 3.11 and PyPI.
 #
 #   bash scripts/python-env.sh          # create or update .venv
 #   PYTHON=/path/to/python3.11 bash scripts/python-env.sh
@@ -9,7 +11,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
-req="$root/requirements-runtime.txt"
+reqs=("$root/requirements-runtime.txt" "$root/templates/helm/requirements-kubernetes.txt" "$root/requirements-test.txt")
 stamp="$venv/.floe-requirements.sha256"
 
 pick_python() {
@@ -27,7 +29,7 @@ pick_python() {
 	exit 1
 }
 
-want="$(sha256sum "$req" | cut -d' ' -f1)"
+want="$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)"
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	echo "python-env: $venv is up to date"
 	exit 0
@@ -44,7 +46,8 @@ if [ ! -x "$venv/bin/python" ]; then
 	"$py" -m venv "$venv"
 fi
 rm -f "$stamp"
-"$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$req"
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q \
+	-r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}"
 "$venv/bin/python" -m pip check
 echo "$want" >"$stamp"
 echo "python-env: ready ($("$venv/bin/python" -c 'import dagster, dagster_dbt, pyiceberg; print("dagster", dagster.__version__, "dagster-dbt", dagster_dbt.__version__, "pyiceberg", pyiceberg.__version__)'))"

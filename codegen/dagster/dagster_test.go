@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -340,7 +341,7 @@ customer-360:
   outputs:
     dev:
       type: duckdb
-      path: target/x.duckdb
+      path: "{{ env_var('FLOE_DUCKDB_PATH', 'target/x.duckdb') }}"
       threads: 4
       ratio: 0.5
       enabled: true
@@ -364,5 +365,68 @@ func TestDbtProfileNeedsATarget(t *testing.T) {
 	p.Artifacts.DbtProfiles = profiles
 	if _, err := Generate(p, gen.Options{}); err == nil || !strings.Contains(err.Error(), "has no target") {
 		t.Errorf("want a missing-target error, got %v", err)
+	}
+}
+
+// duckDBPathCases are DuckDB paths that must come out of dbt's rendering of profiles.yml
+// exactly as compiled. tests/runtime/test_unit_profiles.py renders the golden below with
+// Jinja (as dbt does) and compares each output's path with paths.json.
+var duckDBPathCases = []string{
+	"target/floe-local/plain.duckdb",
+	"/data/it's.duckdb",
+	`C:\data\back\slash.duckdb`,
+	`/data/{{ not jinja }}/x.duckdb`,
+	`/data/quote"d/'}}').duckdb`,
+	"/data/ünïcode dir/x.duckdb",
+}
+
+func TestDuckDBPathsStayDataInProfiles(t *testing.T) {
+	p := customer360(t)
+	outputs := schemas.NewMap()
+	for i, path := range duckDBPathCases {
+		out := schemas.NewMap()
+		out.Set("type", "duckdb")
+		out.Set("path", path)
+		outputs.Set(fmt.Sprintf("out%d", i), out)
+	}
+	memory := schemas.NewMap()
+	memory.Set("type", "duckdb")
+	memory.Set("path", ":memory:")
+	outputs.Set("memory", memory)
+	profile := schemas.NewMap()
+	profile.Set("target", "out0")
+	profile.Set("outputs", outputs)
+	profiles := schemas.NewMap()
+	profiles.Set("customer-360", profile)
+	p.Artifacts.DbtProfiles = profiles
+	got, err := profilesYAML(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "path: ':memory:'") {
+		t.Errorf(":memory: must stay a plain path:\n%s", got)
+	}
+	want, err := json.MarshalIndent(duckDBPathCases, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"profiles.yml": got, "paths.json": append(want, '\n')} {
+		path := filepath.Join("testdata", "duckdb-paths", name)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		old, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./codegen/dagster -update)", err)
+		}
+		if !bytes.Equal(old, data) {
+			t.Errorf("%s differs (run go test ./codegen/dagster -update and review the diff)", path)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package dagster
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -10,10 +11,16 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
+// DuckDBPathEnv is the environment variable that overrides the DuckDB file of a profile
+// (the runtime reads the same name: floe_runtime/step_inputs.py DUCKDB_PATH_ENV).
+const DuckDBPathEnv = "FLOE_DUCKDB_PATH"
+
 // profilesYAML is the artifact's dbt_profiles as dbt's profiles.yml, keys in their
 // compiled order, string values written for dbt's Jinja to render to themselves
 // (dbtLiteral). Paths in it (the DuckDB file) are relative to the product directory:
-// the runtime runs dbt with the product directory as working directory.
+// the runtime runs dbt with the product directory as working directory. A DuckDB file
+// path is written as {{ env_var('FLOE_DUCKDB_PATH', '<path>') }}, so that a step (or a
+// test) can work in a DuckDB file of its own; the compiled path is the default.
 //
 // A literal secret never reaches the file: profiles.yml reads each one with
 // {{ env_var('DBT_ENV_SECRET_FLOE_…') }} (schemas.DbtProfilesWithEnv names them), which
@@ -28,6 +35,7 @@ func profilesYAML(p *schemas.Product) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	overridableDuckDBPaths(node, profiles)
 	var b bytes.Buffer
 	b.WriteString(generatedHeader)
 	b.WriteString("# dbt profiles of " + p.Name + ", from compiled_artifacts.json dbt_profiles.\n")
@@ -94,4 +102,69 @@ func yamlNode(v any) (*yaml.Node, error) {
 	default:
 		return nil, fmt.Errorf("unsupported value of type %T in dbt_profiles", v)
 	}
+}
+
+// overridableDuckDBPaths rewrites the path of every DuckDB file output in a profiles
+// node (profile -> outputs -> output) as a dbt env_var with the compiled path as default.
+// The default is the path as profiles holds it (the node's value is already written for
+// Jinja); a path that reads a secret (an env expression) or is not a file is kept.
+func overridableDuckDBPaths(root *yaml.Node, profiles *schemas.Map) {
+	for i, profile := range mappingValues(root) {
+		prof, _ := profiles.Items[i].Value.(*schemas.Map)
+		outs, _ := mapGet(prof, "outputs").(*schemas.Map)
+		for j, output := range mappingValues(mappingGet(profile, "outputs")) {
+			if outs == nil || j >= len(outs.Items) {
+				break
+			}
+			out, _ := outs.Items[j].Value.(*schemas.Map)
+			typ, _ := mapGet(out, "type").(string)
+			src, ok := mapGet(out, "path").(string)
+			path := mappingGet(output, "path")
+			if typ != "duckdb" || !ok || path == nil || path.Kind != yaml.ScalarNode ||
+				src == ":memory:" || strings.HasPrefix(src, "md:") || schemas.IsDbtEnvExpr(src) {
+				continue
+			}
+			path.Value, path.Style = duckDBPathTemplate(src), yaml.DoubleQuotedStyle
+		}
+	}
+}
+
+// mapGet is m's value of key (nil when m is nil or has no such key).
+func mapGet(m *schemas.Map, key string) any {
+	if m == nil {
+		return nil
+	}
+	v, _ := m.Get(key)
+	return v
+}
+
+// duckDBPathTemplate is the Jinja expression dbt renders into path: the environment
+// variable, else path (a Jinja string literal).
+func duckDBPathTemplate(path string) string {
+	return "{{ env_var('" + DuckDBPathEnv + "', " + schemas.JinjaString(path) + ") }}"
+}
+
+// mappingValues returns the values of a mapping node (nil for anything else).
+func mappingValues(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var vals []*yaml.Node
+	for i := 1; i < len(n.Content); i += 2 {
+		vals = append(vals, n.Content[i])
+	}
+	return vals
+}
+
+// mappingGet returns the value of key in a mapping node, or nil.
+func mappingGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }

@@ -67,30 +67,12 @@ func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Same bytes as the orchestrator generator's schedules.json and iceberg_io.json (nil lists
-	// written as [], as their schemas want); a test compares them.
-	schedules, err := gen.SchedulesJSON(p.Schedules)
-	if err != nil {
-		return nil, fmt.Errorf("encode schedules.json: %w", err)
-	}
-	iceberg, err := gen.IcebergJSON(p.Iceberg)
-	if err != nil {
-		return nil, fmt.Errorf("encode iceberg_io.json: %w", err)
-	}
 	files := []chartFile{
 		{Name: "Chart.yaml", Data: chartYAML.Bytes()},
 		{Name: "values.yaml", Data: values},
 		{Name: "values.schema.json", Data: schema},
 	}
-	rest := []chartFile{
-		// The ConfigMap's content. Only the redacted artifacts may leave the compiler. The
-		// ConfigMap embeds the files in YAML block scalars, which cannot hold every character
-		// JSON strings can: escaped, the document reads back the same (iceberg_io.json and
-		// schedules.json are written escaped already).
-		{Name: "files/compiled_artifacts.json", Data: gen.YAMLSafeJSON(p.RedactedArtifactsJSON)},
-		{Name: "files/iceberg_io.json", Data: iceberg},
-		{Name: "files/schedules.json", Data: schedules},
-	}
+	var rest []chartFile
 	err = fs.WalkDir(helmchart.Chart(), ".", func(name string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || name == "values.schema.json" {
 			return err

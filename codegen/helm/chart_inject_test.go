@@ -2,15 +2,12 @@ package helm
 
 import (
 	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/floe-dev/floe/codegen/gen"
-	"github.com/floe-dev/floe/schemas"
 )
 
 // yamlHostile are strings JSON carries raw but YAML cannot: DEL, C1 controls, NEL, the line
@@ -19,71 +16,6 @@ import (
 var yamlHostile = []string{
 	"a\x7fb", "a\u0085b", "a\u009bb", "a\u2028b", "a\u2029b", "\ufeffbom", "a\ufffeb", "a\uffffb",
 	"a\x00b", "tab\there", "nl\nthere", "cr\rthere", "quote\"s'", "back\\slash", "{{ .Values.x }}", "---", "# c",
-}
-
-// TestConfigMapCarriesEveryString renders the chart whose ConfigMap embeds artifacts, Iceberg
-// configuration and schedules holding every string of yamlHostile, decodes the ConfigMap
-// strictly and checks each embedded JSON document reads back equal to the file floe wrote
-// (before YAMLSafeJSON, Helm's linter failed on DEL and NEL: "control characters are not
-// allowed", and NEL and the separators would have cut the block scalar).
-func TestConfigMapCarriesEveryString(t *testing.T) {
-	p := customer360()
-	artifacts, err := json.Marshal(map[string]any{"version": "0.10.0", "strings": yamlHostile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.RedactedArtifactsJSON = append(artifacts, '\n')
-	p.Iceberg.Catalog.URI = strings.Join(yamlHostile, "|")
-	p.Iceberg.Tables[0].PartitionBy = yamlHostile
-	p.Schedules.Schedules[0].Timezone = "a\u0085\u2028b"
-	if _, err := Generate(p, chartOptions()); err != nil {
-		t.Fatalf("Generate: %v", err)
-	}
-	chart := exampleChart(t, p)
-	objs, err := renderChart(chart, "floe-customer-360", "data-products")
-	if err != nil {
-		t.Fatal(err)
-	}
-	iceberg, err := gen.IcebergJSON(p.Iceberg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schedules, err := gen.SchedulesJSON(p.Schedules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][]byte{
-		"compiled_artifacts.json": p.RedactedArtifactsJSON,
-		"iceberg_io.json":         iceberg,
-		"schedules.json":          schedules,
-	}
-	found := false
-	for _, o := range objs {
-		cm, ok := o.Object.(*corev1.ConfigMap)
-		if !ok {
-			continue
-		}
-		found = true
-		for name, data := range want {
-			var got, exp any
-			if err := json.Unmarshal([]byte(cm.Data[name]), &got); err != nil {
-				t.Fatalf("ConfigMap %s: %v", name, err)
-			}
-			if err := json.Unmarshal(data, &exp); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, exp) {
-				t.Errorf("ConfigMap %s reads back as\n%v\nwant\n%v", name, got, exp)
-			}
-		}
-	}
-	if !found {
-		t.Fatal("no ConfigMap rendered")
-	}
-	var io schemas.IcebergIOConfig
-	if err := json.Unmarshal(iceberg, &io); err != nil || io.Catalog.URI != p.Iceberg.Catalog.URI {
-		t.Errorf("iceberg_io.json catalog uri = %q (%v)", io.Catalog.URI, err)
-	}
 }
 
 // TestWorkingDirReachesPods: an output directory with quotes, spaces, $ and Go-template

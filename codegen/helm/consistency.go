@@ -12,19 +12,15 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 )
 
-// maxConfigMapBytes is the API server's limit on a ConfigMap's data (1 MiB).
-const maxConfigMapBytes = 1 << 20
-
 // checkConsistency checks what ties the rendered objects together and what neither strict
 // decoding nor the API server's per-object validation would catch before a rollout stalls:
 // every selector selects the code-server pods, the Service and NetworkPolicy target a port
-// the container declares, the pods mount the ConfigMap and run as the ServiceAccount the chart
-// renders, and the ConfigMap fits the API server's size limit.
+// the container declares, the pods run as the ServiceAccount the chart renders, and the
+// work directory is a volume the container mounts.
 func checkConsistency(objs []renderedObject) error {
 	var (
 		deploy *appsv1.Deployment
 		svc    *corev1.Service
-		cms    = map[string]*corev1.ConfigMap{}
 		sas    = map[string]bool{}
 		netpol *networkingv1.NetworkPolicy
 		pdb    *policyv1.PodDisruptionBudget
@@ -35,8 +31,6 @@ func checkConsistency(objs []renderedObject) error {
 			deploy = v
 		case *corev1.Service:
 			svc = v
-		case *corev1.ConfigMap:
-			cms[v.Name] = v
 		case *corev1.ServiceAccount:
 			sas[v.Name] = true
 		case *networkingv1.NetworkPolicy:
@@ -99,19 +93,27 @@ func checkConsistency(objs []renderedObject) error {
 	if sa := pod.Spec.ServiceAccountName; sa != "" && sa != "default" && !sas[sa] {
 		fail("pods run as ServiceAccount %q, which the chart does not render", sa)
 	}
+	mounted := map[string]string{}
+	for _, m := range c.VolumeMounts {
+		mounted[m.Name] = m.MountPath
+	}
+	volumes := map[string]bool{}
 	for _, v := range pod.Spec.Volumes {
-		if v.ConfigMap != nil && cms[v.ConfigMap.Name] == nil {
-			fail("volume %s mounts ConfigMap %q, which the chart does not render", v.Name, v.ConfigMap.Name)
+		if volumes[v.Name] {
+			fail("pod declares volume %q twice", v.Name)
+		}
+		volumes[v.Name] = true
+		if v.Name == "floe-work" && v.EmptyDir == nil {
+			fail("volume floe-work is not an emptyDir")
 		}
 	}
-	for name, cm := range cms {
-		size := 0
-		for k, v := range cm.Data {
-			size += len(k) + len(v)
+	for name := range mounted {
+		if !volumes[name] {
+			fail("container mounts volume %q, which the pod does not declare", name)
 		}
-		if size > maxConfigMapBytes {
-			fail("ConfigMap %s holds %d bytes; Kubernetes allows at most %d", name, size, maxConfigMapBytes)
-		}
+	}
+	if _, ok := mounted["floe-work"]; !ok {
+		fail("container does not mount the work directory (volume floe-work)")
 	}
 	return errors.Join(errs...)
 }

@@ -1,7 +1,6 @@
 package helm
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -19,9 +18,9 @@ func TestConsistencyRejects(t *testing.T) {
 			`targets port "http"`},
 		"networkpolicy unknown port": {"templates/networkpolicy.yaml", "- port: grpc", "- port: grpcs",
 			`allows port "grpcs"`},
-		"configmap volume dangling": {"templates/deployment.yaml",
-			"          configMap:\n            name: {{ include \"floe.fullname\" . }}\n",
-			"          configMap:\n            name: other\n", `ConfigMap "other"`},
+		"work dir not mounted": {"templates/deployment.yaml",
+			"            - name: floe-work\n              mountPath:", "            - name: other-work\n              mountPath:",
+			`volume "other-work"`},
 		"serviceaccount dangling": {"templates/deployment.yaml",
 			"serviceAccountName: {{ include \"floe.serviceAccountName\" . }}", "serviceAccountName: robot",
 			`ServiceAccount "robot"`},
@@ -38,21 +37,5 @@ func TestConsistencyRejects(t *testing.T) {
 				t.Fatalf("err = %v, want one containing %q", err, c.want)
 			}
 		})
-	}
-}
-
-// TestConfigMapSizeLimit: artifacts too big for a ConfigMap are an error, not a failed install.
-func TestConfigMapSizeLimit(t *testing.T) {
-	p := customer360()
-	p.RedactedArtifactsJSON = []byte(`{"pad": "` + strings.Repeat("x", maxConfigMapBytes) + `"}` + "\n")
-	_, err := Generate(p, chartOptions())
-	var input *InputError
-	if !errors.As(err, &input) || !strings.Contains(err.Error(), "ConfigMap holds at most") {
-		t.Fatalf("err = %v, want an InputError about the ConfigMap size", err)
-	}
-	// The render-time check catches it too (for charts built some other way).
-	_, err = renderChart(exampleChart(t, p), "floe-customer-360", "data-products")
-	if err == nil || !strings.Contains(err.Error(), "Kubernetes allows at most") {
-		t.Fatalf("renderChart err = %v", err)
 	}
 }

@@ -44,6 +44,8 @@ type dockerfileView struct {
 	// Cmd is the exec-form (JSON array) command of the code server.
 	Cmd              string
 	RequirementsFile string
+	// WorkDir is the DuckDB work directory the image creates, shell-quoted.
+	WorkDir string
 }
 
 var dockerfileTemplate = template.Must(template.New("Dockerfile").
@@ -124,6 +126,10 @@ func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
 	if err := checkImagePath(d.OutputDir); err != nil {
 		return nil, &gen.OptionError{Option: "the output directory (relative to the product directory)", Value: d.OutputDir, Err: err}
 	}
+	if err := checkDockerfileText(d.WorkDir); err != nil {
+		// The compiler refuses such a DuckDB path at its line; this is a second guard.
+		return nil, fmt.Errorf("Dockerfile: the DuckDB directory %q: %w", d.WorkDir, err)
+	}
 	cmd, err := jsonArray([]string{"dagster", "api", "grpc", "--host", "0.0.0.0", "--port", strconv.Itoa(d.Port),
 		"--python-file", d.DefinitionsFile, "--working-directory", d.WorkingDir})
 	if err != nil {
@@ -141,6 +147,7 @@ func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
 		Port:           d.Port, UID: imageUID,
 		Cmd:              cmd,
 		RequirementsFile: ImageRequirementsFile,
+		WorkDir:          shellWord(d.WorkDir),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fill Dockerfile: %w", err)

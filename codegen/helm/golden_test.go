@@ -11,6 +11,7 @@ func TestGoldenFiles(t *testing.T) {
 		"Dockerfile",
 		"Dockerfile.dockerignore",
 		"helm/values.yaml",
+		"helm/dagster-values.yaml",
 		"helm/floe-customer-360/Chart.yaml",
 		"helm/floe-customer-360/values.yaml",
 		"helm/floe-customer-360/values.schema.json",

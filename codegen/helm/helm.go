@@ -3,6 +3,8 @@
 //   - helm/values.yaml: values for the official dagster/dagster-user-deployments chart (one
 //     code location for the product), built from typed Go values so that no misspelled key
 //     can be emitted;
+//   - helm/dagster-values.yaml: values for the Dagster deployment itself (dagster/dagster):
+//     the K8sRunLauncher with the product's Secrets, run resources and security context;
 //   - with gen.Options.Chart: the product's own chart, filled from the embedded chart in
 //     templates/helm, as helm/floe-<product>/ and a reproducible
 //     helm/floe-<product>-<version>.tgz; the code-location image's Dockerfile (with
@@ -73,16 +75,21 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode dagster-user-deployments values: %w", err)
 	}
-	files := []gen.File{{Path: path.Join(OutputDir, "values.yaml"), Data: official}}
+	platform, err := marshalYAML(platformValues(p, d))
+	if err != nil {
+		return nil, fmt.Errorf("encode dagster values: %w", err)
+	}
+	platform = append([]byte(generatedHeader+platformHeader), platform[len(generatedHeader):]...)
+	files := []gen.File{
+		{Path: path.Join(OutputDir, "values.yaml"), Data: official},
+		{Path: PlatformValuesFile, Data: platform},
+	}
 	if !opts.Chart {
 		return files, nil
 	}
 
 	chartFiles, err := buildChart(p, d)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkConfigMapSize(chartFiles); err != nil {
 		return nil, err
 	}
 	if err := verifyChart(chartFiles); err != nil {
@@ -207,21 +214,6 @@ func checkImageFlags(opts gen.Options) error {
 	}
 	if len(fields) > 0 {
 		return &InputError{Fields: fields}
-	}
-	return nil
-}
-
-// checkConfigMapSize refuses artifacts that cannot fit the chart's ConfigMap (1 MiB).
-func checkConfigMapSize(files []chartFile) error {
-	size := 0
-	for _, f := range files {
-		if strings.HasPrefix(f.Name, "files/") {
-			size += len(f.Data)
-		}
-	}
-	if size > maxConfigMapBytes {
-		return &InputError{Err: fmt.Errorf("the compiled artifacts, schedules and Iceberg configuration "+
-			"hold %d bytes; a Kubernetes ConfigMap holds at most %d", size, maxConfigMapBytes)}
 	}
 	return nil
 }

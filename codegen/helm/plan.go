@@ -40,7 +40,15 @@ type deploymentPlan struct {
 	Preset string
 	// Resources are the default preset's resources (nil when there is none).
 	Resources *schemas.ResourceRequirements
+	// WorkDir is the absolute directory in the image of DuckDB's working file: the
+	// directory of the dbt profile's DuckDB path (relative paths are relative to the
+	// product), else defaultWorkDir. The image creates it for its user; the chart mounts
+	// an emptyDir there, and the runtime one in every step pod.
+	WorkDir string
 }
+
+// defaultWorkDir is the work directory when the profile has no DuckDB file.
+const defaultWorkDir = "/opt/floe/work"
 
 // planDeployment takes the deployment decisions for p.
 //
@@ -60,6 +68,7 @@ func planDeployment(p *schemas.Product, opts gen.Options) (deploymentPlan, error
 		d.Port = DefaultPort
 	}
 	d.WorkingDir = path.Join(imageProductDir, d.OutputDir)
+	d.WorkDir = workDir(p)
 	d.DefinitionsFile = path.Join(d.WorkingDir, definitionsFile)
 	if d.Preset != "" {
 		found := false
@@ -136,4 +145,43 @@ func sortedSecretEnv(secrets []schemas.SecretEnv) []schemas.SecretEnv {
 		return a.SecretKey < b.SecretKey
 	})
 	return out
+}
+
+// workDir is the image directory of the product's DuckDB file (see deploymentPlan.WorkDir):
+// the output of the profile named like the product (else the only profile), at its target.
+func workDir(p *schemas.Product) string {
+	if p.Artifacts == nil || p.Artifacts.DbtProfiles == nil {
+		return defaultWorkDir
+	}
+	profiles := p.Artifacts.DbtProfiles
+	entry, ok := profiles.Get(p.Name)
+	if !ok && profiles.Len() == 1 {
+		entry, ok = profiles.Items[0].Value, true
+	}
+	profile, isMap := entry.(*schemas.Map)
+	if !ok || !isMap {
+		return defaultWorkDir
+	}
+	target, _ := profile.Get("target")
+	outputs, _ := profile.Get("outputs")
+	outs, isMap := outputs.(*schemas.Map)
+	name, isString := target.(string)
+	if !isMap || !isString {
+		return defaultWorkDir
+	}
+	out, _ := outs.Get(name)
+	output, isMap := out.(*schemas.Map)
+	if !isMap {
+		return defaultWorkDir
+	}
+	typ, _ := output.Get("type")
+	file, _ := output.Get("path")
+	filePath, isString := file.(string)
+	if typ != "duckdb" || !isString || filePath == "" || filePath == ":memory:" {
+		return defaultWorkDir
+	}
+	if !path.IsAbs(filePath) {
+		filePath = path.Join(imageProductDir, filePath)
+	}
+	return path.Dir(path.Clean(filePath))
 }

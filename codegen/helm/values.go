@@ -1,6 +1,8 @@
 package helm
 
 import (
+	"strconv"
+
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -22,9 +24,47 @@ type ChartValues struct {
 	SecretEnv           []SecretEnvValue          `yaml:"secretEnv"`
 	ServiceAccount      ServiceAccountValues      `yaml:"serviceAccount"`
 	PodAnnotations      map[string]string         `yaml:"podAnnotations"`
+	PodLabels           map[string]string         `yaml:"podLabels"`
 	NodeSelector        map[string]string         `yaml:"nodeSelector"`
+	Tolerations         []map[string]any          `yaml:"tolerations"`
+	Affinity            map[string]any            `yaml:"affinity"`
+	Probes              ProbesValues              `yaml:"probes"`
+	WorkDir             WorkDirValues             `yaml:"workDir"`
+	ExtraVolumes        []map[string]any          `yaml:"extraVolumes"`
+	ExtraVolumeMounts   []map[string]any          `yaml:"extraVolumeMounts"`
 	NetworkPolicy       NetworkPolicyValues       `yaml:"networkPolicy"`
 	PodDisruptionBudget PodDisruptionBudgetValues `yaml:"podDisruptionBudget"`
+}
+
+// ProbesValues are the code server's probes (nil: off).
+type ProbesValues struct {
+	Startup   *ProbeValue `yaml:"startup"`
+	Readiness *ProbeValue `yaml:"readiness"`
+	Liveness  *ProbeValue `yaml:"liveness"`
+}
+
+// ProbeValue is a Kubernetes Probe running a command.
+type ProbeValue struct {
+	Exec             ExecAction `yaml:"exec"`
+	PeriodSeconds    int        `yaml:"periodSeconds"`
+	TimeoutSeconds   int        `yaml:"timeoutSeconds"`
+	FailureThreshold int        `yaml:"failureThreshold"`
+}
+
+// ExecAction is a probe's command.
+type ExecAction struct {
+	Command []string `yaml:"command"`
+}
+
+// WorkDirValues is the emptyDir holding DuckDB's working file.
+type WorkDirValues struct {
+	MountPath string `yaml:"mountPath"`
+	SizeLimit string `yaml:"sizeLimit"`
+}
+
+// healthCheck is the probe command: Dagster's own gRPC health check of the code server.
+func healthCheck(port int) ExecAction {
+	return ExecAction{Command: []string{"dagster", "api", "grpc-health-check", "--port", strconv.Itoa(port)}}
 }
 
 // ProductRef names the product the chart deploys.
@@ -108,7 +148,19 @@ func chartValues(p *schemas.Product, d deploymentPlan) ChartValues {
 		SecretEnv:        secretEnv,
 		ServiceAccount:   ServiceAccountValues{Create: true, Annotations: map[string]string{}},
 		PodAnnotations:   map[string]string{},
+		PodLabels:        map[string]string{},
 		NodeSelector:     map[string]string{},
+		Tolerations:      []map[string]any{},
+		Affinity:         map[string]any{},
+		Probes: ProbesValues{
+			// Loading the definitions of a big product takes a while: up to 5 minutes.
+			Startup:   &ProbeValue{Exec: healthCheck(d.Port), PeriodSeconds: 10, TimeoutSeconds: 10, FailureThreshold: 30},
+			Readiness: &ProbeValue{Exec: healthCheck(d.Port), PeriodSeconds: 20, TimeoutSeconds: 10, FailureThreshold: 3},
+			Liveness:  &ProbeValue{Exec: healthCheck(d.Port), PeriodSeconds: 30, TimeoutSeconds: 10, FailureThreshold: 5},
+		},
+		WorkDir:           WorkDirValues{MountPath: d.WorkDir},
+		ExtraVolumes:      []map[string]any{},
+		ExtraVolumeMounts: []map[string]any{},
 		NetworkPolicy: NetworkPolicyValues{
 			DagsterPodLabels: map[string]string{"app.kubernetes.io/name": "dagster"},
 		},

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
@@ -68,6 +69,11 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 		e := diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
 			"database path %q must not contain '..' (path traversal)", path)
 		diags.Add(e)
+	} else if i := strings.IndexFunc(path, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }); i >= 0 {
+		// The file's directory is created in the code-location image (floe package): a
+		// Dockerfile cannot name it, and no file system path needs one.
+		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
+			"database path must not contain the control character %U", []rune(path[i:])[0]))
 	} else if path != ":memory:" && strings.Trim(path, "/\\._-:") == "" {
 		// The DuckDB plugin's rule: a path of nothing but separators and dots ("", ".", "/")
 		// names no database file.

@@ -1,7 +1,7 @@
 """End to end: floe compile examples/customer-360, then run it for real.
 
 floe compile -> dbt parse -> dagster definitions validate -> materialize everything ->
-PyIceberg row counts equal DuckDB's -> second run (overwrite keeps counts, append
+PyIceberg row counts equal a plain dbt build's -> second run (overwrite keeps counts, append
 doubles) -> one partition of a Python asset rewritten alone -> Definitions carry the
 schedule and the presets -> lineage file -> generated Python passes ruff.
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import duckdb
 import pytest
 import yaml
 from conftest import VENV_BIN, copy_example, run, dbt_parse, validate_definitions
+from stateless import plain_dbt_build
 from pyiceberg.catalog import load_catalog
 
 PRODUCT = "customer-360"
@@ -43,8 +46,10 @@ PYTHON_ASSET_JOBS = [
 class Product:
     """Paths of the compiled copy of the example."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, scratch: Path) -> None:
         self.root = root
+        self.scratch = scratch
+        self.reference: Path | None = None
         self.out = root / "target" / "floe"
         self.local = root / "target" / "floe-local"
         self.floe_yaml = yaml.safe_load((root / "floe.yaml").read_text())
@@ -67,20 +72,24 @@ class Product:
             self.catalog().load_table(f"{NAMESPACE}.{model}").scan().to_arrow().num_rows
         )
 
-    def duckdb_rows(self, model: str) -> int:
-        con = duckdb.connect(str(self.local / f"{NAMESPACE}.duckdb"), read_only=True)
+    def reference_rows(self, model: str) -> int:
+        """Rows of model in one plain `dbt build` of the whole project (made once)."""
+        if self.reference is None:
+            self.reference = plain_dbt_build(self.root, self.out, self.scratch)
+        con = duckdb.connect(str(self.reference), read_only=True)
         try:
             return con.sql(f'select count(*) from main."{model}"').fetchone()[0]
         finally:
             con.close()
 
     def counts(self) -> dict[str, tuple[int, int]]:
-        return {m: (self.duckdb_rows(m), self.iceberg_rows(m)) for m in MODELS}
+        return {m: (self.reference_rows(m), self.iceberg_rows(m)) for m in MODELS}
 
 
 @pytest.fixture(scope="module")
 def product(tmp_path_factory: pytest.TempPathFactory, floe_bin: Path) -> Product:
-    root = copy_example(PRODUCT, tmp_path_factory.mktemp("e2e"))
+    base = tmp_path_factory.mktemp("e2e")
+    root = copy_example(PRODUCT, base)
     # Publish the mart with partition_overwrite by region, so all three write modes run:
     # stg_transactions appends (floe.yaml), the others overwrite.
     floe_yaml = root / "floe.yaml"
@@ -95,7 +104,7 @@ def product(tmp_path_factory: pytest.TempPathFactory, floe_bin: Path) -> Product
     floe_yaml.write_text(text)
     proc = run([str(floe_bin), "compile", str(root)])
     assert "wrote" in proc.stdout
-    p = Product(root)
+    p = Product(root, base / "scratch")
     dbt_parse(root, p.out)
     assert (root / "target" / "manifest.json").is_file()
     return p
@@ -136,9 +145,14 @@ from floe_runtime.local import load_definitions
 defs = load_definitions(out)
 result = {"schedules": [], "ops": [], "edges": []}
 for s in defs.schedules:
+    job = s.job
+    keys = sorted(k.path[-1] for k in job.selection.resolve(defs.assets)) if hasattr(
+        job, "selection") else []
     result["schedules"].append({
         "name": s.name, "cron": s.cron_schedule, "tz": s.execution_timezone,
         "status": s.default_status.value,
+        "partitioned": getattr(job, "partitions_def", None) is not None,
+        "partitioned_keys": keys if getattr(job, "partitions_def", None) else [],
     })
 for a in defs.assets:
     keys = sorted(k.path[-1] for k in a.keys)
@@ -171,13 +185,30 @@ def _preset(manifest: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
 def test_definitions_schedule_presets_and_graph(product: Product) -> None:
     got = _inspect(product)
     schedule = product.floe_yaml["schedule"]
+    status = "RUNNING" if schedule["enabled"] else "STOPPED"
+    # The product's schedule for the unpartitioned assets, and one from
+    # build_schedule_from_partitioned_job for the region-partitioned Python assets
+    # (static partitions: every region at the product's cron).
     assert got["schedules"] == [
         {
             "name": "customer_360_schedule",
             "cron": schedule["cron"],
             "tz": schedule["timezone"],
-            "status": "RUNNING" if schedule["enabled"] else "STOPPED",
-        }
+            "status": status,
+            "partitioned": False,
+            "partitioned_keys": [],
+        },
+        {
+            "name": "customer_360_schedule_partitions_0",
+            "cron": schedule["cron"],
+            "tz": schedule["timezone"],
+            "status": status,
+            "partitioned": True,
+            "partitioned_keys": [
+                "regional_customer_snapshot",
+                "regional_value_summary",
+            ],
+        },
     ]
     default = product.manifest["plugins"]["orchestrator"]["config"]["default_preset"]
     by_model = {}
@@ -241,10 +272,12 @@ def first_run(product: Product) -> dict[str, tuple[int, int]]:
     return product.counts()
 
 
-def test_iceberg_counts_equal_duckdb(first_run: dict[str, tuple[int, int]]) -> None:
-    for model, (duck, ice) in first_run.items():
-        assert duck > 0, model
-        assert ice == duck, f"{model}: iceberg {ice} rows, duckdb {duck}"
+def test_iceberg_counts_equal_a_plain_dbt_build(
+    first_run: dict[str, tuple[int, int]],
+) -> None:
+    for model, (want, ice) in first_run.items():
+        assert want > 0, model
+        assert ice == want, f"{model}: iceberg {ice} rows, plain dbt build {want}"
 
 
 def test_lineage_file(product: Product, first_run: dict[str, tuple[int, int]]) -> None:
@@ -274,6 +307,20 @@ def test_lineage_file(product: Product, first_run: dict[str, tuple[int, int]]) -
     assert dagster_runs, "no events for the Dagster runs"
     for run_id, types in dagster_runs.items():
         assert types == ["START", "COMPLETE"], run_id
+    # A Dagster run's START is written before any event of its children.
+    for run_id in dagster_runs:
+        first = min(
+            i
+            for i, e in enumerate(events)
+            if e["job"]["name"] == run_job and e["run"]["runId"] == run_id
+        )
+        children = [
+            i
+            for i, e in enumerate(events)
+            if e["run"]["facets"].get("parent", {}).get("run", {}).get("runId")
+            == run_id
+        ]
+        assert children and first < min(children), run_id
     events = [e for e in events if e["job"]["name"] != run_job]
     for e in events:
         parent = e["run"]["facets"]["parent"]
@@ -306,12 +353,12 @@ def test_second_run_overwrite_keeps_append_doubles(
 ) -> None:
     modes = product.write_modes()
     for model in MODELS:
-        duck, ice = second_run[model]
-        assert duck == first_run[model][0], model
+        want, ice = second_run[model]
+        assert want == first_run[model][0], model
         if modes[model] == "append":
-            assert ice == 2 * duck, f"{model} (append): {ice} rows, want {2 * duck}"
+            assert ice == 2 * want, f"{model} (append): {ice} rows, want {2 * want}"
         else:
-            assert ice == duck, f"{model} ({modes[model]}): {ice} rows, want {duck}"
+            assert ice == want, f"{model} ({modes[model]}): {ice} rows, want {want}"
 
 
 def _rows_by_region(product: Product, model: str) -> dict[str, list[tuple]]:
@@ -377,9 +424,10 @@ def test_dbt_subset_builds_only_the_selected_model(
     model = "stg_crm_customers"
     started = time.time()
     log = _dagster_materialize(product, model)
+    # Steps keep dbt's target directories in the work directory (beside the DuckDB file).
     results = [
         p
-        for p in (product.root / "target").glob("*/run_results.json")
+        for p in (product.local / "dbt").glob("*/run_results.json")
         if p.stat().st_mtime >= started
     ]
     assert len(results) == 1, results
@@ -396,9 +444,45 @@ def test_dbt_subset_builds_only_the_selected_model(
     assert f"published {model} to Iceberg" in log
 
 
-def test_down_lineage_backend_does_not_fail_the_run(
+class BlackHole:
+    """A loopback TCP server that accepts connections and never answers (bounded).
+
+    It counts the connections it accepted and holds them open until stop(); its thread
+    polls a stop flag, so it always ends with the test.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted.append(conn)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for conn in self.accepted:
+            conn.close()
+        self.sock.close()
+
+
+def test_silent_lineage_backend_costs_one_timeout_per_run(
     tmp_path: Path, floe_bin: Path
 ) -> None:
+    """A backend that accepts and never answers: the first event of a run times out,
+    one warning is logged, the run is tagged, and nothing else of the run tries it."""
     root = copy_example("hello-orders", tmp_path)
     manifest = root / "manifest.yaml"
     doc = yaml.safe_load(manifest.read_text())
@@ -413,19 +497,30 @@ def test_down_lineage_backend_does_not_fail_the_run(
     defs_path = out / "definitions.py"
     defs = defs_path.read_text()
     assert 'transport="http"' in defs
-    # The compiler (rightly) refuses loopback endpoints; point the compiled output at a
-    # closed loopback port (9, discard) so "down" is certain and no traffic leaves.
-    defs = defs.replace(
-        "http://marquez.lineage.svc.cluster.local:5000", "http://127.0.0.1:9"
-    )
-    defs_path.write_text(defs)
-    proc = run(
-        [str(VENV_BIN / "python"), "-m", "floe_runtime", "materialize", str(out)],
-        cwd=out,
-    )
+    hole = BlackHole()
+    try:
+        # The compiler (rightly) refuses loopback endpoints; point the compiled output at
+        # the black hole after compiling.
+        defs_path.write_text(
+            defs.replace(
+                "http://marquez.lineage.svc.cluster.local:5000",
+                f"http://127.0.0.1:{hole.port}",
+            )
+        )
+        proc = run(
+            [str(VENV_BIN / "python"), "-m", "floe_runtime", "materialize", str(out)],
+            cwd=out,
+        )
+    finally:
+        hole.stop()
     log = proc.stdout + proc.stderr
-    assert "materialized all assets" in log
-    assert re.search(r"OpenLineage backend http .* is not reachable", log), log[-3000:]
+    assert "materialized all assets in 1 run(s)" in log, log[-3000:]
+    warnings = re.findall(r"OpenLineage backend http .* is not reachable", log)
+    assert len(warnings) == 1, log[-3000:]
+    # One Dagster run: one connection, one timeout; every later event was skipped.
+    assert len(hole.accepted) == 1, f"{len(hole.accepted)} connections"
+    instance_runs = re.findall(r"was unreachable earlier in this run", log)
+    assert instance_runs, "later steps must say why they send nothing"
 
 
 def test_load_fails_naming_edges_when_dbt_disagrees(

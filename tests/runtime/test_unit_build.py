@@ -46,3 +46,64 @@ def test_missing_dbt_manifest_says_how_to_make_it(tmp_path: Path) -> None:
         CompiledOutputError, match=r"dbt manifest not found; run `dbt parse"
     ):
         build_definitions(plan(), out)
+
+
+def test_partitioned_assets_get_schedules_from_their_partitions() -> None:
+    from datetime import datetime, timezone
+
+    from dagster import (
+        DailyPartitionsDefinition,
+        Definitions,
+        StaticPartitionsDefinition,
+        asset,
+        build_schedule_context,
+    )
+    from floe_runtime.build import build_partitioned_schedules
+    from floe_runtime.files import ScheduleConfig
+
+    daily = DailyPartitionsDefinition(start_date="2026-01-01", timezone="Asia/Tokyo")
+    regions = StaticPartitionsDefinition(["east", "west"])
+
+    @asset(partitions_def=daily)
+    def by_day() -> None: ...
+
+    @asset(partitions_def=daily, deps=[by_day])
+    def by_day_too() -> None: ...
+
+    @asset(partitions_def=regions)
+    def by_region() -> None: ...
+
+    @asset
+    def plain() -> None: ...
+
+    config = ScheduleConfig(
+        name="p_schedule", cron="0 6 * * *", timezone="Europe/Berlin", enabled=True
+    )
+    jobs, schedules = build_partitioned_schedules(
+        (config,), [by_day, plain, by_day_too, by_region]
+    )
+    defs = Definitions(
+        assets=[by_day, by_day_too, by_region, plain], jobs=jobs, schedules=schedules
+    )
+    day = defs.get_schedule_def("p_schedule_partitions_0")
+    region = defs.get_schedule_def("p_schedule_partitions_1")
+    # Daily partitions: the partitions' own cadence and time zone, latest partition.
+    assert (day.cron_schedule, day.execution_timezone) == ("0 0 * * *", "Asia/Tokyo")
+    assert day.default_status.value == "RUNNING"
+    tick = datetime(2026, 3, 5, 0, 0, tzinfo=timezone.utc)
+    with build_schedule_context(scheduled_execution_time=tick) as context:
+        requests = list(day.evaluate_tick(context).run_requests or [])
+    assert [r.partition_key for r in requests] == ["2026-03-04"]
+    resolved = defs.resolve_job_def("p_schedule_partitions_0_job")
+    assert {k.path[-1] for k in resolved.asset_layer.executable_asset_keys} == {
+        "by_day",
+        "by_day_too",
+    }
+    # Static partitions: the product's cron and time zone, every key.
+    assert (region.cron_schedule, region.execution_timezone) == (
+        "0 6 * * *",
+        "Europe/Berlin",
+    )
+    with build_schedule_context(scheduled_execution_time=tick) as context:
+        requests = list(region.evaluate_tick(context).run_requests or [])
+    assert sorted(r.partition_key for r in requests) == ["east", "west"]

@@ -7,17 +7,24 @@ import gc
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from dagster import (
     AssetsDefinition,
     AssetSelection,
     DefaultScheduleStatus,
     Definitions,
+    DynamicPartitionsDefinition,
+    PartitionsDefinition,
     ScheduleDefinition,
+    StaticPartitionsDefinition,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
     load_assets_from_modules,
-    multiprocess_executor,
 )
+
 
 from ._stamp import CONTRACT_VERSION, FLOE_VERSION
 from .dbt import (
@@ -40,6 +47,7 @@ from .files import (
     read_stamp,
 )
 from .io_manager import IcebergIOManager
+from .kubernetes import build_executor
 from .plan import Plan
 from .run_lineage import lineage_sensors
 from .secrets import fill_local_secrets
@@ -83,6 +91,12 @@ def load_python_assets(project_dir: Path, slug: str) -> list[AssetsDefinition]:
     ]
 
 
+def _status(schedule: ScheduleConfig) -> DefaultScheduleStatus:
+    if schedule.enabled:
+        return DefaultScheduleStatus.RUNNING
+    return DefaultScheduleStatus.STOPPED
+
+
 def build_schedules(
     schedules: tuple[ScheduleConfig, ...], selection: AssetSelection
 ) -> list[ScheduleDefinition]:
@@ -93,14 +107,61 @@ def build_schedules(
             cron_schedule=s.cron,
             execution_timezone=s.timezone,
             target=selection,
-            default_status=(
-                DefaultScheduleStatus.RUNNING
-                if s.enabled
-                else DefaultScheduleStatus.STOPPED
-            ),
+            default_status=_status(s),
         )
         for s in schedules
     ]
+
+
+def partition_groups(
+    assets: Sequence[AssetsDefinition],
+) -> list[tuple[PartitionsDefinition, list[AssetsDefinition]]]:
+    """The partitioned assets grouped by partitions definition, in asset order."""
+    groups: list[tuple[PartitionsDefinition, list[AssetsDefinition]]] = []
+    for asset in assets:
+        if asset.partitions_def is None:
+            continue
+        for partitions_def, members in groups:
+            if partitions_def == asset.partitions_def:
+                members.append(asset)
+                break
+        else:
+            groups.append((asset.partitions_def, [asset]))
+    return groups
+
+
+def build_partitioned_schedules(
+    schedules: tuple[ScheduleConfig, ...], assets: Sequence[AssetsDefinition]
+) -> tuple[list[Any], list[ScheduleDefinition]]:
+    """A job and a schedule per compiled schedule and group of partitioned assets.
+
+    Built with ``build_schedule_from_partitioned_job``: time-window partitions run their
+    latest partition at the partitions' own cadence and time zone (Dagster does not let
+    a cron override it); static partitions run every key at the compiled cron and time
+    zone. Dynamic partitions get no schedule (they have no cadence to follow).
+    """
+    jobs: list[Any] = []  # define_asset_job's unresolved jobs
+    defs: list[ScheduleDefinition] = []
+    for s in schedules:
+        for i, (partitions_def, members) in enumerate(partition_groups(assets)):
+            if isinstance(partitions_def, DynamicPartitionsDefinition):
+                continue
+            name = f"{s.name}_partitions_{i}"
+            job = define_asset_job(
+                name=f"{name}_job",
+                selection=AssetSelection.assets(*members),
+                partitions_def=partitions_def,
+            )
+            extra = {}
+            if isinstance(partitions_def, StaticPartitionsDefinition):
+                extra = {"cron_schedule": s.cron, "execution_timezone": s.timezone}
+            jobs.append(job)
+            defs.append(
+                build_schedule_from_partitioned_job(
+                    job, name=name, default_status=_status(s), **extra
+                )
+            )
+    return jobs, defs
 
 
 def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
@@ -197,12 +258,15 @@ def _build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
             lineage_namespace=plan.lineage.namespace,
         ),
     }
-    executor = multiprocess_executor.configured(
-        {"tag_concurrency_limits": [{"key": DUCKDB_TAG, "limit": 1}]}
+    duck = runtime.duckdb_file()
+    executor = build_executor(duck.parent if duck is not None else None, DUCKDB_TAG)
+    partitioned_jobs, partitioned_schedules = build_partitioned_schedules(
+        schedules, python_defs
     )
     return Definitions(
         assets=[*dbt_defs, *python_defs],
-        schedules=build_schedules(schedules, selection),
+        jobs=partitioned_jobs,
+        schedules=[*build_schedules(schedules, selection), *partitioned_schedules],
         sensors=lineage_sensors(plan, project_dir),
         resources=resources,
         executor=executor,

@@ -36,6 +36,14 @@ from .files import Artifacts, IcebergConfig
 from .groups import Group, preset_groups, unique_name
 from .plan import Plan, Resources
 from .specs import SEEDS_GROUP, SpecBuilder, group_name, plain_manifest, plain_specs
+from .step_inputs import (
+    duckdb_path,
+    load_inputs,
+    relation,
+    root_nodes,
+    table_config,
+    upstream_nodes,
+)
 
 # Only runs need these (dagster-dbt and with it dbt-core, DuckDB, Arrow, PyIceberg,
 # OpenLineage): they are imported where they are used, so that loading the definitions
@@ -44,6 +52,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
     from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource
+    from pyiceberg.catalog import Catalog
 
     from .lineage import LineageEmitter
 
@@ -221,21 +230,16 @@ class Runtime:
         return dbt_translator(self.plan)
 
     def duckdb_file(self) -> Path | None:
+        """The DuckDB file dbt works in: $FLOE_DUCKDB_PATH, else the profile's path."""
         path = self.artifacts.duckdb_path(self.plan.dbt_profile, self.plan.dbt_target)
         if path is None:
             return None
-        p = Path(path)
-        return p if p.is_absolute() else self.project_dir / p
-
-
-def _quote(ident: str) -> str:
-    return '"' + ident.replace('"', '""') + '"'
+        return duckdb_path(path, self.project_dir)
 
 
 def read_model(con: "duckdb.DuckDBPyConnection", node: Mapping[str, Any]) -> "pa.Table":
     """The model's relation in DuckDB as an Arrow table."""
-    relation = f"{_quote(node['schema'])}.{_quote(node.get('alias') or node['name'])}"
-    return con.sql(f"select * from {relation}").fetch_arrow_table()
+    return con.sql(f"select * from {relation(node)}").fetch_arrow_table()
 
 
 def _asset_name(event: Any) -> str | None:
@@ -313,6 +317,22 @@ def _environ(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = before
 
 
+def dbt_target_base(runtime: Runtime) -> Path:
+    """Where a step's dbt target directories go: $DBT_TARGET_PATH, else the work dir.
+
+    The work directory is the DuckDB file's directory (the writable emptyDir on
+    Kubernetes), so that a step writes nothing into the product directory. dagster-dbt
+    still seeds each target with the product's target/partial_parse.msgpack (from
+    ``dbt parse`` in the image), so dbt does not parse the project again.
+    """
+    explicit = os.getenv("DBT_TARGET_PATH")
+    if explicit:
+        path = Path(explicit)
+        return path if path.is_absolute() else runtime.project_dir / path
+    duck = runtime.duckdb_file()
+    return (duck.parent if duck is not None else runtime.project_dir / "target") / "dbt"
+
+
 def dbt_build(
     context: AssetExecutionContext,
     dbt: FloeDbtResource,
@@ -342,7 +362,7 @@ def dbt_build(
         current_dbt_indirect_selection_env=os.getenv(DBT_INDIRECT_SELECTION_ENV),
     )
     op = context.op_execution_context.op.name
-    target = Path(os.getenv("DBT_TARGET_PATH", "target")) / (
+    target = dbt_target_base(runtime) / (
         f"{op}-{context.run.run_id[:7]}-{str(uuid.uuid4())[:7]}"
     )
     cli = dbt.cli_resource()
@@ -369,37 +389,47 @@ def _run_group(
 ) -> Iterator[Any]:
     from openlineage.client.event_v2 import RunState
 
-    from .lineage import LineageEmitter, ParentRef, run_job_name, step_run_id
+    from .lineage import (
+        LineageEmitter,
+        ParentRef,
+        RunLineageState,
+        run_job_name,
+        step_run_id,
+    )
 
     plan = runtime.plan
-    # The step's Dagster logger takes the lineage warnings, so they show in the run's log.
-    emitter = LineageEmitter(plan.lineage, runtime.project_dir, context.log)
     dagster_run = context.run_id
+    # The step's Dagster logger takes the lineage warnings, so they show in the run's log.
+    emitter = LineageEmitter(
+        plan.lineage,
+        runtime.project_dir,
+        context.log,
+        RunLineageState(context.instance, dagster_run),
+    )
     step = step_name(context, group.name)
     step_run = step_run_id(dagster_run, step)
     step_job = f"{plan.product}.{step}"
     parent_of_step = ParentRef(dagster_run, emitter.namespace, run_job_name(plan))
+    emitter.start_run(run_job_name(plan))
     emitter.emit(
         RunState.START, run_id=step_run, job_name=step_job, parent=parent_of_step
     )
-    duck = runtime.duckdb_file()
-    if duck is not None:
-        duck.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt runs `dbt --version` first; without this it asks PyPI for the latest
     # release, which costs seconds per step (and hangs where PyPI is unreachable).
     os.environ.setdefault("DBT_VERSION_CHECK", "false")
     try:
+        nodes = root_nodes(runtime.manifest)
+        members = set(group.models) or {
+            name for name, n in nodes.items() if n["resource_type"] == "seed"
+        }
+        selected = {key.path[-1] for key in context.selected_asset_keys} & members
+        catalog = _prepare_inputs(context, runtime, nodes, selected, step)
         invocation = dbt_build(context, dbt, runtime, group_select(group))
         events = list(invocation.stream())
         results = invocation.get_artifact("run_results.json")
         timing = _timing(results)
-        nodes = dbt_models(runtime.manifest)
-        built = [
-            name
-            for name in (_asset_name(e) for e in events)
-            if name in set(group.models)
-        ]
-        published = _publish(runtime, built, nodes, context)
+        built = [name for name in (_asset_name(e) for e in events) if name in members]
+        published = _publish(runtime, catalog, built, nodes, context)
         for event in events:
             name = _asset_name(event)
             if name in published:
@@ -425,41 +455,73 @@ def _run_group(
     )
 
 
-def _publish(
-    runtime: Runtime,
-    built: Sequence[str],
-    nodes: Mapping[str, Mapping[str, Any]],
-    context: AssetExecutionContext,
-) -> dict[str, dict[str, Any]]:
-    """Publish every built model's table; returns metadata per published model."""
-    if not built:
-        return {}
-    import duckdb
-
-    from . import iceberg
-
+def _require_duckdb(runtime: Runtime) -> Path:
     duck = runtime.duckdb_file()
     if duck is None:
         raise IcebergPublishError(
             f"profile {runtime.plan.dbt_profile}.{runtime.plan.dbt_target} is not a DuckDB "
             "file: floe publishes tables to Iceberg from a DuckDB file output"
         )
+    return duck
+
+
+def _prepare_inputs(
+    context: AssetExecutionContext,
+    runtime: Runtime,
+    nodes: Mapping[str, Mapping[str, Any]],
+    selected: set[str],
+    step: str,
+) -> "Catalog":
+    """Connect to the catalog and start the step's DuckDB file with its inputs only.
+
+    The inputs are the tables the step's dbt selection reads but does not build
+    (step_inputs.upstream_nodes, from dbt's manifest), read from Iceberg.
+    """
+    from . import iceberg
+
+    duck = _require_duckdb(runtime)
     catalog = iceberg.connect(runtime.iceberg.catalog, runtime.project_dir)
     iceberg.ensure_namespace(catalog, runtime.iceberg.namespace)
+    ids = [nodes[name]["unique_id"] for name in sorted(selected)]
+    upstream = upstream_nodes(runtime.manifest, ids, child_map(runtime.manifest))
+    loaded = load_inputs(duck, upstream, catalog, runtime.iceberg, step)
+    if loaded:
+        context.log.info(
+            f"step {step}: loaded {len(loaded)} input table(s) from Iceberg into {duck}: "
+            + ", ".join(f"{i.identifier} ({i.rows} rows)" for i in loaded)
+        )
+    else:
+        context.log.info(f"step {step}: no input tables; starting from an empty {duck}")
+    return catalog
+
+
+def _publish(
+    runtime: Runtime,
+    catalog: "Catalog",
+    built: Sequence[str],
+    nodes: Mapping[str, Mapping[str, Any]],
+    context: AssetExecutionContext,
+) -> dict[str, dict[str, Any]]:
+    """Publish every built model's (or seed's) table; returns metadata per table."""
+    if not built:
+        return {}
+    import duckdb
+
+    from . import iceberg
+
+    duck = _require_duckdb(runtime)
     metadata: dict[str, dict[str, Any]] = {}
     con = duckdb.connect(str(duck), read_only=True)
     try:
         for name in built:
-            table_config = runtime.iceberg.table(name)
-            if table_config is None:
-                continue
+            config = table_config(runtime.iceberg, nodes[name])
             data = read_model(con, nodes[name])
             result = iceberg.write_table(
                 catalog,
-                table_config.identifier,
+                config.identifier,
                 data,
-                mode=table_config.write_mode,
-                partition_by=table_config.partition_by,
+                mode=config.write_mode,
+                partition_by=config.partition_by,
                 snapshot_properties={
                     "dagster-run-id": context.run_id,
                     "created-by": "floe",

@@ -4,17 +4,28 @@
 Partitioned assets name their partition column with the definition metadata key
 ``partition_expr`` (Dagster's convention for database IO managers). Writing a partition
 overwrites only the rows of that partition; loading a partition reads only its rows.
-Both use the row filter ``EqualTo(Reference(column), literal(partition_key))``.
+The row filter is typed like the column (partitions.py): a Daily or Hourly partition
+selects its time window of a date or timestamp column, a Static one the rows equal to
+its key (as an integer, date, timestamp or string). An unpartitioned asset that reads a
+partitioned one reads all of it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dagster import ConfigurableIOManager, InputContext, OutputContext
+from dagster import (
+    ConfigurableIOManager,
+    InputContext,
+    OutputContext,
+    PartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+)
 from pydantic import PrivateAttr
 
+from . import partitions
 from .errors import IcebergPublishError
 from .files import IcebergConfig, load_iceberg_config
 from .plan import Lineage
@@ -29,6 +40,8 @@ if TYPE_CHECKING:
     from .lineage import LineageEmitter, ParentRef
 
 PARTITION_EXPR_KEY = "partition_expr"
+# A time window: (start, end), time-zone aware.
+Window = tuple[datetime, datetime]
 WRITE_MODE_KEY = "floe/write_mode"
 
 
@@ -104,26 +117,35 @@ class IcebergIOManager(ConfigurableIOManager):
         row_filter: BooleanExpression | None = None
         partition_by: tuple[str, ...] = ()
         properties = {"dagster-run-id": context.run_id, "created-by": "floe"}
+        transform = "identity"
         if context.has_asset_partitions:
             if column is None:
                 raise IcebergPublishError(
                     f"partitioned asset {name} needs definition metadata "
                     f"{PARTITION_EXPR_KEY!r} naming its partition column"
                 )
-            key = context.asset_partition_key
+            keys = list(context.asset_partition_keys)
             if column not in obj.column_names:
                 raise IcebergPublishError(
                     f"asset {name}: partition column {column!r} is not in its output"
                 )
-            values = set(obj.column(column).to_pylist())
-            if values - {key}:
+            typ = obj.schema.field(column).type
+            window = _time_window(context)
+            rows = partitions.selection(column, typ, keys, window)
+            other = rows.outside(obj)
+            if other:
                 raise IcebergPublishError(
-                    f"asset {name}: partition {key!r} output has rows of other "
-                    f"partitions {sorted(str(v) for v in values - {key})}"
+                    f"asset {name}: partition {', '.join(keys)} output has rows of "
+                    f"other partitions {other}"
                 )
-            row_filter = iceberg.equal_filter(column, key)
+            row_filter = rows.iceberg()
             partition_by = (column,)
-            properties["dagster-partition-key"] = key
+            transform = partitions.transform(
+                typ, _key_window(context.asset_partitions_def, keys[0])
+            )
+            properties["dagster-partition-key"] = (
+                keys[0] if len(keys) == 1 else f"{keys[0]}...{keys[-1]}"
+            )
         settings = self._settings()
         emitter, run_id, job, parent = self._lineage(context, name)
         emitter.emit(RunState.START, run_id=run_id, job_name=job, parent=parent)
@@ -137,6 +159,7 @@ class IcebergIOManager(ConfigurableIOManager):
                 row_filter=row_filter,
                 snapshot_properties=properties,
                 keep_last=settings.snapshot_keep_last,
+                partition_transform=transform,
             )
         except Exception as exc:
             emitter.emit(
@@ -168,7 +191,7 @@ class IcebergIOManager(ConfigurableIOManager):
         self, context: OutputContext, name: str
     ) -> tuple[LineageEmitter, str, str, ParentRef]:
         """The emitter, run id, job name and parent (the Dagster run) of one write."""
-        from .lineage import LineageEmitter, ParentRef, model_run_id
+        from .lineage import LineageEmitter, ParentRef, RunLineageState, model_run_id
 
         settings = Lineage(
             enabled=self.lineage_enabled,
@@ -177,11 +200,16 @@ class IcebergIOManager(ConfigurableIOManager):
             file=self.lineage_file,
             namespace=self.lineage_namespace,
         )
-        emitter = LineageEmitter(settings, Path(self.project_dir), context.log)
+        try:
+            run = RunLineageState(context.step_context.instance, context.run_id)
+        except Exception:  # noqa: BLE001 - no step context (a direct handle_output call)
+            run = None
+        emitter = LineageEmitter(settings, Path(self.project_dir), context.log, run)
         product = self.product or self._settings().product
         partition = context.asset_partition_key if context.has_asset_partitions else ""
         run_id = model_run_id(context.run_id, f"{name}/{partition}")
         parent = ParentRef(context.run_id, emitter.namespace, f"{product}.dagster_run")
+        emitter.start_run(f"{product}.dagster_run")
         return emitter, run_id, f"{product}.{name}", parent
 
     def load_input(self, context: InputContext) -> pa.Table:
@@ -197,11 +225,46 @@ class IcebergIOManager(ConfigurableIOManager):
             column = _metadata_value(
                 upstream.definition_metadata or {}, PARTITION_EXPR_KEY
             )
+        catalog = self._connect()
         if column is not None and context.has_asset_partitions:
-            keys = context.asset_partition_keys
-            if len(keys) != 1:
-                raise IcebergPublishError(
-                    f"asset {name}: loading {len(keys)} partitions at once is not supported"
+            keys = list(context.asset_partition_keys)
+            partitions_def = context.asset_partitions_def
+            every = partitions_def is not None and set(keys) >= set(
+                partitions_def.get_partition_keys(
+                    dynamic_partitions_store=context.instance
+                    if _has_instance(context)
+                    else None
                 )
-            row_filter = iceberg.equal_filter(column, keys[0])
-        return iceberg.read_table(self._connect(), identifier, row_filter)
+            )
+            # An unpartitioned downstream (or a backfill of everything) reads it all.
+            if not every:
+                table = iceberg.load(catalog, identifier)
+                typ = table.schema().as_arrow().field(column).type
+                row_filter = partitions.selection(
+                    column, typ, keys, _time_window(context)
+                ).iceberg()
+        return iceberg.read_table(catalog, identifier, row_filter)
+
+
+def _time_window(context: InputContext | OutputContext) -> Window | None:
+    """The time window of the context's partitions, when they are time windows."""
+    if not isinstance(context.asset_partitions_def, TimeWindowPartitionsDefinition):
+        return None
+    window = context.asset_partitions_time_window
+    return (window.start, window.end)
+
+
+def _key_window(partitions_def: PartitionsDefinition | None, key: str) -> Window | None:
+    """The time window of one partition key, when the partitions are time windows."""
+    if not isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        return None
+    window = partitions_def.time_window_for_partition_key(key)
+    return (window.start, window.end)
+
+
+def _has_instance(context: InputContext) -> bool:
+    try:
+        context.instance  # noqa: B018 - raises without a run
+    except Exception:  # noqa: BLE001
+        return False
+    return True

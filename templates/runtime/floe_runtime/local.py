@@ -16,10 +16,10 @@ from dagster import (
     AssetsDefinition,
     DagsterInstance,
     Definitions,
-    PartitionsDefinition,
     materialize,
 )
 
+from .build import partition_groups
 from .dbt import DBT_GLOBAL_FLAGS, dbt_executable
 from .errors import CompiledOutputError, FloeRuntimeError
 from .run_lineage import report_run
@@ -155,17 +155,7 @@ def materialize_all(
     if partitions:
         # One run per partition key for all assets sharing a partitions definition, so a
         # partitioned asset and its partitioned downstreams run together, in order.
-        groups: list[tuple[PartitionsDefinition, list[AssetsDefinition]]] = []
-        for asset in assets:
-            if asset.partitions_def is None:
-                continue
-            for partitions_def, members in groups:
-                if partitions_def == asset.partitions_def:
-                    members.append(asset)
-                    break
-            else:
-                groups.append((asset.partitions_def, [asset]))
-        for partitions_def, members in groups:
+        for partitions_def, members in partition_groups(assets):
             for key in partitions_def.get_partition_keys():
                 run(members, key)
     return run_ids

@@ -2,8 +2,10 @@
 """OpenLineage START and COMPLETE/FAIL for whole Dagster runs.
 
 Every dbt step's OpenLineage run names the Dagster run as its parent (job
-``<product>.dagster_run``, run id = the Dagster run id). The events of that parent run
-are sent once the run has ended, with the run's recorded start and end times: by run
+``<product>.dagster_run``, run id = the Dagster run id). The parent run's START is sent
+by its first step, before that step's own events (lineage.py); its COMPLETE or FAIL
+once the run has ended, with the run's recorded end time (and its START then, with the
+recorded start time, if no step sent it: a run that failed before any step ran): by run
 status sensors when a Dagster daemon runs (dagster dev, Kubernetes), and by
 ``python -m floe_runtime materialize`` for local runs, which have no daemon.
 """
@@ -41,18 +43,26 @@ def report_run(
     # Imported here: loading the definitions (which builds the sensors) needs neither.
     from openlineage.client.event_v2 import RunState
 
-    from .lineage import LineageEmitter, run_job_name
+    from .lineage import LineageEmitter, RunLineageState, run_job_name
 
     record = instance.get_run_record_by_id(run_id)
     if record is None:
         log.warning("lineage: Dagster run %s not found in the instance", run_id)
         return False
-    emitter = LineageEmitter(plan.lineage, project_dir, log)
+    state = RunLineageState(instance, run_id)
+    emitter = LineageEmitter(plan.lineage, project_dir, log, state)
     ok = record.dagster_run.status == DagsterRunStatus.SUCCESS
     job = run_job_name(plan)
-    started = emitter.emit(
-        RunState.START, run_id=run_id, job_name=job, event_time=_iso(record.start_time)
-    )
+    started = True
+    if not state.start_sent():
+        started = emitter.emit(
+            RunState.START,
+            run_id=run_id,
+            job_name=job,
+            event_time=_iso(record.start_time),
+        )
+        if started:
+            state.mark_start_sent()
     ended = emitter.emit(
         RunState.COMPLETE if ok else RunState.FAIL,
         run_id=run_id,
