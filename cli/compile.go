@@ -266,7 +266,8 @@ never printed, in the diff or in diagnostics.`,
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
 			// The inputs as the compiler read them.
-			key, stamped := stampKey(options, res.Inputs, func(name string) ([]byte, error) {
+			inputs := stampInputs{Files: res.Inputs, Dirs: res.InputDirs, Absent: res.AbsentInputs}
+			key, stamped := stampKey(options, inputs, func(name string) ([]byte, error) {
 				if b, ok := res.Sources[name]; ok {
 					return b, nil
 				}
@@ -275,7 +276,7 @@ never printed, in the diff or in diagnostics.`,
 			if !stamped {
 				key = "" // the stamp still proves the tree is floe's; it is never up to date
 			}
-			if files, err = withStamp(files, key, res.Inputs); err != nil {
+			if files, err = withStamp(files, key, inputs); err != nil {
 				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
 			}
 			ph.done("stamp")

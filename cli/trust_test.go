@@ -192,11 +192,11 @@ func TestHelperHoldLock(t *testing.T) {
 // stampedFiles returns files with a stamp over the input in for options.
 func stampedFiles(t *testing.T, in string, options []string, files ...gen.File) ([]gen.File, string) {
 	t.Helper()
-	key, ok := stampKey(options, []string{in}, os.ReadFile)
+	key, ok := stampKey(options, stampInputs{Files: []string{in}}, os.ReadFile)
 	if !ok {
 		t.Fatal("no key")
 	}
-	out, err := withStamp(files, key, []string{in})
+	out, err := withStamp(files, key, stampInputs{Files: []string{in}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,20 +25,48 @@ import (
 const stampFile = ".floe-stamp.json"
 
 type stamp struct {
-	Key    string            `json:"key"`
-	Inputs []string          `json:"inputs"`
+	Key    string   `json:"key"`
+	Inputs []string `json:"inputs"`
+	// Dirs and Absent: see stampInputs.
+	Dirs   []string          `json:"dirs,omitempty"`
+	Absent []string          `json:"absent,omitempty"`
 	Files  map[string]string `json:"files"`
 }
 
-// stampKey hashes the compiler version, the options and the inputs' bytes; read is nil
-// to stream them from disk (no copy of a big floe.yaml in memory).
-func stampKey(options []string, inputs []string, read func(string) ([]byte, error)) (string, bool) {
+// stampInputs are what a compile read: files (by their bytes), directories whose
+// listing mattered (the dbt model paths: a new model file must make the next run
+// compile) and files whose absence mattered (a dbt manifest.json not written yet).
+type stampInputs struct {
+	Files, Dirs, Absent []string
+}
+
+// maxListing bounds the entries of one directory listing hashed into the key.
+const maxListing = 1_000_000
+
+// stampKey hashes the compiler version, the options and the inputs: each file's bytes,
+// each directory's listing, each absent file's absence. read is nil to stream the files
+// from disk (no copy of a big floe.yaml in memory). Every path may come from an
+// untrusted stamp: nothing but regular files is read, links are not followed into
+// listings, and listings are bounded.
+func stampKey(options []string, in stampInputs, read func(string) ([]byte, error)) (string, bool) {
 	h := sha256.New()
 	io.WriteString(h, "floe "+Version+"\x00"+runtimetmpl.Fingerprint()+"\x00"+executableStamp()+"\x00")
 	for _, o := range options {
 		io.WriteString(h, o+"\x00")
 	}
-	for _, in := range inputs {
+	for _, d := range in.Dirs {
+		io.WriteString(h, "dir\x00"+d+"\x00")
+		if !hashListing(h, d) {
+			return "", false
+		}
+	}
+	for _, a := range in.Absent {
+		io.WriteString(h, "absent\x00"+a+"\x00")
+		if _, err := os.Lstat(a); err == nil {
+			io.WriteString(h, "present\x00")
+		}
+	}
+	for _, in := range in.Files {
 		io.WriteString(h, in+"\x00")
 		if read == nil {
 			// The stamp's input list is untrusted: only a regular file within the input
@@ -62,6 +91,30 @@ func stampKey(options []string, inputs []string, read func(string) ([]byte, erro
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
 }
+
+// hashListing writes the names and kinds of every entry under dir, recursively and in
+// lexical order, without following links; false when there are too many. A directory
+// that does not exist lists as nothing.
+func hashListing(h io.Writer, dir string) bool {
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p == dir {
+				return filepath.SkipAll
+			}
+			return nil
+		}
+		if n++; n > maxListing {
+			return errTooMany
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s %d\x00", filepath.ToSlash(rel), d.Type())
+		return nil
+	})
+	return err == nil
+}
+
+var errTooMany = errors.New("too many entries")
 
 // executableStamp identifies this build of floe cheaply (path, size, modification
 // time of the executable), so a rebuilt floe with the same version string recompiles.
@@ -100,8 +153,8 @@ func fileHash(b []byte) string {
 // withStamp appends the stamp file to files. Every tree floe writes carries it: it is
 // the proof that floe wrote the directory (checkOwned). key is empty when the inputs'
 // key could not be computed; such a stamp is never up to date.
-func withStamp(files []gen.File, key string, inputs []string) ([]gen.File, error) {
-	st := stamp{Key: key, Inputs: inputs, Files: map[string]string{}}
+func withStamp(files []gen.File, key string, in stampInputs) ([]gen.File, error) {
+	st := stamp{Key: key, Inputs: in.Files, Dirs: in.Dirs, Absent: in.Absent, Files: map[string]string{}}
 	hashes := make([]string, len(files))
 	var wg sync.WaitGroup
 	for i, f := range files {
@@ -147,7 +200,7 @@ func upToDate(dir string, options []string) bool {
 	if json.Unmarshal(b, &st) != nil || len(st.Inputs) == 0 || st.Key == "" {
 		return false
 	}
-	key, ok := stampKey(options, st.Inputs, nil)
+	key, ok := stampKey(options, stampInputs{Files: st.Inputs, Dirs: st.Dirs, Absent: st.Absent}, nil)
 	if !ok || key != st.Key {
 		return false
 	}

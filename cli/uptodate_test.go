@@ -20,11 +20,11 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	}
 	out := filepath.Join(root, "target", "floe")
 	options := []string{"o"}
-	key, ok := stampKey(options, []string{in}, os.ReadFile)
+	key, ok := stampKey(options, stampInputs{Files: []string{in}}, os.ReadFile)
 	if !ok {
 		t.Fatal("no key")
 	}
-	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}, {Path: "sub/b.txt", Data: []byte("world"), Mode: 0o644}}, key, []string{in})
+	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}, {Path: "sub/b.txt", Data: []byte("world"), Mode: 0o644}}, key, stampInputs{Files: []string{in}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +98,8 @@ func TestStatCacheRacilyClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(root, "target", "floe")
-	key, _ := stampKey([]string{"o"}, []string{in}, os.ReadFile)
-	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}}, key, []string{in})
+	key, _ := stampKey([]string{"o"}, stampInputs{Files: []string{in}}, os.ReadFile)
+	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}}, key, stampInputs{Files: []string{in}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,8 +86,13 @@ type Result struct {
 	Diags   diag.List
 	// Sources holds every input read, for quoting lines in diagnostics.
 	Sources diag.Sources
-	// Inputs are the files read, in reading order (floe.yaml, its manifest, parents).
+	// Inputs are the files read, in reading order (floe.yaml, its manifest, parents,
+	// the dbt project's files).
 	Inputs []string
+	// InputDirs are directories whose listing is an input (the dbt model paths: a new
+	// model file changes the result); AbsentInputs are files whose absence is (a
+	// dbt_project.yml or manifest.json not written yet).
+	InputDirs, AbsentInputs []string
 	// Graph is the dependency graph (nil when the inputs did not get that far).
 	Graph *graph.Graph
 	// NextRuns are the next run times of each schedule, in its zone.
@@ -173,6 +178,8 @@ func Compile(opts Options) *Result {
 			ReadFile: opts.ReadFile, ReadLarge: opts.ReadLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
 		res.Diags.Add(ds...)
 		res.Inputs = append(res.Inputs, dr.Inputs...)
+		res.InputDirs = append(res.InputDirs, dr.Dirs...)
+		res.AbsentInputs = append(res.AbsentInputs, dr.Absent...)
 		maps.Copy(res.Sources, dr.Sources)
 	}
 	schedules, nextRuns := checkSchedule(spec, r, opts.CompiledAt, &res.Diags)

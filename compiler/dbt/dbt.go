@@ -70,6 +70,10 @@ type Options struct {
 type Result struct {
 	Inputs  []string
 	Sources diag.Sources
+	// Dirs are the model directories whose listing decides the check (a new model file
+	// changes it); Absent the files whose absence does (dbt_project.yml, manifest.json
+	// not written yet). Both are inputs of the compile like the files.
+	Dirs, Absent []string
 }
 
 // Check runs the checks of spec against the project in opts.Dir, if there is one.
@@ -79,6 +83,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	projPath := join(opts.Dir, projectFile)
 	st, err := opts.Stat(projPath)
 	if err != nil || !st.Mode().IsRegular() {
+		res.Absent = append(res.Absent, projPath)
 		if opts.Manifest != "" {
 			diags.Add(diag.Errorf(diag.Pos{File: opts.Manifest}, CodeManifest, "", "--dbt-manifest is given but %s has no %s", dirName(opts.Dir), projectFile))
 		}
@@ -108,6 +113,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 				"model path %q is outside the dbt project; its models are not checked", mp))
 			continue
 		}
+		res.Dirs = append(res.Dirs, join(opts.Dir, clean))
 		walk(opts, opts.Dir, clean, &count, func(rel string) {
 			name := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
 			if _, dup := models[name]; !dup {
@@ -169,6 +175,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	if mpath == "" {
 		mpath = join(opts.Dir, path.Join(proj.targetPath, "manifest.json"))
 		if st, err := opts.Stat(mpath); err != nil || !st.Mode().IsRegular() {
+			res.Absent = append(res.Absent, mpath)
 			return res, diags // no manifest yet (dbt parse has not run): nothing more to check
 		}
 	}
