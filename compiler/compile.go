@@ -99,13 +99,13 @@ type Result struct {
 	NextRuns [][]time.Time
 	// Internal is set when the failure is floe's fault, not the inputs' (exit 3).
 	Internal bool
-	// secrets are the govern pass's literal secrets by file (see Redacted).
+	// secrets are the literal secrets of each input file as parsed (see Redacted).
 	secrets map[string][]govern.Finding
 }
 
 // Compile runs every pass.
 func Compile(opts Options) *Result {
-	res := &Result{Sources: diag.Sources{}}
+	res := &Result{Sources: diag.Sources{}, secrets: map[string][]govern.Finding{}}
 	phase := opts.Phase
 	if phase == nil {
 		phase = func(string) {}
@@ -125,6 +125,10 @@ func Compile(opts Options) *Result {
 		res.Inputs = append(res.Inputs, name)
 		f, ds := parse.Parse(name, b)
 		res.Diags.Add(ds...)
+		if f != nil {
+			// Before validation drops unknown keys: every literal secret of the input.
+			res.secrets[name] = govern.Secrets(f)
+		}
 		return f, f != nil
 	}
 
@@ -187,9 +191,8 @@ func Compile(opts Options) *Result {
 	phase("resolve+graph")
 	var policy *govern.Result
 	if r != nil {
-		policy, ds = govern.Check(r)
+		policy, ds = govern.Check(r, res.secrets)
 		res.Diags.Add(ds...)
-		res.secrets = policy.Secrets
 	}
 	if res.Diags.HasErrors() || r == nil {
 		res.Diags = res.Diags.Sorted()
