@@ -178,3 +178,37 @@ func assertNoMarkers(t *testing.T, dir string, streams, markers []string) {
 		t.Errorf("read %d generated files; the outputs should hold more", files)
 	}
 }
+
+// TestQuotedLinesHideSecrets: the lines diagnostics quote never show a secret, in any
+// format, where the red-team review found them shown: an anchored value used under a
+// secret key (in a part of floe.yaml validation drops), a key spelled with an escape,
+// and a URL whose password a line break splits, in a file with a syntax error.
+func TestQuotedLinesHideSecrets(t *testing.T) {
+	for name, tail := range map[string]string{
+		"anchor":          "y: {x: &s FLSEKRET42, token: *s}\n",
+		"escaped key":     "x:\n  \"pass\\x77ord\": HUNTERe2\n",
+		"escaped broken":  "x:\n  \"pass\\x77ord\": HUNTERe3\n  - broken\n",
+		"split url":       "y:\n  uri: \"https://u:HUNTERk1\n    @host/x\n  z: [\n",
+		"split url block": "y:\n  uri: \"https://u:HUNTERk2\n    @host/x\"\n  - z\n",
+		"split url flow":  "y: {uri: \"https://u:HUNTERk3\n    @host/x\", a: b: c}\n",
+		"split url plain": "x:\n  uri: https://u:HUNTERk4\n    HUNTERk5@host/x\n  - broken\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			smallProduct(t, dir)
+			spec := filepath.Join(dir, "prod", "floe.yaml")
+			writeTestFiles(t, dir, map[string]string{"prod/floe.yaml": mustRead(t, spec) + tail})
+			for _, f := range diag.Formats {
+				code, out := runMain(t, "validate", spec, "--format", f)
+				if code != 1 {
+					t.Errorf("--format %s: exit %d, want 1\n%s", f, code, out)
+				}
+				for _, m := range []string{"FLSEKRET", "HUNTER"} {
+					if strings.Contains(out, m) {
+						t.Errorf("--format %s prints a secret:\n%s", f, out)
+					}
+				}
+			}
+		})
+	}
+}

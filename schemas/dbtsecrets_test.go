@@ -151,6 +151,15 @@ func TestRedactText(t *testing.T) {
           - list-tok-2
         other: {user: u, pwd: flow-pw}
         uri: postgres://u:url-pw@db/x
+        "pass\x77ord": escaped-key-pw
+        'api_key': single-quoted-key
+        flow: {"pass\u0077ord": flow-escaped}
+        split: "https://u:split-pw-1
+          split-pw-2@host/x"
+        broken: "https://u:open-quote-pw
+        plain: https://u:plain-split-1
+          plain-split-2@host/x
+        port: http://localhost:8080
       threads: 4
 {"a": {
   "secretAccessKey": "json-secret",
@@ -165,12 +174,13 @@ func TestRedactText(t *testing.T) {
 		t.Fatalf("lines %d -> %d", n, m)
 	}
 	for _, s := range []string{"yaml-secret", "quoted-tok", "camel-secret", "block-line", "list-tok", "flow-pw",
-		"url-pw", "json-secret", "json-list", "known-secret"} {
+		"url-pw", "json-secret", "json-list", "known-secret", "escaped-key-pw", "single-quoted-key", "flow-escaped",
+		"split-pw", "open-quote-pw", "plain-split"} {
 		if strings.Contains(out, s) {
 			t.Errorf("%q left in:\n%s", s, out)
 		}
 	}
-	for _, s := range []string{"threads: 4", `"ok"`, "user: u", "postgres://u:", "settings:"} {
+	for _, s := range []string{"threads: 4", `"ok"`, "user: u", "postgres://u:", "settings:", "@host/x", "http://localhost:8080"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("%q lost:\n%s", s, out)
 		}
