@@ -97,6 +97,11 @@ type foreignFile struct {
 // the stamp lists. more is set when there are others. The stamp is read without
 // following a link; links in the tree are reported, never followed.
 func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
+	return foreignFilesUpTo(dir, shownFiles)
+}
+
+// foreignFilesUpTo is foreignFiles listing up to limit files.
+func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, err error) {
 	var listed map[string]string
 	if b, _, err := safefs.ReadFileNoFollow(filepath.Join(dir, stampFile), maxRecordBytes); err == nil {
 		var st stamp
@@ -119,7 +124,7 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 		if _, ok := listed[rel]; (ok || rel == stampFile || pythonCacheOf(rel, listed)) && d.Type().IsRegular() {
 			return nil
 		}
-		if len(foreign) == shownFiles {
+		if len(foreign) == limit {
 			more = true
 			return filepath.SkipAll
 		}
