@@ -204,7 +204,7 @@ never printed, in the diff or in diagnostics.`,
 			if out == "" {
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
-			options := compileOptions(e, &f, args)
+			options := compileOptions(e, &f, args, out)
 			if f.dbtManifest != "" {
 				// Which dbt manifest is read changes the result as any option does.
 				abs, _ := filepath.Abs(f.dbtManifest)

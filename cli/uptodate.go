@@ -246,15 +246,19 @@ func upToDate(dir string, options []string) bool {
 	return err == nil && intact && seen == len(st.Files)
 }
 
-// compileOptions lists what besides the inputs changes the output.
-func compileOptions(e *env, f *compileFlags, args []string) []string {
-	// The output directory is not part of the key: the stamp lives inside it.
+// compileOptions lists what besides the inputs changes the output. The output
+// directory is one of them: the files name it relative to the product directory
+// (definitions.py's project_dir, the Dockerfile's ARG and CMD), so an output moved or
+// copied elsewhere is not up to date there. With the product's absolute path it fixes
+// both relative paths generation uses.
+func compileOptions(e *env, f *compileFlags, args []string, out string) []string {
 	spec, _ := filepath.Abs(specPath(args))
+	absOut, _ := filepath.Abs(out)
 	manifest := f.manifest
 	if manifest != "" {
 		manifest, _ = filepath.Abs(manifest)
 	}
-	opts := []string{"spec=" + spec, "manifest=" + manifest,
+	opts := []string{"spec=" + spec, "manifest=" + manifest, "out=" + absOut,
 		"output-format=" + f.outputFormat, "configmap-name=" + f.configMapName, "namespace=" + f.namespace,
 		"image-repository=" + f.imageRepository, "image-tag=" + f.imageTag,
 		"source-date-epoch=" + e.getenv("SOURCE_DATE_EPOCH")}
