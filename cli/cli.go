@@ -142,6 +142,7 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 	root.SetVersionTemplate("floe {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 	root.AddCommand(newCompileCmd(e), newPackageCmd(e), newValidateCmd(e), newDoctorCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
+	strictHelpAndCompletion(root)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 		if !strings.Contains(c.Long, "Exit codes") {
@@ -149,6 +150,32 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 		}
 	}
 	return root
+}
+
+// strictHelpAndCompletion makes `floe help TOPIC` and `floe completion SHELL` usage
+// errors (exit 2) for a topic or shell that does not exist; cobra's own print the help
+// and exit 0.
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := c.Root().Find(args)
+			if cmd == nil || err != nil {
+				return usageErr("unknown help topic %q; run 'floe --help' for the commands", strings.Join(args, " "))
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.NoArgs // a runnable command's arguments are checked
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 }
 
 func newVersionCmd(e *env) *cobra.Command {

@@ -57,12 +57,18 @@ func specPath(args []string) string {
 	return filepath.Clean(p)
 }
 
+// maxSourceDateEpoch is the last second of year 9999, the last an RFC 3339 time holds.
+const maxSourceDateEpoch = 253402300799
+
 // compiledAt is SOURCE_DATE_EPOCH (UTC) when set, else now.
 func compiledAt(e *env) (time.Time, error) {
 	if s := e.getenv("SOURCE_DATE_EPOCH"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
 			return time.Time{}, usageErr("SOURCE_DATE_EPOCH=%q is not a non-negative integer", s)
+		}
+		if n > maxSourceDateEpoch { // compiled_at is an RFC 3339 time: a four-digit year
+			return time.Time{}, usageErr("SOURCE_DATE_EPOCH=%q is out of range: at most %d (9999-12-31T23:59:59Z)", s, maxSourceDateEpoch)
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
@@ -337,6 +343,9 @@ const maxNameBytes = 255
 // (exit 2). (An output directory the Dockerfile cannot name is refused when the chart is
 // generated: gen.OptionError.)
 func checkOutputFlags(f *compileFlags) error {
+	if err := f.inputFlags.check(); err != nil { // before the up-to-date check can end the run
+		return err
+	}
 	if strings.ContainsRune(f.out, 0) {
 		return usageErr("-o %q: a path cannot contain a NUL character", f.out)
 	}

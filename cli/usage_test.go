@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUserInputNeverExits3: values the red-team review found making floe exit 3
+// ("internal error, please report") are usage errors naming the variable (exit 2) or
+// input errors at the value's line (exit 1): a SOURCE_DATE_EPOCH past year 9999, and a
+// product version whose numbers the version pattern allows but a Helm chart version
+// cannot hold.
+func TestUserInputNeverExits3(t *testing.T) {
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	prod := filepath.Join(dir, "prod")
+	for epoch, want := range map[string]int{"253402300800": 2, "9223372036854775807": 2, "253402300799": 0} {
+		t.Setenv("SOURCE_DATE_EPOCH", epoch)
+		code, out := runMain(t, "compile", prod, "--force")
+		if code != want || want == 2 && !strings.Contains(out, "SOURCE_DATE_EPOCH") {
+			t.Errorf("SOURCE_DATE_EPOCH=%s: exit %d, want %d naming the variable\n%s", epoch, code, want, out)
+		}
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	for _, version := range []string{"18446744073709551616.0.0", "0.0.18446744073709551616", "1.99999999999999999999.0"} {
+		writeTestFiles(t, dir, map[string]string{"prod/floe.yaml": "apiVersion: floe.dev/v1\nkind: FloeSpec\nmetadata: {name: shop, version: \"" + version + "\"}\n" +
+			"platform: {manifest: ../manifest.yaml}\ntransforms:\n  - name: stg_orders\n"})
+		for _, cmd := range []string{"compile", "package"} {
+			code, out := runMain(t, cmd, prod)
+			if code != 1 || !strings.Contains(out, "floe.yaml:3:") || !strings.Contains(out, "FLOE-E230") {
+				t.Errorf("%s with version %s: exit %d, want 1 with FLOE-E230 at floe.yaml:3\n%s", cmd, version, code, out)
+			}
+		}
+	}
+}
+
+// TestBadFlagsAreUsageErrors: a bad flag is exit 2 even when the output is up to date
+// (the check came first and ended the run with 0), and so is help or completion for a
+// topic or shell that does not exist.
+func TestBadFlagsAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	prod := filepath.Join(dir, "prod")
+	if code, out := runMain(t, "compile", prod); code != 0 {
+		t.Fatalf("compile: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"compile", prod, "--format", "bogus"},
+		{"package", prod, "--format", "bogus"},
+		{"help", "nope"},
+		{"completion", "nope"},
+	} {
+		if code, out := runMain(t, args...); code != 2 {
+			t.Errorf("floe %s: exit %d, want 2\n%s", strings.Join(args, " "), code, out)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"help", "compile"}, {"completion", "bash"}, {"completion"}, {"compile", prod}} {
+		if code, out := runMain(t, args...); code != 0 {
+			t.Errorf("floe %s: exit %d, want 0\n%s", strings.Join(args, " "), code, out)
+		}
+	}
+}
