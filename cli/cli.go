@@ -142,6 +142,8 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 	root.SetVersionTemplate("floe {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 	root.AddCommand(newCompileCmd(e), newPackageCmd(e), newValidateCmd(e), newDoctorCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
+	root.SetOut(e.stdout) // before the completion command is made: it keeps the writer
+	root.SetErr(e.stderr)
 	strictHelpAndCompletion(root)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,6 +82,16 @@ func readInput(name string) ([]byte, error) {
 	return safefs.ReadFile(name, parse.MaxFileBytes)
 }
 
+// openLarge opens a big input (dbt's manifest.json) for streaming: a regular file only,
+// never blocking on a FIFO.
+func openLarge(name string) (io.ReadCloser, error) {
+	f, _, err := safefs.Open(name, true)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // runCompiler compiles floe.yaml; run sets Phase, NoSerialize and, when not zero,
 // CompiledAt (the other fields come from the flags and the environment).
 func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
@@ -104,7 +115,7 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
-		ReadLarge: safefs.ReadFile, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
+		OpenLarge: openLarge, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
 	})
@@ -273,12 +284,7 @@ never printed, in the diff or in diagnostics.`,
 			}
 			// The inputs as the compiler read them.
 			inputs := stampInputs{Files: res.Inputs, Dirs: res.InputDirs, Absent: res.AbsentInputs}
-			key, stamped := stampKey(options, inputs, func(name string) ([]byte, error) {
-				if b, ok := res.Sources[name]; ok {
-					return b, nil
-				}
-				return readInput(name)
-			})
+			key, stamped := stampKey(options, inputs, res.Sources)
 			if !stamped {
 				key = "" // the stamp still proves the tree is floe's; it is never up to date
 			}

@@ -60,4 +60,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 			t.Errorf("floe %s: exit %d, want 0\n%s", strings.Join(args, " "), code, out)
 		}
 	}
+	if _, out := runMain(t, "completion", "bash"); !strings.Contains(out, "bash completion") {
+		t.Errorf("the completion script does not go to floe's stdout:\n%.200s", out)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -69,8 +70,8 @@ type Options struct {
 	// the dbt project is not checked).
 	ReadDir func(name string) ([]fs.DirEntry, error)
 	Stat    func(name string) (fs.FileInfo, error)
-	// ReadLarge, when set, reads a big input (dbt's manifest.json) up to limit bytes.
-	ReadLarge func(name string, limit int64) ([]byte, error)
+	// OpenLarge, when set, opens a big input for streaming (dbt's manifest.json).
+	OpenLarge func(name string) (io.ReadCloser, error)
 	// DbtManifest is dbt's manifest.json to check refs against ("": the project's
 	// <target-path>/manifest.json when it exists).
 	DbtManifest string
@@ -179,7 +180,7 @@ func Compile(opts Options) *Result {
 	if opts.ReadDir != nil && opts.Stat != nil {
 		// The dbt project beside floe.yaml: its files become inputs of the compile.
 		dr, ds := dbt.Check(spec, dbt.Options{Dir: filepath.ToSlash(filepath.Dir(opts.SpecPath)), Manifest: opts.DbtManifest,
-			ReadFile: opts.ReadFile, ReadLarge: opts.ReadLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
+			ReadFile: opts.ReadFile, OpenLarge: opts.OpenLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
 		res.Diags.Add(ds...)
 		res.Inputs = append(res.Inputs, dr.Inputs...)
 		res.InputDirs = append(res.InputDirs, dr.Dirs...)
