@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -121,7 +122,7 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if _, ok := listed[rel]; (ok || rel == stampFile || pythonCacheOf(rel, listed)) && d.Type().IsRegular() {
+		if _, ok := listed[rel]; (ok || rel == stampFile || toolFile(dir, rel, listed)) && d.Type().IsRegular() {
 			return nil
 		}
 		if len(foreign) == limit {
@@ -135,6 +136,29 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 		return nil, false, describe(err)
 	}
 	return foreign, more, nil
+}
+
+// toolFile reports whether rel is a file that the tools floe's output is made for write
+// into it when they run, not data of the user's: Python's bytecode cache of a module
+// floe wrote (pythonCacheOf) and dbt's anonymous user id (dbtUserFile). floe treats them
+// as its own: they do not keep a directory from being floe's, nor the output from being
+// up to date, and the next write drops them.
+func toolFile(dir, rel string, listed map[string]string) bool {
+	return pythonCacheOf(rel, listed) || rel == dbtUserFileName && isDbtUserFile(filepath.Join(dir, rel))
+}
+
+// dbtUserFileName is the file dbt writes into its profiles directory (floe's output
+// directory, where profiles.yml is) unless usage statistics are off: `id: <uuid>`.
+const dbtUserFileName = ".user.yml"
+
+// dbtUserFile matches the whole of the file dbt writes there.
+var dbtUserFile = regexp.MustCompile(`^id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r?\n?$`)
+
+// isDbtUserFile reports whether the regular file name holds what dbt writes into
+// .user.yml, and nothing else (a file of the user's by that name is not dbt's).
+func isDbtUserFile(name string) bool {
+	b, _, err := safefs.ReadFileNoFollow(name, 256)
+	return err == nil && dbtUserFile.Match(b)
 }
 
 // pythonCacheOf reports whether rel is Python's bytecode cache of a module floe wrote

@@ -207,3 +207,36 @@ func TestBigDbtManifestIsUpToDate(t *testing.T) {
 		t.Errorf("a second compile with an 80 MB manifest.json: exit %d, want up to date\n%s", code, out)
 	}
 }
+
+// TestDbtUserFileIsNotTheUsers: dbt run by hand as docs/runtime.md said (`dbt parse
+// --profiles-dir <output>`) writes its anonymous user id, .user.yml, into floe's
+// output, after which floe refused its own output ("holds files floe did not write";
+// found by the red-team review). dbt's file is treated like Python's bytecode cache;
+// a .user.yml with other content is the user's and still refused.
+func TestDbtUserFileIsNotTheUsers(t *testing.T) {
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	prod := filepath.Join(dir, "prod")
+	out := filepath.Join(prod, "target", "floe")
+	if code, o := runMain(t, "compile", prod); code != 0 {
+		t.Fatalf("compile: exit %d\n%s", code, o)
+	}
+	user := filepath.Join(out, ".user.yml")
+	writeTestFiles(t, out, map[string]string{".user.yml": "id: 0f8fad5b-d9cb-469f-a165-70867728950e\n"})
+	if code, o := runMain(t, "compile", prod); code != 0 || !strings.Contains(o, "up to date") {
+		t.Errorf("with dbt's .user.yml: exit %d, want up to date\n%s", code, o)
+	}
+	if code, o := runMain(t, "compile", prod, "--check"); code != 0 {
+		t.Errorf("--check with dbt's .user.yml: exit %d, want 0\n%s", code, o)
+	}
+	if code, o := runMain(t, "compile", prod, "--force"); code != 0 {
+		t.Errorf("--force with dbt's .user.yml: exit %d, want 0\n%s", code, o)
+	}
+	writeTestFiles(t, out, map[string]string{".user.yml": "my: notes\n"})
+	if code, o := runMain(t, "compile", prod, "--force"); code != 1 || !strings.Contains(o, ".user.yml") {
+		t.Errorf("with a .user.yml of the user's: exit %d, want 1 naming it\n%s", code, o)
+	}
+	if got := mustRead(t, user); got != "my: notes\n" {
+		t.Errorf("the user's .user.yml was changed: %q", got)
+	}
+}

@@ -273,7 +273,7 @@ func upToDate(dir string, options []string) bool {
 			return nil
 		}
 		want, ok := st.Files[rel]
-		if !ok && d.Type().IsRegular() && pythonCacheOf(rel, st.Files) {
+		if !ok && d.Type().IsRegular() && toolFile(dir, rel, st.Files) {
 			return nil // running the output made it; the next write drops it
 		}
 		if !ok || !d.Type().IsRegular() {

@@ -412,8 +412,10 @@ func describe(err error) error {
 func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 	var diffs []string
 	want := map[string]bool{}
+	wantHashes := map[string]string{} // toolFile's listing: the files floe writes
 	for _, f := range files {
 		want[f.Path] = true
+		wantHashes[f.Path] = ""
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		switch {
 		case err != nil:
@@ -429,7 +431,7 @@ func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if !want[filepath.ToSlash(rel)] {
+		if !want[filepath.ToSlash(rel)] && !(d.Type().IsRegular() && toolFile(dir, filepath.ToSlash(rel), wantHashes)) {
 			diffs = append(diffs, "extra: "+filepath.ToSlash(rel))
 		}
 		return nil
