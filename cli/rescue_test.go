@@ -114,3 +114,39 @@ func TestKilledFallbackSwapIsRestored(t *testing.T) {
 		t.Error("the backup is still there")
 	}
 }
+
+// TestSidecarFilesOfOthersAreKept: floe keeps its lock and stat cache beside the output
+// directory (.<dir>.lock, .<dir>.stat.json); with a custom -o those names can be taken
+// by files of the user's, which floe replaced (found by the red-team review:
+// `echo data > .deploy.lock; echo '{}' > .deploy.stat.json; compile p -o deploy`). It
+// now refuses, naming the file, and changes nothing; its own files it reuses.
+func TestSidecarFilesOfOthersAreKept(t *testing.T) {
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	prod := filepath.Join(dir, "prod")
+	out := filepath.Join(dir, "deploy")
+	for name, body := range map[string]string{".deploy.lock": "data\n", ".deploy.stat.json": "{}\n"} {
+		writeTestFiles(t, dir, map[string]string{name: body})
+		code, o := runMain(t, "compile", prod, "-o", out)
+		if code != 1 || !strings.Contains(o, name) || !strings.Contains(o, "not floe's") {
+			t.Errorf("%s of the user's: exit %d, want 1 naming it\n%s", name, code, o)
+		}
+		if got := mustRead(t, filepath.Join(dir, name)); got != body {
+			t.Errorf("%s was overwritten: %q", name, got)
+		}
+		if _, err := os.Lstat(out); err == nil {
+			t.Errorf("%s of the user's: the output was written", name)
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // floe's own lock and stat cache are reused
+		if code, o := runMain(t, "compile", prod, "-o", out, "--force"); code != 0 {
+			t.Fatalf("compile: exit %d\n%s", code, o)
+		}
+	}
+	if code, o := runMain(t, "compile", prod, "-o", out); code != 0 || !strings.Contains(o, "up to date") {
+		t.Errorf("with floe's own sidecar files: exit %d, want up to date\n%s", code, o)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,6 +81,9 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	// leftover that is provably floe's can go.
 	for _, p := range leftovers(dir) {
 		_ = removeTree(p)
+	}
+	if err := checkStatCache(statCachePath(dir)); err != nil {
+		return err
 	}
 	_ = os.Remove(statCachePath(dir)) // describes the tree about to be replaced (unlinks, never follows)
 
@@ -380,6 +384,10 @@ func syncDir(dir string) error {
 // describeLock says what to do about a lock file floe may not use.
 func describeLock(err error) error {
 	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, safefs.ErrNotLockFile) {
+		return fmt.Errorf("%s is not floe's lock file: it %w; floe keeps its lock file beside the output directory "+
+			"and does not overwrite another file: move that one away, or choose another -o", showPath(pe.Path), pe.Err)
+	}
 	if errors.As(err, &pe) && (errors.Is(err, safefs.ErrLinked) || errors.Is(err, safefs.ErrNotRegular)) {
 		return fmt.Errorf("%s %w; it is floe's lock file: remove it and run again", showPath(pe.Path), pe.Err)
 	}
@@ -387,6 +395,37 @@ func describeLock(err error) error {
 		return fmt.Errorf("%s: %w", showPath(pe.Path), describe(pe.Err))
 	}
 	return describe(err)
+}
+
+// checkStatCache refuses to replace a file at the stat cache's name (beside the output
+// directory: .<dir>.stat.json) that is not floe's stat cache: a regular file holding
+// anything but the JSON floe writes there. (A symbolic link there is replaced, never
+// followed.)
+func checkStatCache(name string) error {
+	st, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return nil
+	}
+	if err == nil && st.Mode().IsRegular() {
+		if b, _, err := safefs.ReadFileNoFollow(name, maxRecordBytes); err == nil && isStatCache(b) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not floe's stat cache; floe keeps its stat cache beside the output directory "+
+		"and does not overwrite another file: move that one away, or choose another -o", showPath(name))
+}
+
+// isStatCache reports whether b is a stat cache as writeStatCache writes it: an object
+// with a stamp key (64 hex digits) and the files' stats, nothing else.
+func isStatCache(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c statCache
+	if dec.Decode(&c) != nil || dec.More() || len(c.Key) != 64 || c.Files == nil {
+		return false
+	}
+	_, err := hex.DecodeString(c.Key)
+	return err == nil
 }
 
 // describe turns common OS errors into plain words.
