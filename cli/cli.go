@@ -109,13 +109,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintf(stderr, "floe: %s\n", ee.msg)
+			fmt.Fprintf(stderr, "floe: %s\n", terminalText(ee.msg))
 		}
 		return ee.code
 	}
 	// Cobra's own errors are flag and argument errors.
-	fmt.Fprintf(stderr, "floe: %s\n", err)
-	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
+	fmt.Fprintf(stderr, "floe: %s\n", terminalText(err.Error()))
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", terminalText(commandPath(root, args)))
 	return ExitUsage
 }
 

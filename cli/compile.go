@@ -168,7 +168,7 @@ dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to
 				return err
 			}
 			if f.format == "text" {
-				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", specPath(args), len(res.Product.Models))
+				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", showPath(specPath(args)), len(res.Product.Models))
 			}
 			return nil
 		},
@@ -231,7 +231,7 @@ never printed, in the diff or in diagnostics.`,
 			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
 			if !f.check && !f.force && upToDate(out, options) {
 				if f.format == "text" {
-					fmt.Fprintf(e.stdout, "%s is up to date\n", out)
+					fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(out))
 				}
 				return nil
 			}
@@ -412,7 +412,7 @@ func summary(e *env, res *compiler.Result, out string, files []gen.File) {
 		}
 		fmt.Fprintf(e.stdout, "schedule %s: %q %s (%s); next runs: %s\n", s.Name, s.Cron, s.Timezone, state, strings.Join(next, ", "))
 	}
-	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), out)
+	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), showPath(out))
 }
 
 func newGraphCmd(e *env) *cobra.Command {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/floe-dev/floe/internal/safefs"
 )
@@ -277,6 +278,37 @@ func showPath(p string) string {
 		return q
 	}
 	return p
+}
+
+// terminalText is s with every control character but line breaks and tabs written as
+// an escape (\x1b, \u0085): text floe prints (messages, summaries) holds paths and
+// values of the user's, and a file name must not be able to send control sequences to
+// the terminal.
+func terminalText(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r == utf8.RuneError)
 }
 
 // protectedPaths lists what an output directory must not be or contain: the product

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -62,5 +64,54 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 	}
 	if _, out := runMain(t, "completion", "bash"); !strings.Contains(out, "bash completion") {
 		t.Errorf("the completion script does not go to floe's stdout:\n%.200s", out)
+	}
+}
+
+// TestPrintedTextIsTerminalSafe: a product directory named with an escape sequence
+// reached the terminal raw in "wrote N files to …", "… is up to date" and in the file
+// names of text diagnostics (found by the red-team review); it is printed escaped.
+func TestPrintedTextIsTerminalSafe(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows file names cannot hold control characters")
+	}
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	prod := filepath.Join(dir, "red\x1b[31m\u0085")
+	if err := os.Rename(filepath.Join(dir, "prod"), prod); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, out string) {
+		t.Helper()
+		if strings.ContainsAny(out, "\x1b\u0085") {
+			t.Errorf("%s prints a raw control character: %q", what, out)
+		}
+		if !strings.Contains(out, `\x1b`) {
+			t.Errorf("%s does not name the directory (escaped): %q", what, out)
+		}
+	}
+	_, out := runMain(t, "compile", prod)
+	check("compile", out)
+	_, out = runMain(t, "compile", prod)
+	check("an up-to-date compile", out)
+	_, out = runMain(t, "compile", prod, "--check")
+	check("compile --check", out)
+	_, out = runMain(t, "validate", prod)
+	check("validate", out)
+	writeTestFiles(t, prod, map[string]string{"floe.yaml": mustRead(t, filepath.Join(prod, "floe.yaml")) + "bogus: 1\n"})
+	_, out = runMain(t, "validate", prod)
+	check("a text diagnostic", out)
+}
+
+// TestDoctorHidesURLCredentials: `floe doctor --dagster-url http://u:pw@…?token=…`
+// printed the URL whole (found by the red-team review).
+func TestDoctorHidesURLCredentials(t *testing.T) {
+	dir := t.TempDir()
+	smallProduct(t, dir)
+	code, out := runMain(t, "doctor", filepath.Join(dir, "prod"), "--dagster-url", "http://u:DOCpw1234@127.0.0.1:9/?token=DOCtok5678", "--timeout", "2s")
+	if code != 1 || !strings.Contains(out, "dagster webserver") {
+		t.Fatalf("doctor: exit %d, want 1 reporting the webserver\n%s", code, out)
+	}
+	if strings.Contains(out, "DOCpw1234") || strings.Contains(out, "DOCtok5678") {
+		t.Errorf("doctor prints the URL's credentials:\n%s", out)
 	}
 }

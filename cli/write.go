@@ -476,11 +476,11 @@ func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 		return nil
 	})
 	if len(diffs) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date\n", dir)
+		fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(dir))
 		return nil
 	}
 	slices.Sort(diffs)
-	fmt.Fprintf(e.stderr, "%s is out of date:\n%s\n", dir, strings.Join(diffs, "\n"))
+	fmt.Fprintf(e.stderr, "%s is out of date:\n%s\n", showPath(dir), terminalText(strings.Join(diffs, "\n")))
 	return silentExit(ExitInput)
 }
 
