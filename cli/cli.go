@@ -109,13 +109,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintf(stderr, "floe: %s\n", ee.msg)
+			fmt.Fprintf(stderr, "floe: %s\n", terminalText(ee.msg))
 		}
 		return ee.code
 	}
 	// Cobra's own errors are flag and argument errors.
-	fmt.Fprintf(stderr, "floe: %s\n", err)
-	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
+	fmt.Fprintf(stderr, "floe: %s\n", terminalText(err.Error()))
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", terminalText(commandPath(root, args)))
 	return ExitUsage
 }
 
@@ -142,6 +142,9 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 	root.SetVersionTemplate("floe {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 	root.AddCommand(newCompileCmd(e), newPackageCmd(e), newValidateCmd(e), newDoctorCmd(e), newGraphCmd(e), newSchemaCmd(e), newVersionCmd(e))
+	root.SetOut(e.stdout) // before the completion command is made: it keeps the writer
+	root.SetErr(e.stderr)
+	strictHelpAndCompletion(root)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%s", err) })
 		if !strings.Contains(c.Long, "Exit codes") {
@@ -149,6 +152,32 @@ Dagster definitions, dbt profiles, schedules, Iceberg IO configuration and Helm 
 		}
 	}
 	return root
+}
+
+// strictHelpAndCompletion makes `floe help TOPIC` and `floe completion SHELL` usage
+// errors (exit 2) for a topic or shell that does not exist; cobra's own print the help
+// and exit 0.
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := c.Root().Find(args)
+			if cmd == nil || err != nil {
+				return usageErr("unknown help topic %q; run 'floe --help' for the commands", strings.Join(args, " "))
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.NoArgs // a runnable command's arguments are checked
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 }
 
 func newVersionCmd(e *env) *cobra.Command {

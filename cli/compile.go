@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -57,12 +58,18 @@ func specPath(args []string) string {
 	return filepath.Clean(p)
 }
 
+// maxSourceDateEpoch is the last second of year 9999, the last an RFC 3339 time holds.
+const maxSourceDateEpoch = 253402300799
+
 // compiledAt is SOURCE_DATE_EPOCH (UTC) when set, else now.
 func compiledAt(e *env) (time.Time, error) {
 	if s := e.getenv("SOURCE_DATE_EPOCH"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
 			return time.Time{}, usageErr("SOURCE_DATE_EPOCH=%q is not a non-negative integer", s)
+		}
+		if n > maxSourceDateEpoch { // compiled_at is an RFC 3339 time: a four-digit year
+			return time.Time{}, usageErr("SOURCE_DATE_EPOCH=%q is out of range: at most %d (9999-12-31T23:59:59Z)", s, maxSourceDateEpoch)
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
@@ -73,6 +80,16 @@ func compiledAt(e *env) (time.Time, error) {
 // blocking on a FIFO, and never more than the input size limit.
 func readInput(name string) ([]byte, error) {
 	return safefs.ReadFile(name, parse.MaxFileBytes)
+}
+
+// openLarge opens a big input (dbt's manifest.json) for streaming: a regular file only,
+// never blocking on a FIFO.
+func openLarge(name string) (io.ReadCloser, error) {
+	f, _, err := safefs.Open(name, true)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // runCompiler compiles floe.yaml; run sets Phase, NoSerialize and, when not zero,
@@ -98,7 +115,7 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	}
 	res := compiler.Compile(compiler.Options{
 		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
-		ReadLarge: safefs.ReadFile, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
+		OpenLarge: openLarge, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
 	})
@@ -151,7 +168,7 @@ dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to
 				return err
 			}
 			if f.format == "text" {
-				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", specPath(args), len(res.Product.Models))
+				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", showPath(specPath(args)), len(res.Product.Models))
 			}
 			return nil
 		},
@@ -204,7 +221,7 @@ never printed, in the diff or in diagnostics.`,
 			if out == "" {
 				out = filepath.Join(filepath.Dir(spec), "target", "floe")
 			}
-			options := compileOptions(e, &f, args)
+			options := compileOptions(e, &f, args, out)
 			if f.dbtManifest != "" {
 				// Which dbt manifest is read changes the result as any option does.
 				abs, _ := filepath.Abs(f.dbtManifest)
@@ -214,7 +231,7 @@ never printed, in the diff or in diagnostics.`,
 			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
 			if !f.check && !f.force && upToDate(out, options) {
 				if f.format == "text" {
-					fmt.Fprintf(e.stdout, "%s is up to date\n", out)
+					fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(out))
 				}
 				return nil
 			}
@@ -267,12 +284,7 @@ never printed, in the diff or in diagnostics.`,
 			}
 			// The inputs as the compiler read them.
 			inputs := stampInputs{Files: res.Inputs, Dirs: res.InputDirs, Absent: res.AbsentInputs}
-			key, stamped := stampKey(options, inputs, func(name string) ([]byte, error) {
-				if b, ok := res.Sources[name]; ok {
-					return b, nil
-				}
-				return readInput(name)
-			})
+			key, stamped := stampKey(options, inputs, res.Sources)
 			if !stamped {
 				key = "" // the stamp still proves the tree is floe's; it is never up to date
 			}
@@ -337,6 +349,9 @@ const maxNameBytes = 255
 // (exit 2). (An output directory the Dockerfile cannot name is refused when the chart is
 // generated: gen.OptionError.)
 func checkOutputFlags(f *compileFlags) error {
+	if err := f.inputFlags.check(); err != nil { // before the up-to-date check can end the run
+		return err
+	}
 	if strings.ContainsRune(f.out, 0) {
 		return usageErr("-o %q: a path cannot contain a NUL character", f.out)
 	}
@@ -397,7 +412,7 @@ func summary(e *env, res *compiler.Result, out string, files []gen.File) {
 		}
 		fmt.Fprintf(e.stdout, "schedule %s: %q %s (%s); next runs: %s\n", s.Name, s.Cron, s.Timezone, state, strings.Join(next, ", "))
 	}
-	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), out)
+	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), showPath(out))
 }
 
 func newGraphCmd(e *env) *cobra.Command {

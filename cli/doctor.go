@@ -64,15 +64,22 @@ says what to do; any failure exits 1.`,
 				}},
 				{"lineage", func(ctx context.Context) (string, error) { return checkLineage(ctx, client, p.Lineage, projectDir) }},
 			}
+			// What doctor prints names URLs (the flag's, the manifest's): their credentials
+			// and every literal secret of the inputs are redacted.
+			known := schemas.NewKnownSecrets(res.SecretStrings())
+			shown := func(s string) string {
+				s, _ = known.RedactString(s)
+				return terminalText(s)
+			}
 			failed := 0
 			for _, c := range checks {
 				detail, err := c.run(cmd.Context())
 				if err != nil {
 					failed++
-					fmt.Fprintf(e.stdout, "FAIL  %-18s %v\n", c.name, err)
+					fmt.Fprintf(e.stdout, "FAIL  %-18s %s\n", c.name, shown(err.Error()))
 					continue
 				}
-				fmt.Fprintf(e.stdout, "ok    %-18s %s\n", c.name, detail)
+				fmt.Fprintf(e.stdout, "ok    %-18s %s\n", c.name, shown(detail))
 			}
 			if failed > 0 {
 				return &exitError{code: ExitInput, msg: fmt.Sprintf("doctor: %d of %d checks failed", failed, len(checks))}

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/floe-dev/floe/internal/safefs"
 )
@@ -97,6 +99,11 @@ type foreignFile struct {
 // the stamp lists. more is set when there are others. The stamp is read without
 // following a link; links in the tree are reported, never followed.
 func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
+	return foreignFilesUpTo(dir, shownFiles)
+}
+
+// foreignFilesUpTo is foreignFiles listing up to limit files.
+func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, err error) {
 	var listed map[string]string
 	if b, _, err := safefs.ReadFileNoFollow(filepath.Join(dir, stampFile), maxRecordBytes); err == nil {
 		var st stamp
@@ -116,10 +123,10 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if _, ok := listed[rel]; (ok || rel == stampFile || pythonCacheOf(rel, listed)) && d.Type().IsRegular() {
+		if _, ok := listed[rel]; (ok || rel == stampFile || toolFile(dir, rel, listed)) && d.Type().IsRegular() {
 			return nil
 		}
-		if len(foreign) == shownFiles {
+		if len(foreign) == limit {
 			more = true
 			return filepath.SkipAll
 		}
@@ -130,6 +137,29 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 		return nil, false, describe(err)
 	}
 	return foreign, more, nil
+}
+
+// toolFile reports whether rel is a file that the tools floe's output is made for write
+// into it when they run, not data of the user's: Python's bytecode cache of a module
+// floe wrote (pythonCacheOf) and dbt's anonymous user id (dbtUserFile). floe treats them
+// as its own: they do not keep a directory from being floe's, nor the output from being
+// up to date, and the next write drops them.
+func toolFile(dir, rel string, listed map[string]string) bool {
+	return pythonCacheOf(rel, listed) || rel == dbtUserFileName && isDbtUserFile(filepath.Join(dir, rel))
+}
+
+// dbtUserFileName is the file dbt writes into its profiles directory (floe's output
+// directory, where profiles.yml is) unless usage statistics are off: `id: <uuid>`.
+const dbtUserFileName = ".user.yml"
+
+// dbtUserFile matches the whole of the file dbt writes there.
+var dbtUserFile = regexp.MustCompile(`^id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r?\n?$`)
+
+// isDbtUserFile reports whether the regular file name holds what dbt writes into
+// .user.yml, and nothing else (a file of the user's by that name is not dbt's).
+func isDbtUserFile(name string) bool {
+	b, _, err := safefs.ReadFileNoFollow(name, 256)
+	return err == nil && dbtUserFile.Match(b)
 }
 
 // pythonCacheOf reports whether rel is Python's bytecode cache of a module floe wrote
@@ -248,6 +278,37 @@ func showPath(p string) string {
 		return q
 	}
 	return p
+}
+
+// terminalText is s with every control character but line breaks and tabs written as
+// an escape (\x1b, \u0085): text floe prints (messages, summaries) holds paths and
+// values of the user's, and a file name must not be able to send control sequences to
+// the terminal.
+func terminalText(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r == utf8.RuneError)
 }
 
 // protectedPaths lists what an output directory must not be or contain: the product

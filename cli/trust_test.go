@@ -192,7 +192,7 @@ func TestHelperHoldLock(t *testing.T) {
 // stampedFiles returns files with a stamp over the input in for options.
 func stampedFiles(t *testing.T, in string, options []string, files ...gen.File) ([]gen.File, string) {
 	t.Helper()
-	key, ok := stampKey(options, stampInputs{Files: []string{in}}, os.ReadFile)
+	key, ok := stampKey(options, stampInputs{Files: []string{in}}, nil)
 	if !ok {
 		t.Fatal("no key")
 	}

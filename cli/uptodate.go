@@ -14,7 +14,7 @@ import (
 	"sync"
 
 	"github.com/floe-dev/floe/codegen/gen"
-	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/dbt"
 	"github.com/floe-dev/floe/internal/safefs"
 	runtimetmpl "github.com/floe-dev/floe/templates/runtime"
 )
@@ -40,23 +40,83 @@ type stampInputs struct {
 	Files, Dirs, Absent []string
 }
 
-// maxListing bounds the entries of one directory listing hashed into the key.
-const maxListing = 1_000_000
+// The work of one stamp key is bounded: the stamp is untrusted (a forged one listing "/"
+// fifty times, or a big file three hundred times, must not make a re-run take
+// minutes), and beyond any bound the answer is simply "not up to date". The bounds sit
+// above what a real compile reads: floe.yaml and its manifests (64 MiB each at most),
+// dbt's manifest.json (1 GiB at most) and up to dbt.MaxModelFiles model files, listed
+// and read.
+const (
+	// maxStampEntries bounds the input files read, and the directory entries listed.
+	maxStampEntries = dbt.MaxModelFiles + 10_000
+	// listingSlack and listingPerFile bound the entries listed by the files read: a
+	// listing holds the model files (inputs), plus what sits beside them.
+	listingSlack, listingPerFile = 10_000, 4
+	// maxStampDirs bounds the directories listed (dbt's model paths).
+	maxStampDirs = 1000
+	// maxStampBytes bounds the bytes hashed, all inputs together.
+	maxStampBytes = dbt.MaxManifestBytes + 256<<20
+	// maxInputBytes bounds one input: the largest is dbt's manifest.json.
+	maxInputBytes = dbt.MaxManifestBytes
+)
+
+// stampBudget is what is left of the bounds above.
+type stampBudget struct {
+	entries, dirs int
+	bytes         int64
+}
+
+func newStampBudget() *stampBudget {
+	return &stampBudget{entries: maxStampEntries, dirs: maxStampDirs, bytes: maxStampBytes}
+}
 
 // stampKey hashes the compiler version, the options and the inputs: each file's bytes,
-// each directory's listing, each absent file's absence. read is nil to stream the files
-// from disk (no copy of a big floe.yaml in memory). Every path may come from an
+// each directory's listing, each absent file's absence. A file in sources is hashed as
+// the compiler read it; any other is streamed from disk. Every path may come from an
 // untrusted stamp: nothing but regular files is read, links are not followed into
-// listings, and listings are bounded.
-func stampKey(options []string, in stampInputs, read func(string) ([]byte, error)) (string, bool) {
+// listings, a path listed twice is read once, and the whole work is bounded
+// (stampBudget): false when the key cannot be computed within it.
+func stampKey(options []string, in stampInputs, sources map[string][]byte) (string, bool) {
 	h := sha256.New()
 	io.WriteString(h, "floe "+Version+"\x00"+runtimetmpl.Fingerprint()+"\x00"+executableStamp()+"\x00")
 	for _, o := range options {
 		io.WriteString(h, o+"\x00")
 	}
+	budget := newStampBudget()
+	seen := make(map[string]bool, len(in.Files)+len(in.Dirs))
+	// Files first: a forged list of missing files fails before any listing, and the
+	// listings may not hold more entries than the files read make plausible (model files
+	// and the schema files, docs and directories beside them).
+	files := 0
+	for _, in := range in.Files {
+		io.WriteString(h, in+"\x00")
+		if seen[in] {
+			io.WriteString(h, "again\x00")
+			continue
+		}
+		seen[in] = true
+		if files++; files > maxStampEntries {
+			return "", false
+		}
+		if b, ok := sources[in]; ok {
+			if budget.bytes -= int64(len(b)); budget.bytes < 0 {
+				return "", false
+			}
+			h.Write(b)
+		} else if !hashInput(h, in, budget) {
+			return "", false
+		}
+		h.Write([]byte{0})
+	}
+	budget.entries = min(listingSlack+listingPerFile*files, maxStampEntries)
 	for _, d := range in.Dirs {
 		io.WriteString(h, "dir\x00"+d+"\x00")
-		if !hashListing(h, d) {
+		if seen["dir\x00"+d] {
+			io.WriteString(h, "again\x00")
+			continue
+		}
+		seen["dir\x00"+d] = true
+		if budget.dirs--; budget.dirs < 0 || !hashListing(h, d, budget) {
 			return "", false
 		}
 	}
@@ -66,37 +126,30 @@ func stampKey(options []string, in stampInputs, read func(string) ([]byte, error
 			io.WriteString(h, "present\x00")
 		}
 	}
-	for _, in := range in.Files {
-		io.WriteString(h, in+"\x00")
-		if read == nil {
-			// The stamp's input list is untrusted: only a regular file within the input
-			// size limit is read (a FIFO or /dev/zero there means "not up to date").
-			f, info, err := safefs.Open(in, true)
-			if err != nil {
-				return "", false
-			}
-			n, err := io.Copy(h, io.LimitReader(f, parse.MaxFileBytes+1))
-			f.Close()
-			if err != nil || n > parse.MaxFileBytes || info.Size() > parse.MaxFileBytes {
-				return "", false
-			}
-		} else {
-			b, err := read(in)
-			if err != nil {
-				return "", false
-			}
-			h.Write(b)
-		}
-		h.Write([]byte{0})
-	}
 	return hex.EncodeToString(h.Sum(nil)), true
 }
 
+// hashInput streams the regular file name into h within the budget and maxInputBytes
+// (a FIFO, a device, a file over a limit mean "no key").
+func hashInput(h io.Writer, name string, budget *stampBudget) bool {
+	f, info, err := safefs.Open(name, true)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	limit := min(int64(maxInputBytes), budget.bytes)
+	if info.Size() > limit {
+		return false
+	}
+	n, err := io.Copy(h, io.LimitReader(f, limit+1))
+	budget.bytes -= n
+	return err == nil && n <= limit
+}
+
 // hashListing writes the names and kinds of every entry under dir, recursively and in
-// lexical order, without following links; false when there are too many. A directory
-// that does not exist lists as nothing.
-func hashListing(h io.Writer, dir string) bool {
-	n := 0
+// lexical order, without following links; false when the budget's entries run out. A
+// directory that does not exist lists as nothing.
+func hashListing(h io.Writer, dir string, budget *stampBudget) bool {
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			if p == dir {
@@ -104,7 +157,7 @@ func hashListing(h io.Writer, dir string) bool {
 			}
 			return nil
 		}
-		if n++; n > maxListing {
+		if budget.entries--; budget.entries < 0 {
 			return errTooMany
 		}
 		rel, _ := filepath.Rel(dir, p)
@@ -220,7 +273,7 @@ func upToDate(dir string, options []string) bool {
 			return nil
 		}
 		want, ok := st.Files[rel]
-		if !ok && d.Type().IsRegular() && pythonCacheOf(rel, st.Files) {
+		if !ok && d.Type().IsRegular() && toolFile(dir, rel, st.Files) {
 			return nil // running the output made it; the next write drops it
 		}
 		if !ok || !d.Type().IsRegular() {
@@ -246,15 +299,19 @@ func upToDate(dir string, options []string) bool {
 	return err == nil && intact && seen == len(st.Files)
 }
 
-// compileOptions lists what besides the inputs changes the output.
-func compileOptions(e *env, f *compileFlags, args []string) []string {
-	// The output directory is not part of the key: the stamp lives inside it.
+// compileOptions lists what besides the inputs changes the output. The output
+// directory is one of them: the files name it relative to the product directory
+// (definitions.py's project_dir, the Dockerfile's ARG and CMD), so an output moved or
+// copied elsewhere is not up to date there. With the product's absolute path it fixes
+// both relative paths generation uses.
+func compileOptions(e *env, f *compileFlags, args []string, out string) []string {
 	spec, _ := filepath.Abs(specPath(args))
+	absOut, _ := filepath.Abs(out)
 	manifest := f.manifest
 	if manifest != "" {
 		manifest, _ = filepath.Abs(manifest)
 	}
-	opts := []string{"spec=" + spec, "manifest=" + manifest,
+	opts := []string{"spec=" + spec, "manifest=" + manifest, "out=" + absOut,
 		"output-format=" + f.outputFormat, "configmap-name=" + f.configMapName, "namespace=" + f.namespace,
 		"image-repository=" + f.imageRepository, "image-tag=" + f.imageTag,
 		"source-date-epoch=" + e.getenv("SOURCE_DATE_EPOCH")}

@@ -20,7 +20,7 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 	}
 	out := filepath.Join(root, "target", "floe")
 	options := []string{"o"}
-	key, ok := stampKey(options, stampInputs{Files: []string{in}}, os.ReadFile)
+	key, ok := stampKey(options, stampInputs{Files: []string{in}}, nil)
 	if !ok {
 		t.Fatal("no key")
 	}
@@ -98,7 +98,7 @@ func TestStatCacheRacilyClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(root, "target", "floe")
-	key, _ := stampKey([]string{"o"}, stampInputs{Files: []string{in}}, os.ReadFile)
+	key, _ := stampKey([]string{"o"}, stampInputs{Files: []string{in}}, nil)
 	files, err := withStamp([]gen.File{{Path: "a.txt", Data: []byte("hello"), Mode: 0o644}}, key, stampInputs{Files: []string{in}})
 	if err != nil {
 		t.Fatal(err)

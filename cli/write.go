@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +70,9 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 		return fmt.Errorf("lock the output directory: %w", describeLock(err))
 	}
 	defer unlock()
+	// A run killed between the two renames of the fallback swap left no output directory
+	// and the previous tree in its backup: put it back before anything else.
+	restoreBackup(dir, o.rename)
 	// Under the lock no other writer is active: what is there now is what gets replaced.
 	if err := checkOutput(dir, nil); err != nil {
 		return err
@@ -78,14 +82,22 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	for _, p := range leftovers(dir) {
 		_ = removeTree(p)
 	}
+	if err := checkStatCache(statCachePath(dir)); err != nil {
+		return err
+	}
 	_ = os.Remove(statCachePath(dir)) // describes the tree about to be replaced (unlinks, never follows)
 
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create temporary directory in %s: %w", parent, describe(err))
 	}
-	// tmp holds the new files, or after the exchange the previous tree (checked above).
-	defer func() { _ = removeTree(tmp) }()
+	// tmp holds the new files, or after the exchange the previous tree (checked below).
+	keepTmp := false
+	defer func() {
+		if !keepTmp {
+			_ = removeTree(tmp)
+		}
+	}()
 	if err := writeFiles(dir, tmp, files); err != nil {
 		return err
 	}
@@ -99,8 +111,22 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	if o.cacheKey != "" {
 		stats, _ = collectStats(tmp) // renaming the directory leaves its files' stats as they are
 	}
-	if err := swapIn(tmp, dir, o); err != nil {
+	previous, err := swapIn(tmp, dir, o)
+	if err != nil {
 		return err
+	}
+	// The previous tree was checked to be floe's under the lock, but the lock does not
+	// stop other programs: a file written into the output directory since then went out
+	// with the previous tree. It is not floe's to delete: it goes back into the output.
+	var rescueErr error
+	if previous != "" {
+		var kept bool
+		kept, rescueErr = rescueForeign(previous, dir)
+		if kept {
+			keepTmp = true // what could not be moved back stays where it is, named in the error
+		} else if previous != tmp {
+			_ = removeTree(previous) // if this fails, the next run removes it (see leftovers)
+		}
 	}
 	if err := syncDir(parent); err != nil {
 		return err
@@ -108,38 +134,133 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	if stats != nil {
 		writeStatCache(dir, o.cacheKey, stats)
 	}
-	return nil
+	return rescueErr
 }
 
-// swapIn puts the tree tmp at dir. Afterwards tmp holds the previous tree, if any.
-func swapIn(tmp, dir string, o writeOptions) error {
+// swapIn puts the tree tmp at dir and returns where the previous tree is now ("" when
+// there was none): tmp after an exchange, a backup beside it after the fallback.
+func swapIn(tmp, dir string, o writeOptions) (string, error) {
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := o.rename(tmp, dir); err != nil {
-			return fmt.Errorf("move output into %s: %w", dir, describe(err))
+			return "", fmt.Errorf("move output into %s: %w", dir, describe(err))
 		}
-		return nil
+		return "", nil
 	}
 	err := o.exchange(tmp, dir)
 	if err == nil {
-		return nil
+		return tmp, nil
 	}
 	if !errors.Is(err, safefs.ErrNoExchange) {
-		return fmt.Errorf("replace %s: %w", dir, describe(err))
+		return "", fmt.Errorf("replace %s: %w", dir, describe(err))
 	}
 	// No atomic exchange here: move the old tree aside, the new one in, and the old one
-	// back if that fails. The backup's name marks it as a leftover for the next run.
-	old := tmp + ".old"
+	// back if that fails. The backup's name marks it as a leftover for the next run,
+	// which puts it back if a kill came between the two renames (restoreBackup).
+	old := tmp + backupSuffix
 	if err := o.rename(dir, old); err != nil {
-		return fmt.Errorf("replace %s: %w", dir, describe(err))
+		return "", fmt.Errorf("replace %s: %w", dir, describe(err))
 	}
 	if err := o.rename(tmp, dir); err != nil {
 		if rerr := o.rename(old, dir); rerr != nil {
-			return fmt.Errorf("replace %s: %w; the previous output is in %s (restoring it failed: %v)", dir, describe(err), old, describe(rerr))
+			return "", fmt.Errorf("replace %s: %w; the previous output is in %s (restoring it failed: %v)", dir, describe(err), old, describe(rerr))
 		}
-		return fmt.Errorf("replace %s: %w", dir, describe(err))
+		return "", fmt.Errorf("replace %s: %w", dir, describe(err))
 	}
-	_ = removeTree(old) // if this fails, the next run removes it (see leftovers)
-	return nil
+	return old, nil
+}
+
+// backupSuffix ends the name of the previous tree while the fallback swap (no atomic
+// exchange) moves the new one in.
+const backupSuffix = ".old"
+
+// restoreBackup puts the previous tree back at dir when dir does not exist and a backup
+// of the fallback swap, provably floe's, is beside it (the newest, if several): a run
+// was killed between moving the old tree aside and the new one in.
+func restoreBackup(dir string, rename func(a, b string) error) {
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	var newest string
+	var newestTime time.Time
+	for _, p := range leftovers(dir) {
+		st, err := os.Lstat(p)
+		if err != nil || !st.IsDir() || !strings.HasSuffix(p, backupSuffix) {
+			continue
+		}
+		if newest == "" || st.ModTime().After(newestTime) {
+			newest, newestTime = p, st.ModTime()
+		}
+	}
+	if newest != "" {
+		_ = rename(newest, dir)
+	}
+}
+
+// rescueForeign moves every file of the previous tree (at previous) that floe did not
+// write (not listed by its stamp) back into dir, at the same place. It returns an error
+// naming them, and kept when some could not be moved (a file of that name is in the
+// new tree, or the move failed): previous must then stay, and the error says where.
+func rescueForeign(previous, dir string) (kept bool, err error) {
+	foreign, _, ferr := foreignFilesUpTo(previous, maxRescued)
+	if ferr != nil || len(foreign) == 0 {
+		return ferr != nil, describeRescue(dir, previous, nil, nil, ferr)
+	}
+	var moved, stuck []string
+	for _, f := range foreign {
+		from := filepath.Join(previous, filepath.FromSlash(f.rel))
+		to := filepath.Join(dir, filepath.FromSlash(f.rel))
+		if _, err := os.Lstat(to); err == nil {
+			stuck = append(stuck, f.rel)
+			continue
+		}
+		if os.MkdirAll(filepath.Dir(to), 0o755) != nil || os.Rename(from, to) != nil {
+			stuck = append(stuck, f.rel)
+			continue
+		}
+		moved = append(moved, f.rel)
+	}
+	// Anything left (more than maxRescued, or written after the scan) keeps the tree.
+	if left, _, err := foreignFilesUpTo(previous, 1); err != nil || len(left) > 0 {
+		kept = true
+		if len(stuck) == 0 {
+			stuck = append(stuck, "…")
+		}
+	}
+	return kept || len(stuck) > 0, describeRescue(dir, previous, moved, stuck, nil)
+}
+
+// maxRescued bounds the files rescueForeign moves back one by one.
+const maxRescued = 10_000
+
+func describeRescue(dir, previous string, moved, stuck []string, err error) error {
+	if err != nil {
+		return fmt.Errorf("output directory %s was replaced, but its previous tree (now %s) could not be checked for files floe did not write, so it was kept: %w",
+			showPath(dir), showPath(previous), err)
+	}
+	if len(moved) == 0 && len(stuck) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("output directory %s: files floe did not write appeared in it while floe was writing it", showPath(dir))
+	if len(moved) > 0 {
+		msg += fmt.Sprintf("; they are back in it beside floe's new output: %s", shortList(dir, moved))
+	}
+	if len(stuck) > 0 {
+		msg += fmt.Sprintf("; these could not be put back and are kept in %s: %s", showPath(previous), shortList(previous, stuck))
+	}
+	return errors.New(msg + "\nfloe replaces its output directory as a whole: keep other files out of it, move these away before the next compile")
+}
+
+// shortList names up to shownFiles of rels under dir.
+func shortList(dir string, rels []string) string {
+	var names []string
+	for i, r := range rels {
+		if i == shownFiles {
+			names = append(names, fmt.Sprintf("and %d more", len(rels)-shownFiles))
+			break
+		}
+		names = append(names, showPath(filepath.Join(dir, filepath.FromSlash(r))))
+	}
+	return strings.Join(names, ", ")
 }
 
 func lockPath(dir string) string {
@@ -263,6 +384,10 @@ func syncDir(dir string) error {
 // describeLock says what to do about a lock file floe may not use.
 func describeLock(err error) error {
 	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, safefs.ErrNotLockFile) {
+		return fmt.Errorf("%s is not floe's lock file: it %w; floe keeps its lock file beside the output directory "+
+			"and does not overwrite another file: move that one away, or choose another -o", showPath(pe.Path), pe.Err)
+	}
 	if errors.As(err, &pe) && (errors.Is(err, safefs.ErrLinked) || errors.Is(err, safefs.ErrNotRegular)) {
 		return fmt.Errorf("%s %w; it is floe's lock file: remove it and run again", showPath(pe.Path), pe.Err)
 	}
@@ -270,6 +395,37 @@ func describeLock(err error) error {
 		return fmt.Errorf("%s: %w", showPath(pe.Path), describe(pe.Err))
 	}
 	return describe(err)
+}
+
+// checkStatCache refuses to replace a file at the stat cache's name (beside the output
+// directory: .<dir>.stat.json) that is not floe's stat cache: a regular file holding
+// anything but the JSON floe writes there. (A symbolic link there is replaced, never
+// followed.)
+func checkStatCache(name string) error {
+	st, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return nil
+	}
+	if err == nil && st.Mode().IsRegular() {
+		if b, _, err := safefs.ReadFileNoFollow(name, maxRecordBytes); err == nil && isStatCache(b) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not floe's stat cache; floe keeps its stat cache beside the output directory "+
+		"and does not overwrite another file: move that one away, or choose another -o", showPath(name))
+}
+
+// isStatCache reports whether b is a stat cache as writeStatCache writes it: an object
+// with a stamp key (64 hex digits) and the files' stats, nothing else.
+func isStatCache(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c statCache
+	if dec.Decode(&c) != nil || dec.More() || len(c.Key) != 64 || c.Files == nil {
+		return false
+	}
+	_, err := hex.DecodeString(c.Key)
+	return err == nil
 }
 
 // describe turns common OS errors into plain words.
@@ -295,8 +451,10 @@ func describe(err error) error {
 func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 	var diffs []string
 	want := map[string]bool{}
+	wantHashes := map[string]string{} // toolFile's listing: the files floe writes
 	for _, f := range files {
 		want[f.Path] = true
+		wantHashes[f.Path] = ""
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		switch {
 		case err != nil:
@@ -312,17 +470,17 @@ func checkTree(e *env, dir string, files []gen.File, secrets []string) error {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if !want[filepath.ToSlash(rel)] {
+		if !want[filepath.ToSlash(rel)] && !(d.Type().IsRegular() && toolFile(dir, filepath.ToSlash(rel), wantHashes)) {
 			diffs = append(diffs, "extra: "+filepath.ToSlash(rel))
 		}
 		return nil
 	})
 	if len(diffs) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date\n", dir)
+		fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(dir))
 		return nil
 	}
 	slices.Sort(diffs)
-	fmt.Fprintf(e.stderr, "%s is out of date:\n%s\n", dir, strings.Join(diffs, "\n"))
+	fmt.Fprintf(e.stderr, "%s is out of date:\n%s\n", showPath(dir), terminalText(strings.Join(diffs, "\n")))
 	return silentExit(ExitInput)
 }
 

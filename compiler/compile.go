@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -69,8 +70,8 @@ type Options struct {
 	// the dbt project is not checked).
 	ReadDir func(name string) ([]fs.DirEntry, error)
 	Stat    func(name string) (fs.FileInfo, error)
-	// ReadLarge, when set, reads a big input (dbt's manifest.json) up to limit bytes.
-	ReadLarge func(name string, limit int64) ([]byte, error)
+	// OpenLarge, when set, opens a big input for streaming (dbt's manifest.json).
+	OpenLarge func(name string) (io.ReadCloser, error)
 	// DbtManifest is dbt's manifest.json to check refs against ("": the project's
 	// <target-path>/manifest.json when it exists).
 	DbtManifest string
@@ -99,13 +100,13 @@ type Result struct {
 	NextRuns [][]time.Time
 	// Internal is set when the failure is floe's fault, not the inputs' (exit 3).
 	Internal bool
-	// secrets are the govern pass's literal secrets by file (see Redacted).
+	// secrets are the literal secrets of each input file as parsed (see Redacted).
 	secrets map[string][]govern.Finding
 }
 
 // Compile runs every pass.
 func Compile(opts Options) *Result {
-	res := &Result{Sources: diag.Sources{}}
+	res := &Result{Sources: diag.Sources{}, secrets: map[string][]govern.Finding{}}
 	phase := opts.Phase
 	if phase == nil {
 		phase = func(string) {}
@@ -125,6 +126,10 @@ func Compile(opts Options) *Result {
 		res.Inputs = append(res.Inputs, name)
 		f, ds := parse.Parse(name, b)
 		res.Diags.Add(ds...)
+		if f != nil {
+			// Before validation drops unknown keys: every literal secret of the input.
+			res.secrets[name] = govern.Secrets(f)
+		}
 		return f, f != nil
 	}
 
@@ -175,7 +180,7 @@ func Compile(opts Options) *Result {
 	if opts.ReadDir != nil && opts.Stat != nil {
 		// The dbt project beside floe.yaml: its files become inputs of the compile.
 		dr, ds := dbt.Check(spec, dbt.Options{Dir: filepath.ToSlash(filepath.Dir(opts.SpecPath)), Manifest: opts.DbtManifest,
-			ReadFile: opts.ReadFile, ReadLarge: opts.ReadLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
+			ReadFile: opts.ReadFile, OpenLarge: opts.OpenLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
 		res.Diags.Add(ds...)
 		res.Inputs = append(res.Inputs, dr.Inputs...)
 		res.InputDirs = append(res.InputDirs, dr.Dirs...)
@@ -187,9 +192,8 @@ func Compile(opts Options) *Result {
 	phase("resolve+graph")
 	var policy *govern.Result
 	if r != nil {
-		policy, ds = govern.Check(r)
+		policy, ds = govern.Check(r, res.secrets)
 		res.Diags.Add(ds...)
-		res.secrets = policy.Secrets
 	}
 	if res.Diags.HasErrors() || r == nil {
 		res.Diags = res.Diags.Sorted()

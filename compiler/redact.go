@@ -44,7 +44,8 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 		quoted[d.Pos.File][d.Pos.Line-1] = true
 	}
 	src := diag.Sources{}
-	var secrets []string
+	// A value that is a secret in one input is one in every input and every line.
+	secrets := r.SecretStrings()
 	for _, name := range names {
 		b, ok := r.Sources[name]
 		if !ok {
@@ -55,7 +56,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 			f, _ := parse.Parse(name, b)
 			found = govern.Secrets(f)
 		}
-		red, s := redactSource(string(b), found, quoted[name])
+		red, s := redactSource(string(b), found, quoted[name], secrets)
 		src[name] = []byte(red)
 		secrets = append(secrets, s...)
 	}
@@ -80,11 +81,12 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 
 // redactSource blanks the secrets found in a file's text (from the secret's column to
 // the end of its line, and the lines a multi-line value continues on), then redacts it
-// line by line (schemas.RedactLines); it returns the text, of which only the lines in
-// quoted (0-based) are kept, and every secret it knows.
-func redactSource(text string, found []govern.Finding, quoted map[int]bool) (string, []string) {
+// line by line (schemas.RedactLines) with those and the known secrets of every input;
+// it returns the text, of which only the lines in quoted (0-based) are kept, and every
+// secret it knows.
+func redactSource(text string, found []govern.Finding, quoted map[int]bool, known []string) (string, []string) {
 	lines := strings.Split(text, "\n")
-	var secrets []string
+	secrets := slices.Clone(known)
 	for _, f := range found {
 		n := f.Node
 		li := n.Line - 1
@@ -93,16 +95,9 @@ func redactSource(text string, found []govern.Finding, quoted map[int]bool) (str
 		}
 		line := lines[li]
 		off := byteOffset(line, n.Column)
-		var parts []string
-		if f.Whole {
-			parts = []string{n.Value}
-		} else {
-			for _, sp := range f.Spans {
-				parts = append(parts, n.Value[sp.Start:sp.End])
-			}
-		}
+		parts := f.Strings()
 		secrets = append(secrets, parts...)
-		multiline := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(n.Value, "\n")
+		multiline := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(strings.Join(parts, ""), "\n")
 		inLine := true
 		for _, p := range parts {
 			inLine = inLine && len(p) >= 3 && strings.Contains(line[off:], p)
@@ -146,21 +141,8 @@ func byteOffset(line string, col int) int {
 	return off
 }
 
-// SecretStrings returns the literal secrets the govern pass found in the inputs (nil
-// when it did not run), for redacting other output (the --check diff).
+// SecretStrings returns the literal secrets of every input read (as parsed, before
+// validation), for redacting other output (the --check diff).
 func (r *Result) SecretStrings() []string {
-	var out []string
-	for _, found := range r.secrets {
-		for _, f := range found {
-			if f.Whole {
-				out = append(out, f.Node.Value)
-				continue
-			}
-			for _, sp := range f.Spans {
-				out = append(out, f.Node.Value[sp.Start:sp.End])
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return govern.SecretStrings(r.secrets)
 }

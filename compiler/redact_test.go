@@ -171,7 +171,7 @@ func TestLiteralSecretSpellings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			profiles, _ := schemas.DbtProfilesWithEnv(res.Product.Artifacts.DbtProfiles)
+			profiles, _ := schemas.DbtProfilesWithEnv(res.Product.Artifacts.DbtProfiles, res.Product.Secrets)
 			prof, _ := json.Marshal(profiles)
 			rendered := renderAll(t, res)
 			for _, m := range c.markers {

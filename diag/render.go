@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Formats accepted by Render.
@@ -56,8 +58,33 @@ func renderText(w io.Writer, diags List, src Sources) error {
 		errs, warns := diags.Count()
 		fmt.Fprintf(&b, "%s, %s\n", plural(errs, "error"), plural(warns, "warning"))
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(escapeControls(b.Bytes()))
 	return err
+}
+
+// escapeControls writes every control character but line breaks and tabs as an escape
+// (\x1b): the text goes to a terminal, and file names, messages and quoted lines are
+// the user's.
+func escapeControls(b []byte) []byte {
+	if !bytes.ContainsFunc(b, isControl) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			out = append(out, q[1:len(q)-1]...)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r == utf8.RuneError)
 }
 
 func plural(n int, word string) string {

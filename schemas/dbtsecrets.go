@@ -22,16 +22,18 @@ type DbtSecret struct {
 }
 
 // DbtProfilesWithEnv returns the dbt_profiles document with every literal secret (as
-// RedactValue finds them) replaced by {{ env_var('<Env>') }}: a whole value under a
-// secret key, or only the secret part of a string (the password of a URL, the token of
-// a query string), so that the variable holds exactly the secret. profiles is not
-// modified. Names are deterministic: the same profile always gives the same variables,
-// in document order.
-func DbtProfilesWithEnv(profiles *Map) (*Map, []DbtSecret) {
+// known.RedactValue finds them) replaced by {{ env_var('<Env>') }}: a whole value under a
+// secret key or equal to a known secret, or only the secret part of a string (the
+// password of a URL, the token of a query string, a known secret inside it), so that
+// the variable holds exactly the secret. A mapping key cannot be read from a variable:
+// a secret key is written redacted (see RedactValue) and the variables under it are
+// named by the key's position. profiles is not modified. Names are deterministic: the
+// same profile always gives the same variables, in document order.
+func DbtProfilesWithEnv(profiles *Map, known *KnownSecrets) (*Map, []DbtSecret) {
 	if profiles == nil {
 		return nil, nil
 	}
-	e := dbtEnvNamer{used: map[string]bool{}}
+	e := dbtEnvNamer{used: map[string]bool{}, known: known}
 	out := profiles.Clone() // deep: the replacements below change the copy only
 	for _, prof := range out.Items {
 		pm, ok := prof.Value.(*Map)
@@ -52,6 +54,7 @@ func DbtProfilesWithEnv(profiles *Map) (*Map, []DbtSecret) {
 
 type dbtEnvNamer struct {
 	used    map[string]bool
+	known   *KnownSecrets
 	secrets []DbtSecret
 }
 
@@ -60,8 +63,17 @@ func (e *dbtEnvNamer) value(v any, path []string, secret bool) any {
 	switch t := v.(type) {
 	case *Map:
 		m := &Map{Items: make([]MapItem, len(t.Items))}
+		used := make(map[string]bool, len(t.Items))
+		for _, it := range t.Items {
+			used[it.Key] = true
+		}
 		for i, it := range t.Items {
-			m.Items[i] = MapItem{Key: it.Key, Value: e.value(it.Value, append(path[:len(path):len(path)], it.Key), secret || SecretUnder(it.Key, isMapping(it.Value)))}
+			key, redacted := redactKey(it.Key, secret, e.known, used)
+			seg := it.Key
+			if redacted {
+				seg = strconv.Itoa(i) // the variable's name must not spell the key
+			}
+			m.Items[i] = MapItem{Key: key, Value: e.value(it.Value, append(path[:len(path):len(path)], seg), secret || SecretUnder(it.Key, isMapping(it.Value)))}
 		}
 		return m
 	case []any:
@@ -81,9 +93,12 @@ func (e *dbtEnvNamer) value(v any, path []string, secret bool) any {
 			}
 			return e.ref(path)
 		}
-		spans := SecretSpans(t)
+		spans := e.known.Spans(t)
 		if len(spans) == 0 {
 			return t
+		}
+		if len(spans) == 1 && spans[0].Start == 0 && spans[0].End == len(t) {
+			return e.ref(path)
 		}
 		// One Jinja expression, the text around each secret as string literals: dbt
 		// must not render that text as a template.

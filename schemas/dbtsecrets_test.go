@@ -21,7 +21,7 @@ func TestDbtProfilesWithEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := json.Marshal(&doc)
-	got, secrets := DbtProfilesWithEnv(&doc)
+	got, secrets := DbtProfilesWithEnv(&doc, nil)
 	if after, _ := json.Marshal(&doc); string(after) != string(before) {
 		t.Errorf("input modified: %s", after)
 	}
@@ -65,7 +65,7 @@ func TestDbtProfilesWithEnv(t *testing.T) {
 	var two Map
 	_ = json.Unmarshal([]byte(`{"p": {"outputs": {"dev": {"settings": {"a-token": "x1", "a_token": "x2"},
 		"path": "https://u:pw1@h/x?token=tok2"}}}}`), &two)
-	_, secrets = DbtProfilesWithEnv(&two)
+	_, secrets = DbtProfilesWithEnv(&two, nil)
 	names = names[:0]
 	for _, s := range secrets {
 		names = append(names, s.Env)
@@ -77,10 +77,39 @@ func TestDbtProfilesWithEnv(t *testing.T) {
 	// Template text around a secret stays text: it is quoted, not rendered.
 	var hostile Map
 	_ = json.Unmarshal([]byte(`{"p": {"outputs": {"dev": {"path": "host=db password=pw dbname={{ 7*7 }}'"}}}}`), &hostile)
-	got, _ = DbtProfilesWithEnv(&hostile)
+	got, _ = DbtProfilesWithEnv(&hostile, nil)
 	b, _ = json.Marshal(got)
 	if w := `{"p":{"outputs":{"dev":{"path":"{{ 'host=db password=' ~ env_var('DBT_ENV_SECRET_FLOE_PATH') ~ ' dbname={{ 7*7 }}\\'' }}"}}}}`; string(b) != w {
 		t.Errorf("hostile text around a secret:\n got %s\nwant %s", b, w)
+	}
+}
+
+// TestDbtProfilesWithEnvKnown: a known secret (an aliased one) is read from a variable
+// wherever it appears, whole or inside a string, and a secret key is written redacted,
+// its variable named by position.
+func TestDbtProfilesWithEnvKnown(t *testing.T) {
+	var doc Map
+	src := `{"p": {"target": "dev", "outputs": {"dev": {"settings": {
+		"s3_region": "ALSEKRET123", "note": "k=ALSEKRET123!", "s3_secret_access_key": "ALSEKRET123",
+		"api_keys": {"HUNTkeyA1": "v1", "region": "r"}}}}}}`
+	if err := json.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got, secrets := DbtProfilesWithEnv(&doc, NewKnownSecrets([]string{"ALSEKRET123"}))
+	b, _ := json.Marshal(got)
+	want := `{"p":{"target":"dev","outputs":{"dev":{"settings":{` +
+		`"s3_region":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_REGION') }}",` +
+		`"note":"{{ 'k=' ~ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_NOTE') ~ '!' }}",` +
+		`"s3_secret_access_key":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY') }}",` +
+		`"api_keys":{"**********":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_API_KEYS_0') }}",` +
+		`"region":"{{ env_var('DBT_ENV_SECRET_FLOE_SETTINGS_API_KEYS_REGION') }}"}}}}}}`
+	if string(b) != want {
+		t.Errorf("DbtProfilesWithEnv:\n got %s\nwant %s", b, want)
+	}
+	for _, s := range secrets {
+		if strings.Contains(s.Env, "HUNT") || strings.Contains(s.Path, "HUNT") {
+			t.Errorf("a variable spells the secret key: %+v", s)
+		}
 	}
 }
 
@@ -122,6 +151,15 @@ func TestRedactText(t *testing.T) {
           - list-tok-2
         other: {user: u, pwd: flow-pw}
         uri: postgres://u:url-pw@db/x
+        "pass\x77ord": escaped-key-pw
+        'api_key': single-quoted-key
+        flow: {"pass\u0077ord": flow-escaped}
+        split: "https://u:split-pw-1
+          split-pw-2@host/x"
+        broken: "https://u:open-quote-pw
+        plain: https://u:plain-split-1
+          plain-split-2@host/x
+        port: http://localhost:8080
       threads: 4
 {"a": {
   "secretAccessKey": "json-secret",
@@ -136,12 +174,13 @@ func TestRedactText(t *testing.T) {
 		t.Fatalf("lines %d -> %d", n, m)
 	}
 	for _, s := range []string{"yaml-secret", "quoted-tok", "camel-secret", "block-line", "list-tok", "flow-pw",
-		"url-pw", "json-secret", "json-list", "known-secret"} {
+		"url-pw", "json-secret", "json-list", "known-secret", "escaped-key-pw", "single-quoted-key", "flow-escaped",
+		"split-pw", "open-quote-pw", "plain-split"} {
 		if strings.Contains(out, s) {
 			t.Errorf("%q left in:\n%s", s, out)
 		}
 	}
-	for _, s := range []string{"threads: 4", `"ok"`, "user: u", "postgres://u:", "settings:"} {
+	for _, s := range []string{"threads: 4", `"ok"`, "user: u", "postgres://u:", "settings:", "@host/x", "http://localhost:8080"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("%q lost:\n%s", s, out)
 		}

@@ -12,6 +12,10 @@ type Product struct {
 	// RedactedArtifactsJSON is ArtifactsJSON with every literal secret value replaced by
 	// "**********"; it is what may go into ConfigMaps, Helm values and logs.
 	RedactedArtifactsJSON []byte `json:"-"`
+	// Secrets are the literal secrets of the inputs (every value that is a literal secret
+	// anywhere in them). The compiler has redacted them from every other field of the
+	// product; a generator reading Artifacts (the dbt profiles) redacts them itself.
+	Secrets *KnownSecrets `json:"-"`
 
 	// FloeVersion is the version of the compiler that built this product (stamped into generated files).
 	FloeVersion string `json:"floe_version"`

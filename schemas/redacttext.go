@@ -3,6 +3,7 @@ package schemas
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -57,6 +58,29 @@ func RedactLines(lines []string, known []string, keep func(i int) bool) ([]strin
 				blockIndent = indent
 			}
 		}
+		// A URL whose password goes on to the next line (a quoted or plain scalar folded
+		// inside the user info, or a broken file): both pieces are secret.
+		if pw, ok := openURLPassword(lines, i); ok {
+			if pw < len(line) {
+				found = append(found, line[pw:])
+				line = line[:pw] + Redacted
+			}
+			if i+1 < len(lines) {
+				next := lines[i+1]
+				body := strings.TrimLeft(next, " \t")
+				tok := body
+				if e := strings.IndexAny(tok, " \t"); e >= 0 {
+					tok = tok[:e]
+				}
+				if at := strings.IndexByte(tok, '@'); at >= 0 {
+					tok = tok[:at]
+				}
+				if tok != "" {
+					found = append(found, tok)
+					lines[i+1] = next[:len(next)-len(body)] + Redacted + body[len(tok):]
+				}
+			}
+		}
 		if keep != nil && !keep(i) {
 			lines[i] = ""
 			continue
@@ -70,6 +94,106 @@ func RedactLines(lines []string, known []string, keep func(i int) bool) ([]strin
 		lines[i] = ReplaceSecrets(line, known)
 	}
 	return lines, found
+}
+
+// openURLPassword reports whether lines[i] ends inside the user info of a URL whose
+// password continues on the next line ("https://u:pa" then "  ss@host/x"), and where
+// the password starts on this line. It is so when the line ends in scheme://user:…
+// with no "@" and no blank after "://", and either a quoted scalar opened before the
+// URL is still open (a broken file: conservatively) or the next line's first word holds
+// the "@" that ends the user info.
+func openURLPassword(lines []string, i int) (int, bool) {
+	line := strings.TrimRight(lines[i], " \t\r")
+	u := strings.LastIndex(line, "://")
+	if u <= 0 || !isSchemeByte(line[u-1]) {
+		return 0, false
+	}
+	auth := line[u+3:]
+	if auth == "" || strings.ContainsAny(auth, " \t@\"'") {
+		return 0, false
+	}
+	colon := strings.IndexByte(auth, ':')
+	if colon < 0 || strings.ContainsAny(auth[:colon], "/?#") {
+		return 0, false
+	}
+	before := line[:u]
+	quoted := strings.Count(before, `"`)%2 == 1 || strings.Count(before, "'")%2 == 1
+	if !quoted {
+		if i+1 >= len(lines) {
+			return 0, false
+		}
+		next := strings.TrimLeft(lines[i+1], " \t")
+		if e := strings.IndexAny(next, " \t"); e >= 0 {
+			next = next[:e]
+		}
+		if !strings.Contains(next, "@") {
+			return 0, false
+		}
+	}
+	return u + 3 + colon + 1, true
+}
+
+// decodeKey is a key as YAML reads it: a double-quoted key with its escapes decoded
+// ("pass\x77ord" is "password"), a single-quoted one with '' read as '.
+func decodeKey(raw string, quote byte) string {
+	switch quote {
+	case '\'':
+		return strings.ReplaceAll(raw, "''", "'")
+	case '"':
+		if !strings.Contains(raw, `\`) {
+			return raw
+		}
+	default:
+		return raw
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' || i+1 >= len(raw) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		n := 0
+		switch raw[i] {
+		case 'x':
+			n = 2
+		case 'u':
+			n = 4
+		case 'U':
+			n = 8
+		case 't', '\t':
+			b.WriteByte('\t')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case '_':
+			b.WriteString("\u00a0")
+		case 'N':
+			b.WriteString("\u0085")
+		case 'L':
+			b.WriteString("\u2028")
+		case 'P':
+			b.WriteString("\u2029")
+		default:
+			b.WriteByte(raw[i]) // \\ \" \/ and the rest: the character itself
+		}
+		if n > 0 {
+			if i+1+n > len(raw) {
+				return raw
+			}
+			v, err := strconv.ParseUint(raw[i+1:i+1+n], 16, 32)
+			if err != nil {
+				return raw
+			}
+			b.WriteRune(rune(v))
+			i += n
+		}
+	}
+	return b.String()
 }
 
 // ReplaceSecrets replaces every occurrence of each secret (each of its lines, when it
@@ -110,6 +234,10 @@ func lineMayHoldSecretKey(body string, memo map[string]bool) bool {
 	} else {
 		return false
 	}
+	key = strings.TrimSpace(key)
+	if len(key) >= 2 && (key[0] == '"' || key[0] == '\'') && key[len(key)-1] == key[0] {
+		key = decodeKey(key[1:len(key)-1], key[0])
+	}
 	key = strings.Trim(key, `"' `)
 	s, ok := memo[key]
 	if !ok {
@@ -129,7 +257,13 @@ var flowPair = regexp.MustCompile(`([{,]\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)(\
 // the value of a secret key continues on the following, deeper-indented lines.
 func redactKeyValues(line string) (out string, opens bool, found []string) {
 	if m := keyLine.FindStringSubmatchIndex(line); m != nil {
-		key := firstGroup(line, m, 2, 3, 4)
+		key := firstGroup(line, m, 4)
+		switch {
+		case m[4] >= 0:
+			key = decodeKey(line[m[4]:m[5]], '"')
+		case m[6] >= 0:
+			key = decodeKey(line[m[6]:m[7]], '\'')
+		}
 		rest := line[m[12]:m[13]]
 		if IsSecretKey(key) {
 			v := strings.TrimSpace(stripComment(rest))
@@ -159,7 +293,11 @@ func redactKeyValues(line string) (out string, opens bool, found []string) {
 	out = flowPair.ReplaceAllStringFunc(line, func(pair string) string {
 		sm := flowPair.FindStringSubmatch(pair)
 		v := strings.Trim(strings.TrimSpace(sm[4]), `"'`)
-		if !IsSecretKey(strings.Trim(sm[2], `"'`)) || IsSecretReference(v) {
+		k := sm[2]
+		if len(k) >= 2 && (k[0] == '"' || k[0] == '\'') {
+			k = decodeKey(k[1:len(k)-1], k[0])
+		}
+		if !IsSecretKey(k) || IsSecretReference(v) {
 			return pair
 		}
 		found = append(found, v)

@@ -27,10 +27,15 @@ import (
 // case (camelCase split, "-", "." and " " read as "_", lower-cased) and match when equal
 // to an entry, to its plural ("tokens") or ending in "_" + entry: "oauth2_client_secret",
 // "s3SecretAccessKey", "X-Amz-Signature", "Pwd".
-var SecretKeys = []string{"secret", "client_secret", "password", "passwd", "pwd", "passphrase",
+var SecretKeys = []string{"secret", "client_secret", "password", "passwd", "pwd", "pass", "passphrase",
 	"token", "api_key", "apikey", "secret_key", "access_key", "access_key_id", "account_key",
 	"credential", "credentials", "private_key", "connection_string", "authorization",
-	"signature", "sig"}
+	"signature", "sig", "cookie"}
+
+// secretQualifiers may follow a secret key's name and keep it one: "private_key_pem",
+// "secretValue", "token_b64", "password_text" hold the secret in another form ("_url",
+// "_file", "_ref", "_name" do not: they point at it).
+var secretQualifiers = []string{"value", "pem", "der", "b64", "base64", "hex", "raw", "text", "str", "string", "bytes", "data"}
 
 // structuralSecretKeys name a secret only when their value is a scalar or a list:
 // "Authorization: Bearer …" is a credential, but `authorization: {allowed_groups: …}`
@@ -67,6 +72,17 @@ func isMapping(v any) bool {
 // IsSecretKey reports whether a config key names a secret.
 func IsSecretKey(k string) bool {
 	n := snakeKey(k)
+	if isSecretKeyName(n) {
+		return true
+	}
+	if i := strings.LastIndexByte(n, '_'); i > 0 && slices.Contains(secretQualifiers, n[i+1:]) {
+		return isSecretKeyName(n[:i])
+	}
+	return false
+}
+
+// isSecretKeyName is IsSecretKey for a key in snake case, without a qualifier.
+func isSecretKeyName(n string) bool {
 	for _, s := range SecretKeys {
 		plural := len(n) == len(s)+1 && n[len(s)] == 's' && strings.HasPrefix(n, s)
 		if n == s || plural || (len(n) > len(s) && n[len(n)-len(s)-1] == '_' && strings.HasSuffix(n, s)) {
@@ -127,9 +143,11 @@ const (
 	// (?client_secret=…, X-Amz-Signature=…, sig=…), a libpq or ODBC connection string
 	// (host=db password=…, Server=x;Pwd=…).
 	KeyValuePair
-	// Credentials follow an HTTP authorization scheme (Bearer …, Basic …) or
-	// "Authorization:".
+	// Credentials follow an HTTP authorization scheme (Bearer …, Basic …),
+	// "Authorization:", a secret header ("X-Api-Key: …") or "Cookie:".
 	Credentials
+	// KnownSecret is a value that is a literal secret elsewhere in the inputs.
+	KnownSecret
 )
 
 // Span is a literal secret inside a string: s[Start:End].
@@ -150,6 +168,7 @@ func SecretSpans(s string) []Span {
 	spans = urlSpans(s, spans)
 	spans = keyValueSpans(s, spans)
 	spans = credentialSpans(s, spans)
+	spans = headerSpans(s, spans)
 	if len(spans) < 2 {
 		return spans
 	}
@@ -317,7 +336,7 @@ func keyValueSpans(s string, spans []Span) []Span {
 			ks--
 		}
 		key := s[ks:ke]
-		if key == "" || ks > 0 && strings.IndexByte(" \t?&;,", s[ks-1]) < 0 || !IsSecretKey(key) {
+		if key == "" || ks > 0 && strings.IndexByte(" \t?&;,#", s[ks-1]) < 0 || !IsSecretKey(key) {
 			continue
 		}
 		vs := i + 1
@@ -433,6 +452,59 @@ func looksLikeCredential(w string) bool {
 	return upper && lower
 }
 
+// headerSpans finds the values of secret headers written into a string: "X-Api-Key: v",
+// "Private-Token: v", "api_key: v" (a secret-like name, then ": "), and the whole value
+// of "Cookie:" and "Set-Cookie:" (session=…; other=…). A plain word as the name
+// ("token: …", "signature: …") only counts before a value that looks like a credential,
+// so prose is left alone; "Authorization:" is credentialSpans'.
+func headerSpans(s string, spans []Span) []Span {
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], ':')
+		if i < 0 {
+			return spans
+		}
+		i += off
+		off = i + 1
+		ks := i
+		for ks > 0 && isKeyByte(s[ks-1]) {
+			ks--
+		}
+		key := s[ks:i]
+		if key == "" || ks > 0 && strings.IndexByte(" \t\"'{,;", s[ks-1]) < 0 {
+			continue
+		}
+		lower := strings.ToLower(key)
+		cookie := lower == "cookie" || lower == "set-cookie"
+		if !cookie && (!IsSecretKey(key) || lower == "authorization") {
+			continue
+		}
+		vs := i + 1
+		for vs < len(s) && (s[vs] == ' ' || s[vs] == '\t') {
+			vs++
+		}
+		if vs == i+1 && !cookie && strings.IndexAny(key, "-_") < 0 {
+			continue // "token:x" in prose or a scheme, not a header
+		}
+		ve := vs
+		stop := " \t\r\n\"',;}"
+		if cookie {
+			stop = "\r\n\"'" // a cookie header is pairs separated by "; "
+		}
+		for ve < len(s) && strings.IndexByte(stop, s[ve]) < 0 {
+			ve++
+		}
+		v := s[vs:ve]
+		if v == "" || strings.IndexByte("{[|>&*!", v[0]) >= 0 || IsSecretReference(v) || referenceEnd(v) > 0 {
+			continue
+		}
+		if !cookie && strings.IndexAny(key, "-_") < 0 && !looksLikeCredential(v) {
+			continue
+		}
+		spans = append(spans, Span{Start: vs, End: ve, Kind: Credentials})
+		off = ve
+	}
+}
+
 func isAuthScheme(w string) bool {
 	for i := 0; i < len(w); i++ {
 		if !isLetter(w[i]) && w[i] != '-' {
@@ -444,10 +516,12 @@ func isAuthScheme(w string) bool {
 
 // RedactValue returns v (a free-form config value: *Map, Map, []any, strings, numbers)
 // with every literal secret replaced by Redacted, and whether it changed anything. v is
-// never modified: what changes is copied.
-func RedactValue(v any) (any, bool) { return redactValue(v, false) }
+// never modified: what changes is copied. The keys of a mapping under a secret key are
+// secrets too unless they are setting names (SecretKeyOf), and a key holding a URL with
+// a password has that password redacted.
+func RedactValue(v any) (any, bool) { return redactValue(v, false, nil) }
 
-func redactValue(v any, secret bool) (any, bool) {
+func redactValue(v any, secret bool, known *KnownSecrets) (any, bool) {
 	switch t := v.(type) {
 	case string:
 		if secret {
@@ -456,13 +530,13 @@ func redactValue(v any, secret bool) (any, bool) {
 			}
 			return Redacted, true
 		}
-		return RedactString(t)
+		return known.RedactString(t)
 	case Int, Float:
 		if secret {
 			return Redacted, true
 		}
 	case Map:
-		if r, ok := redactValue(&t, secret); ok {
+		if r, ok := redactValue(&t, secret, known); ok {
 			return *(r.(*Map)), true
 		}
 	case *Map:
@@ -470,15 +544,26 @@ func redactValue(v any, secret bool) (any, bool) {
 			return v, false
 		}
 		var out *Map
+		var used map[string]bool
 		for i, it := range t.Items {
-			r, ok := redactValue(it.Value, secret || SecretUnder(it.Key, isMapping(it.Value)))
-			if !ok {
+			r, ok := redactValue(it.Value, secret || SecretUnder(it.Key, isMapping(it.Value)), known)
+			if used == nil && (secret || strings.IndexAny(it.Key, "@= \t:") >= 0 || known.Len() > 0) {
+				used = make(map[string]bool, len(t.Items))
+				for _, it := range t.Items {
+					used[it.Key] = true
+				}
+			}
+			key, kok := it.Key, false
+			if used != nil {
+				key, kok = redactKey(it.Key, secret, known, used)
+			}
+			if !ok && !kok {
 				continue
 			}
 			if out == nil {
 				out = &Map{Items: slices.Clone(t.Items)}
 			}
-			out.Items[i].Value = r
+			out.Items[i] = MapItem{Key: key, Value: r}
 		}
 		if out != nil {
 			return out, true
@@ -486,7 +571,7 @@ func redactValue(v any, secret bool) (any, bool) {
 	case []any:
 		var out []any
 		for i, e := range t {
-			r, ok := redactValue(e, secret)
+			r, ok := redactValue(e, secret, known)
 			if !ok {
 				continue
 			}
@@ -507,7 +592,7 @@ func RedactMap(m *Map) (*Map, bool) {
 	if m == nil {
 		return nil, false
 	}
-	r, ok := redactValue(m, false)
+	r, ok := redactValue(m, false, nil)
 	return r.(*Map), ok
 }
 
@@ -541,6 +626,7 @@ func collectSecrets(v any, secret bool, out *[]string) {
 		}
 	case map[string]any: // a generic decode (yaml.Unmarshal into any)
 		for k, e := range t {
+			collectKey(k, secret, out)
 			collectSecrets(e, secret || SecretUnder(k, isMapping(e)), out)
 		}
 	case Map:
@@ -548,6 +634,7 @@ func collectSecrets(v any, secret bool, out *[]string) {
 	case *Map:
 		if t != nil {
 			for _, it := range t.Items {
+				collectKey(it.Key, secret, out)
 				collectSecrets(it.Value, secret || SecretUnder(it.Key, isMapping(it.Value)), out)
 			}
 		}
@@ -555,5 +642,16 @@ func collectSecrets(v any, secret bool, out *[]string) {
 		for _, e := range t {
 			collectSecrets(e, secret, out)
 		}
+	}
+}
+
+// collectKey adds the secrets a mapping key holds (see SecretKeyOf).
+func collectKey(k string, under bool, out *[]string) {
+	if under && !IsSettingName(k) && !IsSecretReference(k) {
+		*out = append(*out, k)
+		return
+	}
+	for _, sp := range SecretSpans(k) {
+		*out = append(*out, k[sp.Start:sp.End])
 	}
 }

@@ -44,6 +44,9 @@ func TestIsSecretKey(t *testing.T) {
 		"access_key_id", "accessKeyId", "private_key", "privateKey", "credential", "credentials", "connection_string",
 		"connectionString", "Authorization", "authorization", "X-Amz-Signature", "sig", "signature", "passphrase",
 		"account_key", "AccountKey",
+		// Spellings added after the red-team review: dbt-postgres's alias, qualified forms.
+		"pass", "db_pass", "secretValue", "secret_value", "private_key_pem", "privateKeyPem", "token_b64",
+		"password_text", "Cookie", "X-Api-Key",
 	} {
 		if !IsSecretKey(k) {
 			t.Errorf("IsSecretKey(%q) = false, want true", k)
@@ -52,6 +55,7 @@ func TestIsSecretKey(t *testing.T) {
 	for _, k := range []string{
 		"", "path", "token_url", "tokenUrl", "secret_ref", "connection_secret_ref", "password_file", "max_tokens",
 		"signed", "design", "keyspace", "partition_key", "secretary", "uri", "endpoint", "client_id", "region", "user",
+		"passenger", "compass", "password_url", "secret_name", "token_type", "cookie_name", "private_key_path",
 	} {
 		if IsSecretKey(k) {
 			t.Errorf("IsSecretKey(%q) = true, want false", k)
@@ -93,7 +97,20 @@ func TestRedactString(t *testing.T) {
 		{"Authorization: Bearer abc123def456", "Authorization: Bearer " + r},
 		{"Authorization: token ghp_abc123def", "Authorization: token " + r},
 		{"Basic dXNlcjpwYXNzd29yZA==", "Basic " + r},
+		// Secret headers and cookies written into a string, a token in a URL fragment.
+		{"X-Api-Key: v", "X-Api-Key: " + r},
+		{"curl -H 'X-Api-Key: k-123' https://api", "curl -H 'X-Api-Key: " + r + "' https://api"},
+		{"Private-Token: glpat-abc", "Private-Token: " + r},
+		{"{api_key: abc}", "{api_key: " + r + "}"},
+		{"token: ghp_abc123def", "token: " + r},
+		{"Cookie: session=abc; theme=dark", "Cookie: " + r},
+		{"Set-Cookie: sid=s3cr3t; Path=/", "Set-Cookie: " + r},
+		{"https://app.example.com/cb#access_token=tok-9&state=x", "https://app.example.com/cb#access_token=" + r + "&state=x"},
 		// References and ordinary strings stay.
+		{"X-Api-Key: ${API_KEY}", "X-Api-Key: ${API_KEY}"},
+		{"the token: is rotated daily", "the token: is rotated daily"},
+		{"signature: John", "signature: John"},
+		{"https://app.example.com/docs#section=2", "https://app.example.com/docs#section=2"},
 		{"postgres://u:${PG_PASSWORD}@db/x", "postgres://u:${PG_PASSWORD}@db/x"},
 		{"postgres://u:env:PG@db/x", "postgres://u:env:PG@db/x"},
 		{"postgresql://floe@db/x", "postgresql://floe@db/x"},
@@ -149,5 +166,80 @@ func TestRedactValue(t *testing.T) {
 	secrets := SecretStrings(in)
 	if w := []string{"pw-1", "987654", "tok-a", "tok-b", "cid", "cval", "url-pw"}; !slices.Equal(secrets, w) {
 		t.Errorf("SecretStrings = %q, want %q", secrets, w)
+	}
+}
+
+// TestKnownSecrets: a value that is a secret somewhere is redacted everywhere: as a
+// whole value (any length) and inside longer strings (at least MinSecretPart bytes),
+// next to what SecretSpans finds.
+func TestKnownSecrets(t *testing.T) {
+	const r = Redacted
+	k := NewKnownSecrets([]string{"ALSEKRET123", "ab", "${REF}", "", r}, []string{"ALSEKRET123", "xyz9"})
+	if got := k.List(); !slices.Equal(got, []string{"ALSEKRET123", "ab", "xyz9"}) {
+		t.Errorf("List() = %q", got)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"ALSEKRET123", r},
+		{"region ALSEKRET123 and xyz9", "region " + r + " and " + r},
+		{"ab", r},
+		{"abc", "abc"}, // too short to be replaced inside other text
+		{"https://u:ALSEKRET123x@h/p", "https://u:" + r + "@h/p"},
+		{"Bearer tok-123456 xyz9", "Bearer " + r + " " + r},
+		{"plain", "plain"},
+	} {
+		if got, _ := k.RedactString(c.in); got != c.want {
+			t.Errorf("RedactString(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	var none *KnownSecrets
+	if got, ok := none.RedactString("Bearer tok-123456"); got != "Bearer "+r || !ok {
+		t.Errorf("nil set: RedactString = %q, %v", got, ok)
+	}
+	doc := []byte(`{"a": "ALSEKRET123", "ALSEKRET123": ["x\u00e9 xyz9", 1, "\"ab\""], "b": "ok"}`)
+	got, ok := k.RedactJSON(doc)
+	want := `{"a": "**********", "**********": ["x\u00e9 **********", 1, "\"ab\""], "b": "ok"}`
+	if !ok || string(got) != want {
+		t.Errorf("RedactJSON:\n got %s\nwant %s", got, want)
+	}
+	if !k.Contains([]byte("… ALSEKRET123 …")) || k.Contains([]byte("nothing")) {
+		t.Error("Contains does not find the known secrets")
+	}
+}
+
+// TestSecretKeys: a key of a mapping under a secret key is a secret unless it is a
+// setting name, a key holding a URL with a password has the password redacted, and
+// redacted keys stay distinct.
+func TestSecretKeys(t *testing.T) {
+	for k, want := range map[string]bool{
+		"key_id": true, "region": true, "s3.endpoint": true, "clientId": true, "oauth2": true, "type": true,
+		"HUNTkeyA1": false, "AKIAIOSFODNN7EXAMPLE": false, "huntkeyA1": false, "abc1def": false, "": false,
+		"x-api-key": true, "k y": false,
+	} {
+		if got := IsSettingName(k); got != want {
+			t.Errorf("IsSettingName(%q) = %v, want %v", k, got, want)
+		}
+	}
+	var in Map
+	if err := json.Unmarshal([]byte(`{"api_keys": {"HUNTkeyA1": "v1", "AKIA7EXAMPLE": "v2", "region": "r"},
+		"secrets": [{"type": "s3", "key_id": "kid", "secret": "sk"}],
+		"postgres://u:SEKkeyurlH8@db/x": 1, "plain": 2}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	out, changed := RedactValue(&in)
+	b, _ := json.Marshal(out)
+	want := `{"api_keys":{"**********":"**********","**********_2":"**********","region":"**********"},` +
+		`"secrets":[{"type":"**********","key_id":"**********","secret":"**********"}],` +
+		`"postgres://u:**********@db/x":1,"plain":2}`
+	if !changed || string(b) != want {
+		t.Errorf("RedactValue:\n got %s\nwant %s", b, want)
+	}
+	secrets := SecretStrings(&in)
+	for _, s := range []string{"HUNTkeyA1", "AKIA7EXAMPLE", "SEKkeyurlH8"} {
+		if !slices.Contains(secrets, s) {
+			t.Errorf("SecretStrings misses the key %q: %q", s, secrets)
+		}
+	}
+	if slices.Contains(secrets, "region") || slices.Contains(secrets, "key_id") {
+		t.Errorf("SecretStrings holds a setting name: %q", secrets)
 	}
 }

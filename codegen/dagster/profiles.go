@@ -30,7 +30,7 @@ func profilesYAML(p *schemas.Product) ([]byte, error) {
 	if p.Artifacts == nil || p.Artifacts.DbtProfiles == nil {
 		return nil, fmt.Errorf("the artifact has no dbt_profiles")
 	}
-	profiles, secrets := schemas.DbtProfilesWithEnv(p.Artifacts.DbtProfiles)
+	profiles, secrets := schemas.DbtProfilesWithEnv(p.Artifacts.DbtProfiles, p.Secrets)
 	node, err := yamlNode(profiles)
 	if err != nil {
 		return nil, err

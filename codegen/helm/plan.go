@@ -177,7 +177,7 @@ func workDir(p *schemas.Product) string {
 	typ, _ := output.Get("type")
 	file, _ := output.Get("path")
 	filePath, isString := file.(string)
-	if typ != "duckdb" || !isString || filePath == "" || filePath == ":memory:" {
+	if typ != "duckdb" || !isString || filePath == "" || filePath == ":memory:" || len(p.Secrets.Spans(filePath)) > 0 {
 		return defaultWorkDir
 	}
 	if !path.IsAbs(filePath) {

@@ -7,11 +7,12 @@
 package dbt
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -58,9 +59,9 @@ type Options struct {
 	// when it exists).
 	Manifest string
 	ReadFile func(name string) ([]byte, error)
-	// ReadLarge, when set, reads dbt's manifest.json up to limit bytes (ReadFile may
-	// bound files to the size of a YAML input, far below a big project's manifest).
-	ReadLarge func(name string, limit int64) ([]byte, error)
+	// OpenLarge, when set, opens dbt's manifest.json for streaming (it may be far bigger
+	// than ReadFile reads); else it is read with ReadFile.
+	OpenLarge func(name string) (io.ReadCloser, error)
 	ReadDir   func(name string) ([]fs.DirEntry, error)
 	Stat      func(name string) (fs.FileInfo, error)
 }
@@ -321,22 +322,34 @@ func readManifest(opts Options, name string) (*manifest, error) {
 	if st.Size() > MaxManifestBytes {
 		return nil, fmt.Errorf("%s is %d bytes; the limit is %d", name, st.Size(), int64(MaxManifestBytes))
 	}
-	read := opts.ReadFile
-	if opts.ReadLarge != nil {
-		read = func(name string) ([]byte, error) { return opts.ReadLarge(name, MaxManifestBytes) }
+	var r io.Reader
+	if opts.OpenLarge != nil {
+		f, err := opts.OpenLarge(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
+		}
+		defer f.Close()
+		r = f
+	} else {
+		b, err := opts.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
+		}
+		r = bytes.NewReader(b)
 	}
-	b, err := read(name)
+	// The limit holds while reading: a file that grows after the stat is cut off.
+	lr := &io.LimitedReader{R: r, N: MaxManifestBytes + 1}
+	m, err := decodeManifest(lr)
+	if lr.N <= 0 {
+		return nil, fmt.Errorf("%s is larger than %d bytes, the limit", name, int64(MaxManifestBytes))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s is not a dbt manifest: %v", name, err)
+		return nil, fmt.Errorf("%s is not a dbt manifest: %v", name, unwrapPathErr(err))
 	}
 	if m.Nodes == nil {
 		return nil, fmt.Errorf("%s has no nodes: not a dbt manifest", name)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // checkRefs compares each transform's dependsOn with the refs of its model between

@@ -48,17 +48,19 @@ var renames = []struct {
 	{[]string{"agg_", "mart_", "dim_", "fact_"}, "gold_"},
 }
 
-// Check runs the policies.
-func Check(r *resolve.Resolved) (*Result, diag.List) {
+// Check runs the policies. parsed are the literal secrets of each input file found as
+// it was parsed (Secrets, by file name; nil: each file is walked here).
+func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List) {
 	var diags diag.List
 	g := r.Manifest.Governance
 	res := &Result{Level: "warn"}
 	if g != nil && g.PolicyEnforcementLevel != nil {
 		res.Level = *g.PolicyEnforcementLevel
 	}
-	secretDiags, secrets := literalSecrets(r.Spec.File, r.Chain, res.Level)
+	secretDiags, secrets := literalSecrets(r.Spec.File, r.Chain, res.Level, parsed)
 	diags.Add(secretDiags...)
 	res.Secrets = secrets
+	diags.Add(secretNames(r, schemas.NewKnownSecrets(SecretStrings(secrets)))...)
 	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
 	if g != nil {
 		rg := &schemas.ResolvedGovernance{

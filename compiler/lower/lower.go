@@ -64,6 +64,12 @@ func Lower(in Input) (*schemas.Product, error) {
 	spec := r.Spec.Spec
 	m := r.Manifest
 	name := spec.Metadata.Name
+	// Every value that is a literal secret anywhere in the inputs: redacted wherever it
+	// appears, in every file but the contract.
+	var known *schemas.KnownSecrets
+	if in.Policy != nil {
+		known = schemas.NewKnownSecrets(govern.SecretStrings(in.Policy.Secrets))
+	}
 
 	ca := &schemas.CompiledArtifacts{
 		Version: schemas.ContractVersion,
@@ -128,7 +134,7 @@ func Lower(in Input) (*schemas.Product, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			data, redacted, serr = serialize(ca)
+			data, redacted, serr = serialize(ca, known)
 		}()
 	}
 	if in.Check != nil {
@@ -171,7 +177,9 @@ func Lower(in Input) (*schemas.Product, error) {
 		}
 		p.Models[i] = mp
 	}
-	p.Deployment = deployment(r, p)
+	p.Deployment = deployment(r, p, known)
+	p.Secrets = known
+	redactProduct(p, known)
 	wg.Wait()
 	if err := errors.Join(serr, cerr); err != nil {
 		return nil, err
@@ -180,8 +188,10 @@ func Lower(in Input) (*schemas.Product, error) {
 	return p, nil
 }
 
-// serialize writes compiled_artifacts.json and its copy with literal secrets redacted.
-func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error) {
+// serialize writes compiled_artifacts.json and its copy with literal secrets redacted:
+// structurally first (values under secret keys, the dbt profiles' env_var()
+// references), then every string of the copy, keys and values, by value (known).
+func serialize(ca *schemas.CompiledArtifacts, known *schemas.KnownSecrets) (data, redacted []byte, err error) {
 	data, err = schemas.MarshalArtifacts(ca)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
@@ -189,10 +199,13 @@ func serialize(ca *schemas.CompiledArtifacts) (data, redacted []byte, err error)
 	// Serialize a second, redacted copy only when redaction changed something (a second
 	// pass over 100,000 models is not free).
 	redacted = data
-	if red, changed := redact(ca); changed {
+	if red, changed := redact(ca, known); changed {
 		if redacted, err = schemas.MarshalArtifacts(red); err != nil {
 			return nil, nil, fmt.Errorf("serialize redacted artifacts: %w", err)
 		}
+	}
+	if known.Len() > 0 {
+		redacted, _ = known.RedactJSON(redacted)
 	}
 	return data, redacted, nil
 }
@@ -323,16 +336,16 @@ const Redacted = schemas.Redacted
 // artifact in the plugin configs, the observability endpoints, the dbt profiles
 // (whose secrets become the env_var() references profiles.yml carries) and the
 // quality checks' parameters; every other field is typed and checked.
-func redact(ca *schemas.CompiledArtifacts) (*schemas.CompiledArtifacts, bool) {
+func redact(ca *schemas.CompiledArtifacts, known *schemas.KnownSecrets) (*schemas.CompiledArtifacts, bool) {
 	c := *ca
 	changed := false
 	str := func(s string) string {
-		r, ok := schemas.RedactString(s)
+		r, ok := known.RedactString(s)
 		changed = changed || ok
 		return r
 	}
 	conf := func(m *schemas.Map) *schemas.Map {
-		r, ok := schemas.RedactMap(m)
+		r, ok := known.RedactMap(m)
 		changed = changed || ok
 		return r
 	}
@@ -353,7 +366,7 @@ func redact(ca *schemas.CompiledArtifacts) (*schemas.CompiledArtifacts, bool) {
 		p.Orchestrator.Config = conf(p.Orchestrator.Config)
 		c.Plugins = &p
 	}
-	if prof, secrets := schemas.DbtProfilesWithEnv(ca.DbtProfiles); len(secrets) > 0 {
+	if prof, secrets := schemas.DbtProfilesWithEnv(ca.DbtProfiles, known); len(secrets) > 0 {
 		c.DbtProfiles, changed = prof, true
 	}
 	if ca.Transforms != nil {
@@ -361,7 +374,7 @@ func redact(ca *schemas.CompiledArtifacts) (*schemas.CompiledArtifacts, bool) {
 		for i := range ca.Transforms.Models {
 			var checks []schemas.QualityCheck
 			for k, q := range ca.Transforms.Models[i].QualityChecks {
-				params, ok := schemas.RedactMap(q.Parameters)
+				params, ok := known.RedactMap(q.Parameters)
 				if !ok {
 					continue
 				}
@@ -383,6 +396,43 @@ func redact(ca *schemas.CompiledArtifacts) (*schemas.CompiledArtifacts, bool) {
 		}
 	}
 	return &c, changed
+}
+
+// redactProduct replaces every known secret in the product's free-text fields (tags,
+// partition columns, the catalog's URI, warehouse and properties, the lineage settings,
+// the image and the plain environment), copying what it changes: the generators read
+// these. Names (the product, transforms, presets, schedules) are identifiers the
+// output is built on; a literal secret equal to one is refused by the compiler.
+func redactProduct(p *schemas.Product, known *schemas.KnownSecrets) {
+	if known.Len() == 0 {
+		return
+	}
+	str := func(s *string) { *s, _ = known.RedactString(*s) }
+	strs := func(l *[]string) { *l, _ = known.RedactStrings(*l) }
+	for i := range p.Models {
+		strs(&p.Models[i].Tags)
+		strs(&p.Models[i].Table.PartitionBy)
+	}
+	for i := range p.Iceberg.Tables {
+		strs(&p.Iceberg.Tables[i].PartitionBy)
+	}
+	c := &p.Iceberg.Catalog
+	str(&c.URI)
+	str(&c.Warehouse)
+	c.Properties = slices.Clone(c.Properties)
+	for i := range c.Properties {
+		str(&c.Properties[i].Value)
+	}
+	str(&p.Lineage.Endpoint)
+	str(&p.Lineage.Namespace)
+	str(&p.Lineage.File)
+	d := &p.Deployment
+	str(&d.ImageRepository)
+	str(&d.ImageTag)
+	d.Env = slices.Clone(d.Env)
+	for i := range d.Env {
+		str(&d.Env[i].Value)
+	}
 }
 
 // scrubURL is s with every literal secret in it (a URL's password, a token in its
@@ -494,7 +544,7 @@ func lineage(ca *schemas.CompiledArtifacts) schemas.LineageConfig {
 	return l
 }
 
-func deployment(r *resolve.Resolved, p *schemas.Product) schemas.Deployment {
+func deployment(r *resolve.Resolved, p *schemas.Product, known *schemas.KnownSecrets) schemas.Deployment {
 	d := schemas.Deployment{ImageRepository: "floe-" + p.Name, ImageTag: p.Version, Port: 3030, Secrets: []schemas.SecretEnv{}, Env: []schemas.KeyValue{}}
 	if img, ok := r.Plugins.Orchestrator.Config.Get("image"); ok {
 		if im, ok := img.(*schemas.Map); ok {
@@ -510,7 +560,7 @@ func deployment(r *resolve.Resolved, p *schemas.Product) schemas.Deployment {
 	// profiles.yml reads each literal secret of the dbt profile from a variable; on
 	// Kubernetes it comes from the compute plugin's Secret (connection_secret_ref, else
 	// <product>-compute), one key per variable.
-	if _, secrets := schemas.DbtProfilesWithEnv(r.Profiles); len(secrets) > 0 {
+	if _, secrets := schemas.DbtProfilesWithEnv(r.Profiles, known); len(secrets) > 0 {
 		name := p.Name + "-compute"
 		if sel := r.Manifest.Plugins.Compute; sel != nil && sel.ConnectionSecretRef != nil {
 			name = *sel.ConnectionSecretRef

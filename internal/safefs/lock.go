@@ -3,8 +3,10 @@ package safefs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -13,6 +15,30 @@ import (
 // ErrLinked is matched (errors.Is) when a file floe writes in place (its lock file)
 // is a symbolic link or has other hard links: writing to it would change another file.
 var ErrLinked = errors.New("linked")
+
+// ErrNotLockFile is matched (errors.Is) when the file at a lock's name holds something
+// other than what Lock writes there: a file of someone else's, which Lock does not
+// overwrite.
+var ErrNotLockFile = errors.New("not a lock file")
+
+type notLockFileError struct{}
+
+func (notLockFileError) Error() string        { return "holds other data, not floe's lock note" }
+func (notLockFileError) Is(target error) bool { return target == ErrNotLockFile }
+
+// lockNote is what Lock writes into its file, and all the file may hold when Lock
+// takes it (besides nothing: a new file).
+var lockNote = regexp.MustCompile(`^pid [^\n]*\n?$`)
+
+// isLockNote reports whether the file holds nothing or only a lock note.
+func isLockNote(f *os.File) bool {
+	b := make([]byte, 512)
+	n, err := f.ReadAt(b, 0)
+	if err != nil && err != io.EOF {
+		return false
+	}
+	return n == 0 || n < len(b) && lockNote.Match(b[:n])
+}
 
 type linkedError struct{ what string }
 
@@ -56,6 +82,12 @@ func Lock(name string, patience time.Duration, waiting func(holder string)) (unl
 			return fail(err)
 		}
 		if ok {
+			// Lock writes into the file: only into one that is new or its own (checked
+			// under the lock: its holder writes the note while it holds it).
+			if !isLockNote(f) {
+				_ = releaseLock(f)
+				return fail(notLockFileError{})
+			}
 			break
 		}
 		if !told && waiting != nil && time.Since(start) >= patience {

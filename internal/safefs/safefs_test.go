@@ -159,3 +159,24 @@ func TestExchange(t *testing.T) {
 		t.Errorf("after the exchange a holds %q", got)
 	}
 }
+
+// TestLockWritesOnlyItsOwnFile: Lock writes who holds it into its file, so it takes
+// only a file that is new, empty or holds its note, never one with other data.
+func TestLockWritesOnlyItsOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	for body, ok := range map[string]bool{"": true, "pid 12 on host\n": true, "pid 12": true, "data\n": false, "pid 1\nmore\n": false} {
+		name := filepath.Join(dir, "lock")
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		unlock, err := Lock(name, time.Second, nil)
+		if ok != (err == nil) || !ok && !errors.Is(err, ErrNotLockFile) {
+			t.Errorf("lock file holding %q: %v, want ok=%v", body, err, ok)
+		}
+		if err == nil {
+			unlock()
+		} else if got, _ := os.ReadFile(name); string(got) != body {
+			t.Errorf("lock file holding %q was written: %q", body, got)
+		}
+	}
+}

@@ -2,6 +2,9 @@ package k8scheck
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/floe-dev/floe/schemas"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -83,6 +86,26 @@ func ProductName(path, name, version string) []*FieldError {
 	return errs
 }
 
+// ChartVersion checks that a product version can be the version of its Helm chart:
+// Helm reads it as a semantic version whose major, minor and patch numbers are 64-bit
+// unsigned integers, so "18446744073709551616.0.0" (which the version pattern allows) is
+// not one. path is where the version was written ("metadata.version").
+func ChartVersion(path, version string) []*FieldError {
+	core, _, _ := strings.Cut(version, "-")
+	core, _, _ = strings.Cut(core, "+")
+	for i, part := range strings.Split(core, ".") {
+		if part == "" || strings.Trim(part, "0123456789") != "" {
+			continue // the pattern checks the shape; only the size is Helm's
+		}
+		if _, err := strconv.ParseUint(part, 10, 64); err != nil {
+			name := [...]string{"major", "minor", "patch"}[min(i, 2)]
+			return []*FieldError{{Path: path, Value: version, Message: fmt.Sprintf(
+				"the %s version %s is larger than a Helm chart version can hold (at most %d)", name, part, uint64(math.MaxUint64))}}
+		}
+	}
+	return nil
+}
+
 // Product runs every Kubernetes constraint on what the Helm generator will emit for p.
 // Paths use the canonical (Product) shape:
 //
@@ -100,6 +123,7 @@ func ProductName(path, name, version string) []*FieldError {
 func Product(p *schemas.Product) []*FieldError {
 	var errs []*FieldError
 	errs = append(errs, ProductName("metadata.name", p.Name, p.Version)...)
+	errs = append(errs, ChartVersion("metadata.version", p.Version)...)
 	for _, preset := range p.ResourcePresets {
 		path := "resource_presets." + preset.Name
 		errs = append(errs, LabelValue(path, preset.Name)...)

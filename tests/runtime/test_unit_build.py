@@ -43,7 +43,8 @@ def test_artifacts_of_another_product_are_refused(tmp_path: Path) -> None:
 def test_missing_dbt_manifest_says_how_to_make_it(tmp_path: Path) -> None:
     out = write_output(tmp_path / "out")
     with pytest.raises(
-        CompiledOutputError, match=r"dbt manifest not found; run `dbt parse"
+        CompiledOutputError,
+        match=r"manifest not found; run `python -m floe_runtime prepare",
     ):
         build_definitions(plan(), out)
 

@@ -74,9 +74,10 @@ def load_manifest(
     path = project_dir / "target" / "manifest.json"
     if not path.is_file():
         raise CompiledOutputError(
-            f"{path}: dbt manifest not found; run `dbt parse --project-dir {project_dir} "
-            f"--profiles-dir {output_dir} --profile {plan.dbt_profile}` "
-            "(or `python -m floe_runtime prepare`) before loading the definitions"
+            f"{path}: dbt manifest not found; run `python -m floe_runtime prepare "
+            f"{output_dir}` (or by hand `dbt --no-send-anonymous-usage-stats parse "
+            f"--project-dir {project_dir} --profiles-dir {output_dir} "
+            f"--profile {plan.dbt_profile}`) before loading the definitions"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
