@@ -48,6 +48,17 @@ func synthProduct(t *testing.T, dir string, n int, version string) {
 
 // tree hashes every file under dir (nil when dir does not exist). The stamp's key is
 // left out: it names the output location, and reference trees are written elsewhere.
+// stampHash hashes a stamp without its key (the key names the output's location).
+func stampHash(b []byte) string {
+	var st stamp
+	if json.Unmarshal(b, &st) == nil {
+		st.Key = ""
+		b, _ = json.Marshal(st)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
 func tree(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
@@ -64,11 +75,8 @@ func tree(t *testing.T, dir string) map[string]string {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		if rel == stampFile {
-			var st stamp
-			if json.Unmarshal(b, &st) == nil {
-				st.Key = ""
-				b, _ = json.Marshal(st)
-			}
+			out[rel] = stampHash(b)
+			return nil
 		}
 		h := sha256.Sum256(b)
 		out[rel] = hex.EncodeToString(h[:])

@@ -260,7 +260,7 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	if err := writeTree(out, two, writeOptions{cacheKey: key, exchange: noExchange}); err != nil {
 		t.Fatal(err)
 	}
-	check("rename with backup", map[string]string{"a.txt": fileHash([]byte("two")), stampFile: fileHash(two[len(two)-1].Data)})
+	check("rename with backup", map[string]string{"a.txt": fileHash([]byte("two")), stampFile: stampHash(two[len(two)-1].Data)})
 	if !upToDate(out, options) {
 		t.Error("the output of the good run after failures is not up to date")
 	}
