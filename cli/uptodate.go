@@ -194,9 +194,9 @@ func upToDate(dir string, options []string) bool {
 }
 
 // compileOptions lists what besides the inputs changes the output.
-func compileOptions(e *env, f *compileFlags, args []string) []string {
+func compileOptions(e *env, f *compileFlags) []string {
 	// The output directory is not part of the key: the stamp lives inside it.
-	spec, _ := filepath.Abs(specPath(args))
+	spec, _ := filepath.Abs(f.spec)
 	manifest := f.manifest
 	if manifest != "" {
 		manifest, _ = filepath.Abs(manifest)
@@ -209,7 +209,13 @@ func compileOptions(e *env, f *compileFlags, args []string) []string {
 		opts = append(opts, "chart")
 	}
 	slices.Sort(opts)
-	return []string{strings.Join(opts, "\x00")}
+	options := []string{strings.Join(opts, "\x00")}
+	if f.dbtManifest != "" {
+		// Which dbt manifest is read changes the result as any option does.
+		abs, _ := filepath.Abs(f.dbtManifest)
+		options = append(options, "dbt-manifest="+abs)
+	}
+	return options
 }
 
 // The stat cache, beside the output directory (.<dir>.stat.json, next to its lock),
