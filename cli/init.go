@@ -36,9 +36,9 @@ var yaml11Words = []string{"y", "n", "yes", "no", "on", "off", "true", "false", 
 
 // scaffoldView is what the templates see.
 type scaffoldView struct {
-	Name, NameYAML, DbtName    string
+	Name, NameYAML, DbtName         string
 	Orchestrator, OrchestratorTitle string
-	Dagster                    bool
+	Dagster                         bool
 }
 
 type initFlags struct {

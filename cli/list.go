@@ -19,11 +19,11 @@ var listKinds = []string{"transforms", "schedules", "presets"}
 
 // listing is `floe list --json`: every kind asked for, the others omitted.
 type listing struct {
-	Product    string             `json:"product"`
-	Version    string             `json:"version"`
-	Transforms []listedTransform  `json:"transforms,omitempty"`
-	Schedules  []listedSchedule   `json:"schedules,omitempty"`
-	Presets    []listedPreset     `json:"presets,omitempty"`
+	Product    string            `json:"product"`
+	Version    string            `json:"version"`
+	Transforms []listedTransform `json:"transforms,omitempty"`
+	Schedules  []listedSchedule  `json:"schedules,omitempty"`
+	Presets    []listedPreset    `json:"presets,omitempty"`
 	kinds      map[string]bool
 }
 
