@@ -464,8 +464,9 @@ func (r *runReport) finish(waitErr error, interrupted bool, logPath string, took
 			}
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s %d assets (%d dbt models) in %d %s, %s\n", e.paint(w, "materialized", styleGreen),
-			r.assets, r.models, r.runs, plural(r.runs, "run", "runs"), roundDuration(took))
+		fmt.Fprintf(w, "%s %d %s (%d dbt %s) in %d %s, %s\n", e.paint(w, "materialized", styleGreen),
+			r.assets, plural(r.assets, "asset", "assets"), r.models, plural(r.models, "model", "models"),
+			r.runs, plural(r.runs, "run", "runs"), roundDuration(took))
 		fmt.Fprintf(w, "runs are kept in %s; browse them with: floe dev%s\n", relToWd(e, dagsterHome(r.spec)), devArg(e, r.spec))
 		fmt.Fprintf(w, "log: %s\n", logShown)
 		return nil
