@@ -135,6 +135,9 @@ func commandPath(root *cobra.Command, args []string) string {
 }
 
 func newRoot(e *env) *cobra.Command {
+	// Commands are listed in the order a user meets them (init, validate, compile, run,
+	// dev, …), not alphabetically.
+	cobra.EnableCommandSorting = false
 	root := &cobra.Command{
 		Use:   "floe",
 		Short: "Compile data products (floe.yaml + manifest.yaml) into runnable Dagster, dbt, Iceberg and Helm outputs",

@@ -332,6 +332,7 @@ type runReport struct {
 	e          *env
 	spec       string
 	stepStart  map[string]float64
+	pending    map[string][]runEvent // step -> assets materialized, printed at its end
 	checks     map[string][2]int // step -> passed, failed
 	assets     int
 	models     int
@@ -345,7 +346,8 @@ type runReport struct {
 }
 
 func newRunReport(e *env, spec string) *runReport {
-	return &runReport{e: e, spec: spec, stepStart: map[string]float64{}, checks: map[string][2]int{}}
+	return &runReport{e: e, spec: spec, stepStart: map[string]float64{}, checks: map[string][2]int{},
+		pending: map[string][]runEvent{}}
 }
 
 // read consumes the event stream until it ends. A line that is not an event (the
@@ -364,7 +366,7 @@ func (r *runReport) read(events io.Reader) {
 	_, _ = io.Copy(io.Discard, events)
 }
 
-const nameWidth = 30
+const nameWidth = 32
 
 func (r *runReport) event(ev runEvent) {
 	e := r.e
@@ -372,7 +374,7 @@ func (r *runReport) event(ev runEvent) {
 	switch ev.Type {
 	case "phase":
 		if !e.quiet && ev.Seconds != nil {
-			fmt.Fprintf(w, "  %s %-*s %s\n", e.paint(w, "✓", styleGreen), nameWidth+16, ev.Name, secs(*ev.Seconds))
+			fmt.Fprintf(w, "  %s %-*s %19s %s\n", e.paint(w, "✓", styleGreen), nameWidth, ev.Name, "", secs(*ev.Seconds))
 		}
 	case "step_start":
 		r.stepStart[ev.Step] = ev.Time
@@ -381,22 +383,8 @@ func (r *runReport) event(ev runEvent) {
 		if ev.Kind == "model" {
 			r.models++
 		}
-		if e.quiet {
-			return
-		}
-		name := ev.Asset
-		if ev.Partition != nil {
-			name += "[" + *ev.Partition + "]"
-		}
-		rows := "-"
-		if ev.Rows != nil {
-			rows = fmt.Sprintf("%d rows", *ev.Rows)
-		}
-		t := ""
-		if ev.Seconds != nil {
-			t = secs(*ev.Seconds)
-		}
-		fmt.Fprintf(w, "  %s %-*s %-6s %10s  %s\n", e.paint(w, "✓", styleGreen), nameWidth, name, ev.Kind, rows, t)
+		// Printed when the step ends, with the step's time for an asset that has none.
+		r.pending[ev.Step] = append(r.pending[ev.Step], ev)
 	case "check":
 		c := r.checks[ev.Step]
 		if ev.Passed {
@@ -406,26 +394,7 @@ func (r *runReport) event(ev runEvent) {
 		}
 		r.checks[ev.Step] = c
 	case "step_end":
-		if !ev.OK {
-			r.failedStep = append(r.failedStep, ev.Step)
-		}
-		if e.quiet && ev.OK {
-			return
-		}
-		took := ""
-		if t0, ok := r.stepStart[ev.Step]; ok && ev.Time >= t0 {
-			took = secs(ev.Time - t0)
-		}
-		c := r.checks[ev.Step]
-		checks := ""
-		if c[0]+c[1] > 0 {
-			checks = fmt.Sprintf(", %d of %d checks passed", c[0], c[0]+c[1])
-		}
-		if ev.OK {
-			fmt.Fprintf(w, "    %s\n", e.paint(w, fmt.Sprintf("step %s done in %s%s", ev.Step, took, checks), styleDim))
-		} else {
-			fmt.Fprintf(w, "  %s %s\n", e.paint(w, "✗", styleRed), fmt.Sprintf("step %s failed after %s%s", ev.Step, took, checks))
-		}
+		r.stepEnd(ev)
 	case "failure":
 		r.failures = append(r.failures, ev)
 	case "tables":
@@ -434,6 +403,51 @@ func (r *runReport) event(ev runEvent) {
 		r.done, r.runs = true, ev.Runs
 	case "error":
 		r.errMsg, r.usage = ev.Message, ev.Usage
+	}
+}
+
+// stepEnd prints a finished step: a line per asset it materialized (rows, time) and,
+// for a step of several assets or with checks, the step's own line.
+func (r *runReport) stepEnd(ev runEvent) {
+	e := r.e
+	w := e.stdout
+	assets := r.pending[ev.Step]
+	delete(r.pending, ev.Step)
+	if !ev.OK {
+		r.failedStep = append(r.failedStep, ev.Step)
+	}
+	took := ""
+	if t0, ok := r.stepStart[ev.Step]; ok && ev.Time >= t0 {
+		took = secs(ev.Time - t0)
+	}
+	if !e.quiet {
+		for _, a := range assets {
+			name := a.Asset
+			if a.Partition != nil {
+				name += "[" + *a.Partition + "]"
+			}
+			rows := "-"
+			if a.Rows != nil {
+				rows = fmt.Sprintf("%d rows", *a.Rows)
+			}
+			t := took
+			if a.Seconds != nil {
+				t = secs(*a.Seconds)
+			}
+			fmt.Fprintf(w, "  %s %-*s %-6s %12s %s\n", e.paint(w, "✓", styleGreen), nameWidth, name, a.Kind, rows, t)
+		}
+	}
+	c := r.checks[ev.Step]
+	checks := ""
+	if c[0]+c[1] > 0 {
+		checks = fmt.Sprintf(", %d of %d checks passed", c[0], c[0]+c[1])
+	}
+	switch {
+	case !ev.OK:
+		fmt.Fprintf(w, "  %s step %s failed after %s%s\n", e.paint(w, "✗", styleRed), ev.Step, took, checks)
+	case e.quiet || (len(assets) < 2 && checks == ""):
+	default:
+		fmt.Fprintf(w, "    %s\n", e.paint(w, fmt.Sprintf("step %s done in %s%s", ev.Step, took, checks), styleDim))
 	}
 }
 

@@ -247,3 +247,53 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// walkthroughBlock is the README's "Your first product" commands.
+var walkthroughBlock = regexp.MustCompile("(?s)<!-- walkthrough:[^>]*-->\\s*```sh\\n(.*?)```")
+
+// TestRuntimeWalkthrough runs the README's "Your first product" commands as written,
+// in a fresh directory, so the walkthrough cannot rot: every line is `floe …` or
+// `cd DIR`, and each must succeed.
+func TestRuntimeWalkthrough(t *testing.T) {
+	venv := venvOrSkip(t)
+	floe := floeBinary(t)
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := walkthroughBlock.FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no <!-- walkthrough: … --> sh block")
+	}
+	dir := t.TempDir()
+	ran := 0
+	for _, line := range strings.Split(string(m[1]), "\n") {
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		words := strings.Fields(line)
+		switch {
+		case len(words) == 0:
+			continue
+		case words[0] == "cd" && len(words) == 2:
+			dir = filepath.Join(dir, words[1])
+			continue
+		case words[0] != "floe" || strings.ContainsAny(line, `'"$|&;<>`):
+			t.Fatalf("the walkthrough has %q: only plain `floe …` and `cd DIR` lines can be run by this test", line)
+		}
+		cmd := exec.Command(floe, words[1:]...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "FLOE_VENV="+venv)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s (in %s): %v\n%s", line, dir, err, out)
+		}
+		if words[1] == "run" && !strings.Contains(string(out), "materialized ") {
+			t.Errorf("%s materialized nothing:\n%s", line, out)
+		}
+		ran++
+	}
+	if ran < 3 {
+		t.Fatalf("the walkthrough ran %d floe commands; it should show init, validate and run at least", ran)
+	}
+}

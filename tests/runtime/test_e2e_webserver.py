@@ -146,4 +146,4 @@ def test_code_location_loads_in_dagster_webserver(
     down = run([*doctor, "--timeout", "5s"], check=False)
     text = down.stdout + down.stderr
     assert down.returncode == 1, text
-    assert "does not answer" in text and "dagster dev -f" in text, text
+    assert "does not answer" in text and "start it with `floe dev" in text, text
