@@ -228,7 +228,9 @@ def select_keys(
             by_name[k.to_user_string()] = k
     words = [w for part in select for w in re.split(r"[\s,]+", part) if w]
     if not words:
-        raise SelectionError("--select is empty; name assets, e.g. --select 'stg_orders+'")
+        raise SelectionError(
+            "--select is empty; name assets, e.g. --select 'stg_orders+'"
+        )
     selection = None
     for word in words:
         if word == "*":
@@ -372,7 +374,12 @@ def describe_failures(result: Any, project_dir: Path) -> list[dict[str, Any]]:
             cause = cause.cause
         detail = cause.message.strip() if cause is not None else message
         failures.append(
-            {"step": event.step_key, "node": event.step_key, "file": None, "message": detail}
+            {
+                "step": event.step_key,
+                "node": event.step_key,
+                "file": None,
+                "message": detail,
+            }
         )
     return failures
 
@@ -387,7 +394,10 @@ def _dbt_failures(message: str, project_dir: Path) -> list[dict[str, Any]]:
     except (OSError, ValueError):
         return []
     nodes: dict[str, Any] = {}
-    for manifest in (target / "manifest.json", project_dir / "target" / "manifest.json"):
+    for manifest in (
+        target / "manifest.json",
+        project_dir / "target" / "manifest.json",
+    ):
         try:
             nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
             break
@@ -401,7 +411,8 @@ def _dbt_failures(message: str, project_dir: Path) -> list[dict[str, Any]]:
         failed.append(
             {
                 "node": node.get("name") or str(r.get("unique_id")),
-                "resource": node.get("resource_type") or str(r.get("unique_id")).split(".")[0],
+                "resource": node.get("resource_type")
+                or str(r.get("unique_id")).split(".")[0],
                 "file": node.get("original_file_path"),
                 "message": str(r.get("message") or r.get("status")).strip(),
             }
