@@ -134,10 +134,12 @@ func commandPath(root *cobra.Command, args []string) string {
 	return root.Name()
 }
 
+// Commands are listed in the order a user meets them (init, validate, compile, run,
+// dev, …), not alphabetically. (cobra keeps this setting in a package variable; it is
+// set once, before any command is built.)
+func init() { cobra.EnableCommandSorting = false }
+
 func newRoot(e *env) *cobra.Command {
-	// Commands are listed in the order a user meets them (init, validate, compile, run,
-	// dev, …), not alphabetically.
-	cobra.EnableCommandSorting = false
 	root := &cobra.Command{
 		Use:   "floe",
 		Short: "Compile data products (floe.yaml + manifest.yaml) into runnable Dagster, dbt, Iceberg and Helm outputs",
