@@ -333,7 +333,7 @@ type runReport struct {
 	spec       string
 	stepStart  map[string]float64
 	pending    map[string][]runEvent // step -> assets materialized, printed at its end
-	checks     map[string][2]int // step -> passed, failed
+	checks     map[string][2]int     // step -> passed, failed
 	assets     int
 	models     int
 	failedStep []string
