@@ -158,6 +158,10 @@ func runDev(ctx context.Context, e *env, f *compileFlags, d devFlags) error {
 	stopWait := e.progress(start, "starting Dagster")
 	err = srv.waitReady(ctx, sigs, 3*time.Minute)
 	stopWait()
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(e.stderr, "floe: stopping Dagster…")
+		return nil
+	}
 	if err != nil {
 		return inputErr("%v; its log: %s\n%s", err, relToWd(e, logFile.Name()), tail(logFile.Name(), 20))
 	}
@@ -280,6 +284,9 @@ func startDagsterDev(rt pyRuntime, out, home string, environ []string, host stri
 	return s, nil
 }
 
+// errInterrupted is waitReady's error when the user stopped floe dev meanwhile.
+var errInterrupted = errors.New("interrupted")
+
 // waitReady waits until the webserver answers GraphQL.
 func (s *devServer) waitReady(ctx context.Context, sigs <-chan os.Signal, patience time.Duration) error {
 	deadline := time.Now().Add(patience)
@@ -296,7 +303,7 @@ func (s *devServer) waitReady(ctx context.Context, sigs <-chan os.Signal, patien
 			s.done <- err // stop() waits on it too
 			return fmt.Errorf("dagster dev exited before its webserver answered (%v)", err)
 		case <-sigs:
-			return errors.New("interrupted")
+			return errInterrupted
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(500 * time.Millisecond):
