@@ -29,13 +29,16 @@ test-cross:
 test-runtime:
 	@if [ -f scripts/test-runtime.sh ]; then bash scripts/test-runtime.sh; else echo "runtime tests: scripts/test-runtime.sh not present"; fi
 
-# Compile examples/customer-360 and materialize it locally: dbt on DuckDB, tables
-# published to a SQLite-backed Iceberg catalog under examples/customer-360/target/floe-local/.
-run-example:
-	bash scripts/run-example.sh $(EXAMPLE)
+# Compile examples/customer-360 (or EXAMPLE=examples/hello-orders) and materialize it
+# locally with `floe run`: dbt on DuckDB, tables published to a SQLite-backed Iceberg
+# catalog under the example's target/floe-local/ (the runtime is the checkout's .venv,
+# built on first use by scripts/python-env.sh).
+EXAMPLE ?= examples/customer-360
+run-example: build
+	$(BIN) run $(EXAMPLE)
 
 # The pinned Python environment (.venv: runtime, Kubernetes and test packages) used by the
-# runtime tests and run-example.
+# runtime tests and `floe run` from this checkout.
 python-env:
 	bash scripts/python-env.sh
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,41 +23,46 @@ import (
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/internal/safefs"
-	"github.com/floe-dev/floe/schemas"
 	"github.com/floe-dev/floe/schemas/k8scheck"
 )
 
-// inputFlags are shared by compile, validate and graph.
+// inputFlags are shared by every command that compiles.
 type inputFlags struct {
+	// spec is floe.yaml's path, from the PATH argument (see specPath).
+	spec        string
 	manifest    string
 	format      string
 	dbtManifest string
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	f.registerManifest(cmd)
 	cmd.Flags().StringVar(&f.dbtManifest, "dbt-manifest", "", "dbt's manifest.json to check refs against (default: the dbt project's target/manifest.json when present)")
-	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: text, json, sarif or github")
+	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: "+strings.Join(diag.Formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions(diag.Formats...))
+	_ = cmd.MarkFlagFilename("dbt-manifest", "json")
+}
+
+func (f *inputFlags) registerManifest(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	_ = cmd.MarkFlagFilename("manifest", "yaml", "yml")
 }
 
 func (f *inputFlags) check() error {
+	if f.format == "" {
+		f.format = "text"
+	}
 	if !slices.Contains(diag.Formats, f.format) {
 		return usageErr("--format %q: want one of %s", f.format, strings.Join(diag.Formats, ", "))
 	}
 	return nil
 }
 
-// specPath turns the PATH argument into floe.yaml's path: no argument means
-// ./floe.yaml, a directory means DIR/floe.yaml.
-func specPath(args []string) string {
-	p := "floe.yaml"
-	if len(args) > 0 {
-		p = args[0]
-	}
-	if st, err := os.Stat(p); err == nil && st.IsDir() {
-		p = filepath.Join(p, "floe.yaml")
-	}
-	return filepath.Clean(p)
+// setSpec resolves the PATH argument of cmd into f.spec.
+func (f *inputFlags) setSpec(e *env, cmd string, args []string) error {
+	spec, err := commandSpec(e, cmd, args)
+	f.spec = spec
+	return err
 }
 
 // maxSourceDateEpoch is the last second of year 9999, the last an RFC 3339 time holds.
@@ -92,9 +99,9 @@ func openLarge(name string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// runCompiler compiles floe.yaml; run sets Phase, NoSerialize and, when not zero,
+// runCompiler compiles f.spec; run sets Phase, NoSerialize and, when not zero,
 // CompiledAt (the other fields come from the flags and the environment).
-func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
+func runCompiler(e *env, f *inputFlags, run compiler.Options) (*compiler.Result, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -113,28 +120,37 @@ func runCompiler(e *env, args []string, f *inputFlags, run compiler.Options) (*c
 	if dbtManifest != "" {
 		dbtManifest = filepath.ToSlash(filepath.Clean(dbtManifest))
 	}
-	res := compiler.Compile(compiler.Options{
-		SpecPath: specPath(args), ManifestPath: manifest, ReadFile: readInput,
+	opts := compiler.Options{
+		SpecPath: f.spec, ManifestPath: manifest, ReadFile: readInput,
 		OpenLarge: openLarge, ReadDir: os.ReadDir, Stat: os.Stat, DbtManifest: dbtManifest,
 		CompiledAt: at, FloeVersion: Version, Orchestrators: codegen.Orchestrators(), Phase: run.Phase,
 		NoSerialize: run.NoSerialize,
-	})
-	return res, nil
+	}
+	if run.ReadFile != nil { // floe init compiles its scaffold from memory
+		opts.ReadFile, opts.OpenLarge, opts.ReadDir, opts.Stat = run.ReadFile, run.OpenLarge, run.ReadDir, run.Stat
+	}
+	return compiler.Compile(opts), nil
 }
 
 // report renders the diagnostics and returns the exit error they imply. Text is for
-// people and goes to stderr; json, sarif and github are for programs and go to stdout,
-// so `floe validate --format json | jq` works.
+// people and goes to stderr (coloured on a terminal); json, sarif and github are for
+// programs and go to stdout, so `floe validate --format json | jq` works.
 func report(e *env, res *compiler.Result, format string) error {
 	if len(res.Diags) > 0 || format != "text" {
 		// Literal secrets of the inputs are redacted from the messages and quoted lines.
 		diags, sources := res.Redacted()
+		var b bytes.Buffer
+		if err := diag.Render(&b, format, diags, sources, "floe", Version); err != nil {
+			return internalErr(fmt.Errorf("render diagnostics: %w", err))
+		}
 		w := e.stdout
+		text := b.Bytes()
 		if format == "text" {
 			w = e.stderr
+			text = e.colorDiagnostics(w, text)
 		}
-		if err := diag.Render(w, format, diags, sources, "floe", Version); err != nil {
-			return &exitError{code: ExitInternal, msg: fmt.Sprintf("render diagnostics: %v", err)}
+		if _, err := w.Write(text); err != nil {
+			return inputErr("write diagnostics: %v", err)
 		}
 	}
 	switch {
@@ -151,24 +167,31 @@ func newValidateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate [PATH]",
 		Short: "Run every check of compile and write nothing",
-		Long: `Validate floe.yaml (PATH, a directory holding it, or ./floe.yaml) and its platform
-manifest with every check floe compile runs, and write nothing. Made for CI.
+		Long: `Validate floe.yaml (PATH, a directory holding it, or the floe.yaml found in the
+working directory or a parent) and its platform manifest with every check floe compile
+runs, and write nothing. Made for CI and pre-commit.
 
 Every problem is reported in one run. The dbt project beside floe.yaml is checked too: a
 model file per transform and, with dbt's manifest.json (target/manifest.json after
 dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to stderr;
 --format json, sarif and github go to stdout.`,
+		Example: `  floe validate                                   # ./floe.yaml, or the nearest one above
+  floe validate examples/customer-360 --format sarif > floe.sarif
+  floe validate --format github                   # annotations in a GitHub Actions log`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
+			if err := f.setSpec(e, "validate", args); err != nil {
+				return err
+			}
+			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
 			if err != nil {
 				return err
 			}
 			if err := report(e, res, f.format); err != nil {
 				return err
 			}
-			if f.format == "text" {
-				fmt.Fprintf(e.stdout, "%s: valid (%d transforms)\n", showPath(specPath(args)), len(res.Product.Models))
+			if f.format == "text" && !e.quiet {
+				fmt.Fprintf(e.stdout, "%s: %s (%d transforms)\n", showPath(f.spec), e.paint(e.stdout, "valid", styleGreen), len(res.Product.Models))
 			}
 			return nil
 		},
@@ -184,19 +207,35 @@ type compileFlags struct {
 	check, chart, force                         bool
 }
 
+// artifactFormats are the values of compile's --output-format.
+var artifactFormats = []string{"json", "yaml", "configmap"}
+
+// checkFlags rejects bad flag values before anything is read (exit 2).
+func (f *compileFlags) checkFlags() error {
+	if !slices.Contains(artifactFormats, f.outputFormat) {
+		return usageErr("--output-format %q: want json, yaml or configmap", f.outputFormat)
+	}
+	if err := f.inputFlags.check(); err != nil {
+		return err
+	}
+	return checkOutputFlags(f)
+}
+
 func newCompileCmd(e *env) *cobra.Command {
 	var f compileFlags
 	cmd := &cobra.Command{
 		Use:   "compile [PATH]",
 		Short: "Compile floe.yaml and its manifest into the output directory",
-		Long: `Compile floe.yaml (PATH, a directory holding it, or ./floe.yaml) with its platform
-manifest and write compiled_artifacts.json, the Dagster definitions and runtime,
-profiles.yml, schedules.json and iceberg_io.json to the output directory
-(default: target/floe next to floe.yaml; dbt's own files in target/ are never touched).
+		Long: `Compile floe.yaml (PATH, a directory holding it, or the floe.yaml found in the
+working directory or a parent) with its platform manifest and write
+compiled_artifacts.json, the Dagster definitions and runtime, profiles.yml,
+schedules.json and iceberg_io.json to the output directory (default: target/floe next
+to floe.yaml; dbt's own files in target/ are never touched).
 
 The whole output is built in memory and swapped into place atomically: on any error
 nothing in the output directory changes. SOURCE_DATE_EPOCH fixes compiled_at, making
-two runs byte-identical.
+two runs byte-identical. A re-run with unchanged inputs does nothing ("is up to date");
+--force compiles anyway.
 
 floe replaces only an output directory that is new, empty, or its own (every file in
 it listed in the .floe-stamp.json floe wrote there). It refuses (exit 1, naming the
@@ -208,135 +247,177 @@ and one that is, or contains, the product directory or an input. No flag, not ev
 everything but compiled_at (it compiles as of the artifact on disk), so right after a
 plain compile it agrees with the up-to-date check. Literal secrets of the inputs are
 never printed, in the diff or in diagnostics.`,
+		Example: `  floe compile                                   # ./floe.yaml (or the nearest above) → target/floe/
+  floe compile examples/customer-360 -o /tmp/out
+  floe compile --manifest manifest.prod.yaml --output-format configmap
+  floe compile --check                           # CI: is the committed output current?`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains([]string{"json", "yaml", "configmap"}, f.outputFormat) {
-				return usageErr("--output-format %q: want json, yaml or configmap", f.outputFormat)
-			}
-			if err := checkOutputFlags(&f); err != nil {
+			if err := f.setSpec(e, "compile", args); err != nil {
 				return err
 			}
-			spec := specPath(args)
-			out := f.out
-			if out == "" {
-				out = filepath.Join(filepath.Dir(spec), "target", "floe")
-			}
-			options := compileOptions(e, &f, args, out)
-			if f.dbtManifest != "" {
-				// Which dbt manifest is read changes the result as any option does.
-				abs, _ := filepath.Abs(f.dbtManifest)
-				options = append(options, "dbt-manifest="+abs)
-			}
-			ph := newPhases(e)
-			// Unchanged inputs, options and compiler, and an intact output: nothing to do.
-			if !f.check && !f.force && upToDate(out, options) {
-				if f.format == "text" {
-					fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(out))
-				}
-				return nil
-			}
-			ph.done("up-to-date")
-			run := compiler.Options{Phase: ph.done}
-			if f.check {
-				// --check compares everything but compiled_at: compile as of the output's time.
-				run.CompiledAt, _ = compiledAtOnDisk(out)
-			}
-			res, err := runCompiler(e, args, &f.inputFlags, run)
-			if err != nil {
-				return err
-			}
-			ph.done("kubernetes")
-			if err := report(e, res, f.format); err != nil {
-				return err
-			}
-			// Paths between the output and the product directory, both made absolute first
-			// so a relative -o and an absolute one give the same answer.
-			absOut, err1 := filepath.Abs(out)
-			absProduct, err2 := filepath.Abs(filepath.Dir(spec))
-			if err := errors.Join(err1, err2); err != nil {
-				return &exitError{code: ExitInput, msg: err.Error()}
-			}
-			rel, err := filepath.Rel(absOut, absProduct)
-			if err != nil {
-				rel = absProduct
-			}
-			outInProduct, err := filepath.Rel(absProduct, absOut)
-			if err != nil || outInProduct == ".." || strings.HasPrefix(outInProduct, ".."+string(filepath.Separator)) {
-				outInProduct = ""
-			}
-			files, err := codegen.Generate(res.Product, codegen.Options{
-				Options: gen.Options{ProjectDir: filepath.ToSlash(rel), OutputDir: filepath.ToSlash(outInProduct), Time: parseTime(res.Product.Artifacts.Metadata.CompiledAt),
-					Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
-				ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
-			})
-			ph.done("generate")
-			var inputErr *helm.InputError
-			if errors.As(err, &inputErr) {
-				return &exitError{code: ExitInput, msg: err.Error()}
-			}
-			// A flag's value the generated files cannot hold (-o, for the Dockerfile).
-			var optErr *gen.OptionError
-			if errors.As(err, &optErr) {
-				return usageErr("-o %q: %v", out, optErr)
-			}
-			if err != nil {
-				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
-			}
-			// The inputs as the compiler read them.
-			inputs := stampInputs{Files: res.Inputs, Dirs: res.InputDirs, Absent: res.AbsentInputs}
-			key, stamped := stampKey(options, inputs, res.Sources)
-			if !stamped {
-				key = "" // the stamp still proves the tree is floe's; it is never up to date
-			}
-			if files, err = withStamp(files, key, inputs); err != nil {
-				return &exitError{code: ExitInternal, msg: fmt.Sprintf("internal error: %v (please report this)", err)}
-			}
-			ph.done("stamp")
-			// The output directory must be floe's to replace (and to compare, for --check).
-			if err := checkOutput(out, protectedPaths(spec, res.Inputs)); err != nil {
-				return &exitError{code: ExitInput, msg: err.Error()}
-			}
-			if f.check {
-				return checkTree(e, out, files, res.SecretStrings())
-			}
-			if err := writeTree(out, files, writeOptions{cacheKey: key, waiting: lockWaiting(e, out, f.format)}); err != nil {
-				return &exitError{code: ExitInput, msg: err.Error()}
-			}
-			ph.done("write")
-			if f.format == "text" {
-				summary(e, res, out, files)
-			}
-			return nil
+			return runCompile(cmd.Context(), e, &f)
 		},
 	}
 	f.register(cmd)
+	f.registerOutput(cmd)
+	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart and the image Dockerfile (what floe package does)")
+	return cmd
+}
+
+// registerOutput adds the flags of what compile writes.
+func (f *compileFlags) registerOutput(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output directory (default: target/floe next to floe.yaml)")
+	_ = cmd.MarkFlagDirname("out")
 	cmd.Flags().StringVar(&f.outputFormat, "output-format", "json", "artifact format: json (compiled_artifacts.json), yaml or configmap")
+	_ = cmd.RegisterFlagCompletionFunc("output-format", fixedCompletions(artifactFormats...))
 	cmd.Flags().StringVar(&f.configMapName, "configmap-name", "floe-compiled-values", "ConfigMap name (--output-format configmap)")
 	cmd.Flags().StringVar(&f.namespace, "namespace", "", "ConfigMap namespace (--output-format configmap)")
 	cmd.Flags().BoolVar(&f.check, "check", false, "write nothing; exit 1 and show a diff (secrets redacted) when the output on disk differs in anything but compiled_at")
 	cmd.Flags().BoolVar(&f.force, "force", false, "compile and write even when the output is up to date")
-	cmd.Flags().BoolVar(&f.chart, "chart", false, "also write the product Helm chart (helm/floe-<product>-<version>.tgz) and the image Dockerfile")
 	cmd.Flags().StringVar(&f.imageRepository, "image-repository", "", "code-location image repository (default: the manifest's orchestrator image)")
 	cmd.Flags().StringVar(&f.imageTag, "image-tag", "", "code-location image tag (default: the manifest's, else the product version)")
-	return cmd
+}
+
+// runCompile is floe compile (and package): compile f.spec, generate, and write the
+// output tree, or with --check compare it; then print the summary.
+func runCompile(ctx context.Context, e *env, f *compileFlags) error {
+	b, err := build(ctx, e, f)
+	if err != nil || f.check {
+		return err
+	}
+	switch {
+	case f.format != "text" || e.quiet:
+	case b.upToDate:
+		fmt.Fprintf(e.stdout, "%s is up to date\n", showPath(b.paths.out))
+	default:
+		summary(e, b)
+	}
+	return nil
+}
+
+// built is the outcome of build.
+type built struct {
+	paths outputPaths
+	// upToDate is set when nothing was compiled: the output on disk is current.
+	upToDate bool
+	// res and files are the compile and the tree written (nil when upToDate).
+	res   *compiler.Result
+	files []gen.File
+}
+
+// build compiles f.spec into f.out unless it is up to date (or, with f.check, compares
+// it). Diagnostics are rendered; the error carries the exit code.
+func build(_ context.Context, e *env, f *compileFlags) (*built, error) {
+	if err := f.checkFlags(); err != nil {
+		return nil, err
+	}
+	paths, err := resolveOutput(f.spec, f.out)
+	if err != nil {
+		return nil, err
+	}
+	b := &built{paths: paths}
+	options := compileOptions(e, f, paths.out)
+	ph := newPhases(e)
+	// Unchanged inputs, options and compiler, and an intact output: nothing to do.
+	if !f.check && !f.force && upToDate(paths.out, options) {
+		b.upToDate = true
+		return b, nil
+	}
+	ph.done("up-to-date")
+	run := compiler.Options{Phase: ph.done}
+	if f.check {
+		// --check compares everything but compiled_at: compile as of the output's time.
+		run.CompiledAt, _ = compiledAtOnDisk(paths.out)
+	}
+	res, err := runCompiler(e, &f.inputFlags, run)
+	if err != nil {
+		return nil, err
+	}
+	ph.done("kubernetes")
+	if err := report(e, res, f.format); err != nil {
+		return nil, err
+	}
+	b.res = res
+	files, err := generate(res, paths, f)
+	ph.done("generate")
+	if err != nil {
+		return nil, err
+	}
+	// The inputs as the compiler read them.
+	inputs := stampInputs{Files: res.Inputs, Dirs: res.InputDirs, Absent: res.AbsentInputs}
+	key, stamped := stampKey(options, inputs, res.Sources)
+	if !stamped {
+		key = "" // the stamp still proves the tree is floe's; it is never up to date
+	}
+	if files, err = withStamp(files, key, inputs); err != nil {
+		return nil, internalErr(err)
+	}
+	ph.done("stamp")
+	// The output directory must be floe's to replace (and to compare, for --check).
+	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs)); err != nil {
+		return nil, inputErr("%v", err)
+	}
+	if f.check {
+		return b, checkTree(e, paths.out, files, res.SecretStrings())
+	}
+	if err := writeTree(paths.out, files, writeOptions{cacheKey: key, waiting: lockWaiting(e, paths.out, f.format)}); err != nil {
+		return nil, inputErr("%v", err)
+	}
+	ph.done("write")
+	b.files = files
+	return b, nil
+}
+
+// generate runs the generators on a compiled product, in memory.
+func generate(res *compiler.Result, paths outputPaths, f *compileFlags) ([]gen.File, error) {
+	files, err := codegen.Generate(res.Product, codegen.Options{
+		Options: gen.Options{ProjectDir: paths.productFromOut, OutputDir: paths.outInProduct,
+			Time:  parseTime(res.Product.Artifacts.Metadata.CompiledAt),
+			Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
+		ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
+	})
+	var inputErr *helm.InputError
+	if errors.As(err, &inputErr) {
+		return nil, &exitError{code: ExitInput, msg: err.Error()}
+	}
+	// A flag's value the generated files cannot hold (-o, for the Dockerfile).
+	var optErr *gen.OptionError
+	if errors.As(err, &optErr) {
+		return nil, usageErr("-o %q: %v", paths.out, optErr)
+	}
+	if err != nil {
+		return nil, internalErr(err)
+	}
+	return files, nil
 }
 
 func newPackageCmd(e *env) *cobra.Command {
-	cmd := newCompileCmd(e)
-	cmd.Use = "package [PATH]"
-	cmd.Short = "Compile and package the product's Helm chart (same as compile --chart)"
-	cmd.Long = `Compile floe.yaml like floe compile, and also write the product's Helm chart: the
-unpacked chart under helm/floe-<product>/, a reproducible helm/floe-<product>-<version>.tgz
-(byte-identical for the same inputs and SOURCE_DATE_EPOCH) and the Dockerfile of the
-code-location image. The chart is linted strictly, rendered for the dev, staging and prod
-overlays and every object decoded strictly into Kubernetes API types before anything is written.
+	f := compileFlags{chart: true}
+	cmd := &cobra.Command{
+		Use:   "package [PATH]",
+		Short: "Compile and package the product's Helm chart and image Dockerfile",
+		Long: `Compile floe.yaml like floe compile (same flags), and also write the product's Helm
+chart: the unpacked chart under helm/floe-<product>/, a reproducible
+helm/floe-<product>-<version>.tgz (byte-identical for the same inputs and
+SOURCE_DATE_EPOCH) and the Dockerfile of the code-location image. The chart is linted
+strictly, rendered for the dev, staging and prod overlays and every object decoded
+strictly into Kubernetes API types before anything is written.
 
 An output directory inside the product is named in the Dockerfile; one with a line break
-or other control character, * ? [ \ or surrounding white space cannot be, and is refused.`
-	if err := cmd.Flags().Set("chart", "true"); err != nil {
-		panic(err) // the flag is defined just above
+or other control character, * ? [ \ or surrounding white space cannot be, and is refused.`,
+		Example: `  floe package examples/customer-360 --manifest examples/customer-360/manifest.prod.yaml
+  floe package --image-repository ghcr.io/acme/shop --image-tag 1.2.0`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.setSpec(e, "package", args); err != nil {
+				return err
+			}
+			return runCompile(cmd.Context(), e, &f)
+		},
 	}
+	f.register(cmd)
+	f.registerOutput(cmd)
 	return cmd
 }
 
@@ -396,7 +477,9 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-func summary(e *env, res *compiler.Result, out string, files []gen.File) {
+// summary prints what a compile wrote (-v: every file).
+func summary(e *env, b *built) {
+	res := b.res
 	p := res.Product
 	fmt.Fprintf(e.stdout, "compiled %s %s: %d transforms in %d layers\n", p.Name, p.Version, len(p.Models), len(p.Layers))
 	for i, s := range p.Schedules.Schedules {
@@ -412,59 +495,10 @@ func summary(e *env, res *compiler.Result, out string, files []gen.File) {
 		}
 		fmt.Fprintf(e.stdout, "schedule %s: %q %s (%s); next runs: %s\n", s.Name, s.Cron, s.Timezone, state, strings.Join(next, ", "))
 	}
-	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(files), showPath(out))
-}
-
-func newGraphCmd(e *env) *cobra.Command {
-	f := inputFlags{format: "text"}
-	var graphFormat string
-	cmd := &cobra.Command{
-		Use:   "graph [PATH]",
-		Short: "Print the dependency graph of the product's transforms",
-		Long: `Print the transforms' dependency graph as Graphviz dot, Mermaid or JSON (with the
-topological order and layers). Diagnostics, if any, go to stderr as text.`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains([]string{"dot", "mermaid", "json"}, graphFormat) {
-				return usageErr("--format %q: want dot, mermaid or json", graphFormat)
-			}
-			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
-			if err != nil {
-				return err
-			}
-			if err := report(e, res, f.format); err != nil {
-				return err
-			}
-			b, err := renderGraph(res.Product, graphFormat)
-			if err != nil {
-				return &exitError{code: ExitInternal, msg: err.Error()}
-			}
-			_, err = e.stdout.Write(b)
-			return err
-		},
+	if e.verbose {
+		for _, f := range b.files {
+			fmt.Fprintf(e.stdout, "  %s\n", showPath(filepath.Join(b.paths.out, filepath.FromSlash(f.Path))))
+		}
 	}
-	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
-	cmd.Flags().StringVar(&graphFormat, "format", "dot", "graph format: dot, mermaid or json")
-	return cmd
-}
-
-func newSchemaCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:       "schema [" + strings.Join(schemas.SchemaNames(), "|") + "]",
-		Short:     "Print a JSON Schema floe validates with (default: floe-spec)",
-		Args:      cobra.MaximumNArgs(1),
-		ValidArgs: schemas.SchemaNames(),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name := "floe-spec"
-			if len(args) > 0 {
-				name = args[0]
-			}
-			b, err := schemas.Schema(name)
-			if err != nil {
-				return usageErr("unknown schema %q; choose one of %s", name, strings.Join(schemas.SchemaNames(), ", "))
-			}
-			_, err = e.stdout.Write(b)
-			return err
-		},
-	}
+	fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(b.files), showPath(b.paths.out))
 }

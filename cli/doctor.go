@@ -21,27 +21,57 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// check is one doctor probe.
+// check is one doctor probe. A check with warn set reports a problem that does not
+// stop the product from running (it only warns).
 type check struct {
 	name string
+	warn bool
 	run  func(ctx context.Context) (detail string, err error)
+}
+
+// doctorReport is `floe doctor --json`.
+type doctorReport struct {
+	Product string        `json:"product"`
+	Spec    string        `json:"spec"`
+	OK      bool          `json:"ok"`
+	Checks  []doctorCheck `json:"checks"`
+}
+
+type doctorCheck struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ok, warn or fail
+	Detail string `json:"detail"`
 }
 
 func newDoctorCmd(e *env) *cobra.Command {
 	f := inputFlags{format: "text"}
 	var dagsterURL string
 	var timeout time.Duration
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "doctor [PATH]",
-		Short: "Check that the services a compiled product needs answer",
-		Long: `Compile PATH in memory (nothing is written) and check that the services its
-manifest names answer: the Dagster webserver (GraphQL { __typename }), the Iceberg
-catalog (REST: GET /v1/config; local SQLite: its directory is writable) and the
-lineage endpoint (HTTP: it answers; file: its directory is writable). Each failure
-says what to do; any failure exits 1.`,
+		Short: "Check the compiled output, the Python runtime and the services the product needs",
+		Long: `Compile PATH in memory (nothing is written) and check, from where you stand:
+
+  compiled output    target/floe exists and is up to date (else: floe compile)
+  python runtime     the runtime floe run and floe dev use is installed (warns only:
+                     floe run installs it)
+  dagster webserver  answers GraphQL { __typename } (--dagster-url, else
+                     $DAGSTER_WEBSERVER_URL, else http://127.0.0.1:3000)
+  iceberg catalog    REST: GET /v1/config answers; local SQLite: its directory is writable
+  lineage            HTTP: the endpoint answers; file: its directory is writable
+
+Each problem says what to do, with paths and commands that work from the working
+directory. A failed check exits 1; warnings do not. --json prints one JSON object.`,
+		Example: `  floe doctor
+  floe doctor examples/customer-360 --dagster-url http://127.0.0.1:3001
+  floe doctor --json | jq '.checks[] | select(.status != "ok")'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := runCompiler(e, args, &f, compiler.Options{NoSerialize: true})
+			if err := f.setSpec(e, "doctor", args); err != nil {
+				return err
+			}
+			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
 			if err != nil {
 				return err
 			}
@@ -49,7 +79,7 @@ says what to do; any failure exits 1.`,
 				return err
 			}
 			p := res.Product
-			projectDir := filepath.Dir(specPath(args))
+			projectDir := filepath.Dir(f.spec)
 			if dagsterURL == "" {
 				dagsterURL = e.getenv("DAGSTER_WEBSERVER_URL")
 			}
@@ -58,28 +88,53 @@ says what to do; any failure exits 1.`,
 			}
 			client := &http.Client{Timeout: timeout}
 			checks := []check{
-				{"dagster webserver", func(ctx context.Context) (string, error) { return checkDagster(ctx, client, dagsterURL) }},
-				{"iceberg catalog", func(ctx context.Context) (string, error) {
+				{"compiled output", true, func(context.Context) (string, error) { return checkCompiled(e, &f) }},
+				{"python runtime", true, func(context.Context) (string, error) { return checkRuntime(e, f.spec) }},
+				{"dagster webserver", false, func(ctx context.Context) (string, error) {
+					return checkDagsterAdvice(ctx, e, client, dagsterURL, f.spec)
+				}},
+				{"iceberg catalog", false, func(ctx context.Context) (string, error) {
 					return checkCatalog(ctx, client, p.Iceberg.Catalog, projectDir)
 				}},
-				{"lineage", func(ctx context.Context) (string, error) { return checkLineage(ctx, client, p.Lineage, projectDir) }},
+				{"lineage", false, func(ctx context.Context) (string, error) { return checkLineage(ctx, client, p.Lineage, projectDir) }},
 			}
 			// What doctor prints names URLs (the flag's, the manifest's): their credentials
 			// and every literal secret of the inputs are redacted.
 			known := schemas.NewKnownSecrets(res.SecretStrings())
-			shown := func(s string) string {
+			redacted := func(s string) string {
 				s, _ = known.RedactString(s)
-				return terminalText(s)
+				return s
 			}
+			rep := doctorReport{Product: p.Name, Spec: f.spec, OK: true}
 			failed := 0
 			for _, c := range checks {
 				detail, err := c.run(cmd.Context())
+				dc := doctorCheck{Name: c.name, Status: "ok", Detail: redacted(detail)}
 				if err != nil {
-					failed++
-					fmt.Fprintf(e.stdout, "FAIL  %-18s %s\n", c.name, shown(err.Error()))
-					continue
+					dc.Status, dc.Detail = "fail", redacted(err.Error())
+					if c.warn {
+						dc.Status = "warn"
+					} else {
+						failed++
+						rep.OK = false
+					}
 				}
-				fmt.Fprintf(e.stdout, "ok    %-18s %s\n", c.name, shown(detail))
+				rep.Checks = append(rep.Checks, dc)
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, rep); err != nil {
+					return err
+				}
+			} else {
+				w := e.stdout
+				for _, c := range rep.Checks {
+					if e.quiet && c.Status == "ok" {
+						continue
+					}
+					label := map[string]string{"ok": e.paint(w, "ok  ", styleGreen), "warn": e.paint(w, "warn", styleYellow),
+						"fail": e.paint(w, "FAIL", styleRed)}[c.Status]
+					fmt.Fprintf(w, "%s  %-18s %s\n", label, c.Name, terminalText(c.Detail))
+				}
 			}
 			if failed > 0 {
 				return &exitError{code: ExitInput, msg: fmt.Sprintf("doctor: %d of %d checks failed", failed, len(checks))}
@@ -87,10 +142,68 @@ says what to do; any failure exits 1.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&f.manifest, "manifest", "", "platform manifest (default: platform.manifest in floe.yaml, relative to it)")
+	f.registerManifest(cmd)
 	cmd.Flags().StringVar(&dagsterURL, "dagster-url", "", "Dagster webserver URL (default: $DAGSTER_WEBSERVER_URL or http://127.0.0.1:3000)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "timeout of each check")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
 	return cmd
+}
+
+// self is how the user runs floe, for advice: the name they typed when it is on PATH
+// ("floe"), else the path of this executable from the working directory.
+func (e *env) self() string {
+	if e.arg0 == "" || !strings.ContainsRune(e.arg0, filepath.Separator) && !strings.ContainsRune(e.arg0, '/') {
+		return "floe"
+	}
+	if strings.Contains(e.arg0, "go-build") { // go run: a temporary binary
+		return "go run ./cmd/floe"
+	}
+	return relToWd(e, e.arg0)
+}
+
+// productArg is the PATH argument that names spec from the working directory (""
+// when floe finds it from there by itself).
+func productArg(e *env, spec string) string {
+	return devArg(e, spec)
+}
+
+// checkDagsterAdvice is checkDagster with advice that works from where the user stands.
+func checkDagsterAdvice(ctx context.Context, e *env, client *http.Client, url, spec string) (string, error) {
+	detail, err := checkDagster(ctx, client, url)
+	if err != nil && strings.Contains(err.Error(), "does not answer") {
+		return "", fmt.Errorf("%v; start it with `%s dev%s` (or pass --dagster-url)", err, e.self(), productArg(e, spec))
+	}
+	return detail, err
+}
+
+// checkCompiled says whether the output floe compile would write is on disk and current.
+func checkCompiled(e *env, f *inputFlags) (string, error) {
+	out := defaultOut(f.spec)
+	cf := compileFlags{inputFlags: *f, outputFormat: "json", configMapName: "floe-compiled-values"}
+	if !isFile(filepath.Join(out, stampFile)) {
+		return "", fmt.Errorf("%s is not there; run `%s compile%s`", relToWd(e, out), e.self(), productArg(e, f.spec))
+	}
+	if !upToDate(out, compileOptions(e, &cf, out)) {
+		return "", fmt.Errorf("%s is out of date; run `%s compile%s`", relToWd(e, out), e.self(), productArg(e, f.spec))
+	}
+	return relToWd(e, out) + " is up to date", nil
+}
+
+// checkRuntime says whether the Python runtime is installed where floe run looks.
+func checkRuntime(e *env, spec string) (string, error) {
+	r, ready, checkout, err := findRuntime(e, spec)
+	if err != nil {
+		return "", err
+	}
+	where := relToWd(e, r.dir)
+	if !ready {
+		how := fmt.Sprintf("`%s run%s` installs it on first use", e.self(), productArg(e, spec))
+		if checkout != "" {
+			how += fmt.Sprintf(", or `bash %s`", relToWd(e, filepath.Join(checkout, "scripts", "python-env.sh")))
+		}
+		return "", fmt.Errorf("not installed in %s; %s", where, how)
+	}
+	return fmt.Sprintf("%s (%s)", relToWd(e, r.python()), r.origin), nil
 }
 
 func checkDagster(ctx context.Context, client *http.Client, base string) (string, error) {
@@ -103,7 +216,7 @@ func checkDagster(ctx context.Context, client *http.Client, base string) (string
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("%s does not answer (%s); start it with `dagster dev -f target/floe/definitions.py` or pass --dagster-url", u, netReason(err))
+		return "", fmt.Errorf("%s does not answer (%s)", u, netReason(err))
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

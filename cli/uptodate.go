@@ -304,8 +304,8 @@ func upToDate(dir string, options []string) bool {
 // (definitions.py's project_dir, the Dockerfile's ARG and CMD), so an output moved or
 // copied elsewhere is not up to date there. With the product's absolute path it fixes
 // both relative paths generation uses.
-func compileOptions(e *env, f *compileFlags, args []string, out string) []string {
-	spec, _ := filepath.Abs(specPath(args))
+func compileOptions(e *env, f *compileFlags, out string) []string {
+	spec, _ := filepath.Abs(f.spec)
 	absOut, _ := filepath.Abs(out)
 	manifest := f.manifest
 	if manifest != "" {
@@ -319,7 +319,13 @@ func compileOptions(e *env, f *compileFlags, args []string, out string) []string
 		opts = append(opts, "chart")
 	}
 	slices.Sort(opts)
-	return []string{strings.Join(opts, "\x00")}
+	options := []string{strings.Join(opts, "\x00")}
+	if f.dbtManifest != "" {
+		// Which dbt manifest is read changes the result as any option does.
+		abs, _ := filepath.Abs(f.dbtManifest)
+		options = append(options, "dbt-manifest="+abs)
+	}
+	return options
 }
 
 // The stat cache, beside the output directory (.<dir>.stat.json, next to its lock),
