@@ -105,10 +105,9 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 		return head, nil
 	}
 	open := at + len(marker) - 1 // the ']' of "[]"
-	workers := par.Workers(n, 256)
+	workers := par.Workers(n, par.MinPer)
 	chunks := make([][]byte, workers)
-	errs := make([]error, workers)
-	par.Ranges(workers, n, func(w, lo, hi int) {
+	err = par.Ranges(workers, n, func(w, lo, hi int) error {
 		var buf []byte
 		var enc bytes.Buffer // one encoder a worker, reset per item
 		encoder := json.NewEncoder(&enc)
@@ -117,14 +116,12 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 		for i := lo; i < hi; i++ {
 			enc.Reset()
 			if err := encoder.Encode(item(i)); err != nil {
-				errs[w] = err
-				return
+				return err
 			}
 			scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
 			if check != nil {
 				if err := check(i, scratch); err != nil {
-					errs[w] = err
-					return
+					return err
 				}
 			}
 			if i > 0 {
@@ -139,8 +136,9 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 			}
 		}
 		chunks[w] = buf
+		return nil
 	})
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	size := len(head) + len(pad) + 1

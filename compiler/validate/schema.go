@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -75,23 +74,16 @@ func ValidateItems(name, def string, n int, item func(i int) (any, error)) error
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	var first error
-	parallelItems(n, func(i int) diag.List {
+	return par.Each(n, func(i int) error {
 		v, err := item(i)
 		if err == nil {
 			err = s.Validate(v)
 		}
 		if err != nil {
-			mu.Lock()
-			if first == nil {
-				first = fmt.Errorf("item %d: %w", i, err)
-			}
-			mu.Unlock()
+			return fmt.Errorf("item %d: %w", i, err)
 		}
 		return nil
 	})
-	return first
 }
 
 var printer = message.NewPrinter(language.English)
@@ -167,18 +159,7 @@ func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 // parallelItems runs check over n items on every CPU and concatenates the results in
 // item order.
 func parallelItems(n int, check func(i int) diag.List) diag.List {
-	workers := par.Workers(n, 256)
-	results := make([]diag.List, workers)
-	par.Ranges(workers, n, func(w, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			results[w] = append(results[w], check(i)...)
-		}
-	})
-	var out diag.List
-	for _, r := range results {
-		out = append(out, r...)
-	}
-	return out
+	return par.Collect(n, func(i int) []diag.Diagnostic { return check(i) })
 }
 
 // validationDiags maps a validation error, whose instance locations are relative to

@@ -19,6 +19,7 @@ import (
 
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/par"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -277,19 +278,12 @@ func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
 		return err
 	}
 	spec.Transforms = make([]schemas.TransformSpec, len(ts.Content))
-	var mu sync.Mutex
-	var first error
-	parallelItems(len(ts.Content), func(i int) diag.List {
+	return par.Each(len(ts.Content), func(i int) error {
 		if err := decodeInto(ts.Content[i], &spec.Transforms[i]); err != nil {
-			mu.Lock()
-			if first == nil {
-				first = fmt.Errorf("transforms[%d]: %w", i, err)
-			}
-			mu.Unlock()
+			return fmt.Errorf("transforms[%d]: %w", i, err)
 		}
 		return nil
 	})
-	return first
 }
 
 func decode(f *parse.File, v any) error {
