@@ -43,12 +43,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes of the driver.
-const (
-	CodeFile     = "FLOE-E001"
-	CodeInternal = "FLOE-E900"
-)
-
 // Options configure one compile.
 type Options struct {
 	// SpecPath is floe.yaml's path (as shown in diagnostics).
@@ -112,7 +106,7 @@ func Compile(opts Options) *Result {
 			if !errors.Is(err, fs.ErrNotExist) {
 				pos.Line, pos.Col = 1, 1 // the file is there but unusable (a FIFO, a directory, too big)
 			}
-			d := diag.Errorf(pos, CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
+			d := diag.Errorf(pos, diag.CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
 			res.Diags.Add(d)
 			return nil, false
 		}
@@ -203,7 +197,7 @@ func Compile(opts Options) *Result {
 	phase("lower+check")
 	if err != nil {
 		res.Internal = true
-		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))
+		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, diag.CodeInternal, "", "internal error: %v (please report this)", err))
 		res.Diags = res.Diags.Sorted()
 		return res
 	}
@@ -301,13 +295,13 @@ func manifestFromSpec(sf *parse.File, specPath string, diags *diag.List) string 
 	_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
 	k, _ := parse.Lookup(sf.Root, []string{"platform", "manifest"})
 	if k == nil || v == nil || v.Value == "" {
-		d := diag.Errorf(diag.Pos{File: specPath, Line: 1, Col: 1}, CodeFile, "platform.manifest", "no manifest: floe.yaml has no platform.manifest and --manifest was not given")
+		d := diag.Errorf(diag.Pos{File: specPath, Line: 1, Col: 1}, diag.CodeFile, "platform.manifest", "no manifest: floe.yaml has no platform.manifest and --manifest was not given")
 		d.Suggest = "add platform: {manifest: ../manifest.yaml} to floe.yaml, or pass --manifest"
 		diags.Add(d)
 		return ""
 	}
 	if strings.HasPrefix(v.Value, "oci://") {
-		d := diag.Errorf(sf.Pos(v), "FLOE-E210", "platform.manifest", "manifest %s is an OCI reference; floe reads manifests from local files", v.Value)
+		d := diag.Errorf(sf.Pos(v), diag.CodeParent, "platform.manifest", "manifest %s is an OCI reference; floe reads manifests from local files", v.Value)
 		d.Suggest = "pull a local copy (e.g. oras pull) and pass it with --manifest"
 		diags.Add(d)
 		return ""
@@ -329,7 +323,7 @@ func notYAMLPath(p string, pos diag.Pos, field string) (diag.Diagnostic, bool) {
 	case ".yaml", ".yml":
 		return diag.Diagnostic{}, false
 	}
-	d := diag.Errorf(pos, "FLOE-E210", field, "%s %q must name a .yaml or .yml file", field, p)
+	d := diag.Errorf(pos, diag.CodeParent, field, "%s %q must name a .yaml or .yml file", field, p)
 	d.Suggest = "pass another file explicitly with --manifest"
 	return d, true
 }
@@ -345,7 +339,7 @@ func joinRel(from, rel string) string {
 // they have no path) to pos, the place that names the file.
 func relocateReadError(ds diag.List, file string, pos diag.Pos, path string) {
 	for i := range ds {
-		if ds[i].Code == CodeFile && ds[i].Pos.File == file && ds[i].Path == "" {
+		if ds[i].Code == diag.CodeFile && ds[i].Pos.File == file && ds[i].Path == "" {
 			ds[i].Pos, ds[i].Path = pos, path
 		}
 	}
@@ -367,7 +361,7 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 			names = append(names, cur)
 			last := chain[len(chain)-1]
 			_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
-			res.Diags.Add(diag.Errorf(last.File.Pos(v), "FLOE-E211", "parent_manifest", "manifest inheritance cycle: %s", strings.Join(names, " -> ")))
+			res.Diags.Add(diag.Errorf(last.File.Pos(v), diag.CodeInheritanceCycle, "parent_manifest", "manifest inheritance cycle: %s", strings.Join(names, " -> ")))
 			return chain, false
 		}
 		seen = append(seen, abs)
@@ -397,13 +391,13 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 		pm := *m.Manifest.ParentManifest
 		_, v := parse.Lookup(f.Root, []string{"parent_manifest"})
 		if strings.HasPrefix(pm, "oci://") {
-			d := diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s is an OCI reference; floe reads parents from local files", pm)
+			d := diag.Errorf(f.Pos(v), diag.CodeParent, "parent_manifest", "parent manifest %s is an OCI reference; floe reads parents from local files", pm)
 			d.Suggest = "pull a local copy of the parent manifest and set parent_manifest to its path (relative to this manifest)"
 			res.Diags.Add(d)
 			return chain, false
 		}
 		if len(chain) > 3 {
-			res.Diags.Add(diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "inheritance deeper than enterprise → domain → product"))
+			res.Diags.Add(diag.Errorf(f.Pos(v), diag.CodeParent, "parent_manifest", "inheritance deeper than enterprise → domain → product"))
 			return chain, false
 		}
 		if d, bad := notYAMLPath(pm, f.Pos(v), "parent_manifest"); bad {
@@ -416,7 +410,7 @@ func loadChain(first string, read func(string) (*parse.File, bool), res *Result)
 	for i := 1; i < len(chain); i++ {
 		if s := chain[i].Manifest.Scope; s == nil || *s != "enterprise" {
 			_, v := parse.Lookup(chain[i-1].File.Root, []string{"parent_manifest"})
-			res.Diags.Add(diag.Errorf(chain[i-1].File.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s must have scope: enterprise", chain[i].File.Name))
+			res.Diags.Add(diag.Errorf(chain[i-1].File.Pos(v), diag.CodeParent, "parent_manifest", "parent manifest %s must have scope: enterprise", chain[i].File.Name))
 			return chain, false
 		}
 	}
@@ -459,7 +453,7 @@ func checkSchedule(spec *validate.Spec, r *resolve.Resolved, now time.Time, diag
 		}
 		var isString bool
 		if cronExpr, isString = v.(string); !isString {
-			diags.Add(diag.Errorf(cronPos, schedule.CodeCron, cronPath, "default_schedule must be a cron expression (a string)"))
+			diags.Add(diag.Errorf(cronPos, diag.CodeCron, cronPath, "default_schedule must be a cron expression (a string)"))
 			cronExpr, cronBroken = "", true
 		}
 	}

@@ -10,8 +10,7 @@ import (
 	"github.com/floe-dev/floe/schemas/k8scheck"
 )
 
-// CodeKubernetes marks a value that cannot become a valid Kubernetes object.
-const CodeKubernetes = "FLOE-E230"
+// diag.CodeKubernetes marks a value that cannot become a valid Kubernetes object.
 
 // flatKeys maps canonical preset sub-paths to the flat shape's keys.
 var flatKeys = map[string]string{"requests.cpu": "cpu_request", "requests.memory": "memory_request",
@@ -52,7 +51,7 @@ func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain []*validate.
 				pos = chain[0].File.Pos(v)
 			}
 		}
-		diags.Add(diag.Errorf(pos, CodeKubernetes, e.Path, "%s: %s", e.Value, e.Message))
+		diags.Add(diag.Errorf(pos, diag.CodeKubernetes, e.Path, "%s: %s", e.Value, e.Message))
 	}
 	return diags
 }

@@ -17,12 +17,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes.
-const (
-	CodeNaming = "FLOE-E500"
-	CodeCap    = "FLOE-E220"
-)
-
 // Result is the output of the pass.
 type Result struct {
 	Level   string
@@ -75,7 +69,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 						break
 					}
 				}
-				diags.Add(diag.Errorf(pos, CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
+				diags.Add(diag.Errorf(pos, diag.CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
 			}
 		}
 		capAt("default_ttl_hours", g.DefaultTTLHours, 8760)
@@ -120,7 +114,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 					continue
 				}
 				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
-				d := diag.Warnf(sf.Pos(v), CodeNaming, fmt.Sprintf("transforms[%d].name", i),
+				d := diag.Warnf(sf.Pos(v), diag.CodeNaming, fmt.Sprintf("transforms[%d].name", i),
 					"model name %q does not match the %s naming convention", t.Name, pattern)
 				if enforcement == "strict" {
 					d.Severity = diag.Error

@@ -13,8 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// CodeLiteralSecret marks a secret written as a literal in a manifest or floe.yaml.
-const CodeLiteralSecret = "FLOE-E600"
+// diag.CodeLiteralSecret marks a secret written as a literal in a manifest or floe.yaml.
 
 // Finding is one literal secret in a YAML file (see schemas/secrets.go for what counts).
 type Finding struct {
@@ -185,7 +184,7 @@ func secretDiag(f *parse.File, s Finding, where, level string) diag.Diagnostic {
 	default:
 		what = "holds literal authorization credentials"
 	}
-	d := diag.Warnf(f.Pos(s.Node), CodeLiteralSecret, s.Path, "%s "+what+tail, s.Path, where)
+	d := diag.Warnf(f.Pos(s.Node), diag.CodeLiteralSecret, s.Path, "%s "+what+tail, s.Path, where)
 	d.Suggest = suggest
 	d.Redact = true
 	if level == "strict" {

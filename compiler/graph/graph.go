@@ -14,12 +14,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes.
-const (
-	CodeUnknownDep = "FLOE-E300"
-	CodeCycle      = "FLOE-E301"
-)
-
 // maxSuggested bounds the unknown dependsOn targets that get a did-you-mean.
 const maxSuggested = 100
 
@@ -100,7 +94,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List)
 				if sorted == nil {
 					sorted = slices.Clone(g.Names)
 				}
-				e := diag.Errorf(depPos(i, k), CodeUnknownDep, f.UserPath([]string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)}),
+				e := diag.Errorf(depPos(i, k), diag.CodeUnknownDep, f.UserPath([]string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)}),
 					"transform %q depends on %q, which is not a transform of this product", t.Name, d)
 				// Each suggestion scans every name: only the first maxSuggested unknown
 				// targets get one, so thousands of them cannot make the pass quadratic.
@@ -191,7 +185,7 @@ func cycleDiag(f *parse.File, g *Graph, spec *schemas.FloeSpec, depPos func(i, k
 		related = append(related, diag.Related{Pos: pos, Message: fmt.Sprintf("%s depends on %s", g.Names[a], g.Names[b])})
 	}
 	names = append(names, g.Names[cyc[0]])
-	d := diag.Errorf(first, CodeCycle, f.UserPath([]string{"transforms", fmt.Sprint(cyc[0]), "dependsOn"}), "dependency cycle: %s", strings.Join(names, " -> "))
+	d := diag.Errorf(first, diag.CodeCycle, f.UserPath([]string{"transforms", fmt.Sprint(cyc[0]), "dependsOn"}), "dependency cycle: %s", strings.Join(names, " -> "))
 	d.Related = related
 	d.Suggest = "remove one of these dependsOn entries"
 	if len(cyc) == 1 {

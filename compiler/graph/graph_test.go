@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -19,7 +20,7 @@ func TestUnknownTargetsSuggestBounded(t *testing.T) {
 	_, diags := Build(&parse.File{Name: "floe.yaml"}, spec, nil)
 	suggested := 0
 	for _, d := range diags {
-		if d.Code != CodeUnknownDep {
+		if d.Code != diag.CodeUnknownDep {
 			t.Fatalf("unexpected %v", d)
 		}
 		if strings.HasPrefix(d.Suggest, "did you mean") {

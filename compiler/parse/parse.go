@@ -37,15 +37,6 @@ const (
 	MaxAliasNodes = 1_000_000
 )
 
-// Diagnostic codes of this pass.
-const (
-	CodeSyntax     = "FLOE-E002"
-	CodeDuplicate  = "FLOE-E003"
-	CodeEncoding   = "FLOE-E004"
-	CodeLimit      = "FLOE-E005"
-	CodeNotMapping = "FLOE-E006"
-)
-
 // File is one parsed YAML input.
 type File struct {
 	// Name is the file name as shown in diagnostics.
@@ -112,19 +103,19 @@ func parse(name string, src []byte, c chunking) (*File, diag.List) {
 	var diags diag.List
 	whole := diag.Pos{File: name}
 	if len(src) > MaxFileBytes {
-		diags.Add(diag.Errorf(whole, CodeLimit, "", "file is %d bytes; the limit is %d", len(src), MaxFileBytes))
+		diags.Add(diag.Errorf(whole, diag.CodeLimit, "", "file is %d bytes; the limit is %d", len(src), MaxFileBytes))
 		return nil, diags
 	}
 	body := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	if bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")) {
-		d := diag.Errorf(diag.Pos{File: name, Line: 1, Col: 1}, CodeEncoding, "", "file is UTF-16; floe reads UTF-8")
+		d := diag.Errorf(diag.Pos{File: name, Line: 1, Col: 1}, diag.CodeEncoding, "", "file is UTF-16; floe reads UTF-8")
 		d.Suggest = "save the file as UTF-8"
 		diags.Add(d)
 		return nil, diags
 	}
 	if !utf8.Valid(body) {
 		line, col := firstInvalidUTF8(body)
-		diags.Add(diag.Errorf(diag.Pos{File: name, Line: line, Col: col}, CodeEncoding, "", "file is not valid UTF-8"))
+		diags.Add(diag.Errorf(diag.Pos{File: name, Line: line, Col: col}, diag.CodeEncoding, "", "file is not valid UTF-8"))
 		return nil, diags
 	}
 	// pieces, when set, are the middle items of a big sequence decoded apart, which the
@@ -151,7 +142,7 @@ func parse(name string, src []byte, c chunking) (*File, diag.List) {
 		}
 		var extra yaml.Node
 		if err := dec.Decode(&extra); err == nil {
-			diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
+			diags.Add(diag.Errorf(diag.Pos{File: name, Line: extra.Line, Col: extra.Column}, diag.CodeSyntax, "", "more than one YAML document; floe reads exactly one"))
 			return nil, diags
 		} else if !errors.Is(err, io.EOF) {
 			diags.Add(syntaxDiag(name, body, err))
@@ -170,7 +161,7 @@ func parse(name string, src []byte, c chunking) (*File, diag.List) {
 		root = root.Alias
 	}
 	if root.Kind != yaml.MappingNode {
-		diags.Add(diag.Errorf(f.Pos(root), CodeNotMapping, "", "the top level must be a mapping of keys to values, not %s", KindName(root)))
+		diags.Add(diag.Errorf(f.Pos(root), diag.CodeNotMapping, "", "the top level must be a mapping of keys to values, not %s", KindName(root)))
 		return nil, diags
 	}
 	f.Root = root
@@ -189,7 +180,7 @@ func parse(name string, src []byte, c chunking) (*File, diag.List) {
 		sz.stand, sz.standNodes = pieces.sentinel, pieces.nodes
 	}
 	if expanded := sz.size(root); expanded > sz.written+MaxAliasNodes {
-		d := diag.Errorf(whole, CodeLimit, "", "aliases expand the document to more than %d nodes (%d written); the limit is %d more than written",
+		d := diag.Errorf(whole, diag.CodeLimit, "", "aliases expand the document to more than %d nodes (%d written); the limit is %d more than written",
 			min(expanded, MaxNodes), sz.written, MaxAliasNodes)
 		d.Suggest = "write the repeated parts out, or use fewer levels of aliases"
 		diags.Add(d)
@@ -302,11 +293,11 @@ func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]
 				if di := Deref(item); di != nil && di.Kind == yaml.MappingNode {
 					sources = append(sources, di)
 				} else {
-					diags.Add(diag.Errorf(f.Pos(item), CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not a list holding %s", KindName(item)))
+					diags.Add(diag.Errorf(f.Pos(item), diag.CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not a list holding %s", KindName(item)))
 				}
 			}
 		default:
-			diags.Add(diag.Errorf(f.Pos(v), CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", KindName(v)))
+			diags.Add(diag.Errorf(f.Pos(v), diag.CodeSyntax, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", KindName(v)))
 		}
 	}
 	if !merging {
@@ -322,7 +313,7 @@ func expandMerges(f *File, n *yaml.Node, depth int, done, shared map[*yaml.Node]
 				continue
 			}
 			if *budget -= 2; *budget < 0 {
-				diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "merge keys add more than %d nodes to the document", MaxAliasNodes))
+				diags.Add(diag.Errorf(f.Pos(n), diag.CodeLimit, "", "merge keys add more than %d nodes to the document", MaxAliasNodes))
 				return
 			}
 			index[k.Value] = len(merged)
@@ -424,7 +415,7 @@ func syntaxDiag(name string, src []byte, err error) diag.Diagnostic {
 	if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil && pos.Line == 0 {
 		pos.Line, pos.Col = aliasUse(src, m[1])
 	}
-	d := diag.Errorf(pos, CodeSyntax, "", "invalid YAML: %s", msg)
+	d := diag.Errorf(pos, diag.CodeSyntax, "", "invalid YAML: %s", msg)
 	if strings.Contains(msg, "found character that cannot start any token") || strings.Contains(msg, "tab") {
 		d.Suggest = "YAML indentation must use spaces, not tabs"
 	}
@@ -456,7 +447,7 @@ func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diag
 		return
 	}
 	if depth > MaxDepth {
-		diags.Add(diag.Errorf(f.Pos(n), CodeLimit, "", "nesting deeper than %d levels", MaxDepth))
+		diags.Add(diag.Errorf(f.Pos(n), diag.CodeLimit, "", "nesting deeper than %d levels", MaxDepth))
 		return
 	}
 	switch n.Kind {
@@ -469,7 +460,7 @@ func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diag
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
-				diags.Add(diag.Errorf(f.Pos(k), CodeSyntax, "", "mapping keys must be plain strings, not %s", KindName(k)))
+				diags.Add(diag.Errorf(f.Pos(k), diag.CodeSyntax, "", "mapping keys must be plain strings, not %s", KindName(k)))
 				continue
 			}
 			var prev *yaml.Node
@@ -487,7 +478,7 @@ func checkNodes(f *File, n *yaml.Node, depth int, seen map[*yaml.Node]bool, diag
 				}
 			}
 			if prev != nil {
-				d := diag.Errorf(f.Pos(k), CodeDuplicate, "", "duplicate key %q", k.Value)
+				d := diag.Errorf(f.Pos(k), diag.CodeDuplicateKey, "", "duplicate key %q", k.Value)
 				d.Related = []diag.Related{{Pos: f.Pos(prev), Message: "first defined here"}}
 				d.Suggest = "remove one of the two; YAML does not allow a key twice in one mapping"
 				diags.Add(d)

@@ -187,13 +187,13 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 			}
 			tag, value, ok := resolve11(n.Value)
 			if !ok {
-				d := diag.Errorf(f.Pos(n), CodeSyntax, "", "%q cannot be read by YAML 1.1 (the reference's YAML reader fails on it)", n.Value)
+				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "%q cannot be read by YAML 1.1 (the reference's YAML reader fails on it)", n.Value)
 				d.Suggest = "quote it to make it a string"
 				diags.Add(d)
 				return
 			}
 			if key && tag != "!!str" {
-				d := diag.Errorf(f.Pos(n), CodeSyntax, "", "key %q is read as %s by YAML 1.1 (as the reference reads it), not as a string", n.Value, tagName(tag))
+				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "key %q is read as %s by YAML 1.1 (as the reference reads it), not as a string", n.Value, tagName(tag))
 				d.Suggest = "quote it: \"" + n.Value + "\""
 				diags.Add(d)
 				return

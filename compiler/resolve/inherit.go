@@ -9,13 +9,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes of inheritance.
-const (
-	CodeParent   = "FLOE-E210"
-	CodeCycle    = "FLOE-E211"
-	CodeWeakened = "FLOE-E212"
-)
-
 // Merge folds a manifest chain (product's manifest first, then its parents up to the
 // enterprise manifest) into one effective manifest: plugin categories child-overrides-
 // parent; governance may only be tightened by a child (a weakening is an error naming
@@ -102,7 +95,7 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 	weak := func(field string, childVal, parentVal string) {
 		_, cv := parse.Lookup(cm.File.Root, []string{"governance", field})
 		_, pv := parse.Lookup(pm.File.Root, []string{"governance", field})
-		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance."+field,
+		d := diag.Errorf(cm.File.Pos(cv), diag.CodeWeakened, "governance."+field,
 			"governance.%s: %s weakens the parent manifest's %s; a child manifest may only tighten governance", field, childVal, parentVal)
 		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
 		diags.Add(d)
@@ -143,7 +136,7 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 			rank("policy_enforcement_level", *child.Naming.Enforcement) < rank("policy_enforcement_level", *out.Naming.Enforcement) {
 			_, cv := parse.Lookup(cm.File.Root, []string{"governance", "naming", "enforcement"})
 			_, pv := parse.Lookup(pm.File.Root, []string{"governance", "naming", "enforcement"})
-			d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.naming.enforcement",
+			d := diag.Errorf(cm.File.Pos(cv), diag.CodeWeakened, "governance.naming.enforcement",
 				"governance.naming.enforcement: %s weakens the parent manifest's %s", *child.Naming.Enforcement, *out.Naming.Enforcement)
 			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + *out.Naming.Enforcement}}
 			diags.Add(d)
@@ -191,7 +184,7 @@ func mergeQualityGates(parent, child *schemas.QualityGatesConfig, pm, cm *valida
 		path := []string{"governance", "quality_gates", field}
 		_, cv := parse.Lookup(cm.File.Root, path)
 		_, pv := parse.Lookup(pm.File.Root, path)
-		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.quality_gates."+field,
+		d := diag.Errorf(cm.File.Pos(cv), diag.CodeWeakened, "governance.quality_gates."+field,
 			"governance.quality_gates.%s: %s weakens the parent manifest's %s", field, childVal, parentVal)
 		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
 		diags.Add(d)

@@ -18,18 +18,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes.
-const (
-	CodeMissingPlugin   = "FLOE-E201"
-	CodeUnknownCompute  = "FLOE-E202"
-	CodeComputePlugin   = "FLOE-E203"
-	CodeComputeConfig   = "FLOE-E204"
-	CodeUnknownPreset   = "FLOE-E205"
-	CodeNoGenerator     = "FLOE-E206"
-	CodeQualityProvider = "FLOE-E207"
-	CodeSink            = "FLOE-E213"
-)
-
 // QualityProviders are the accepted plugins.quality.provider values.
 var QualityProviders = []string{"great_expectations", "soda", "dbt_expectations"}
 
@@ -125,7 +113,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		sel  *schemas.PluginSelection
 	}{{"compute", p.Compute}, {"orchestrator", p.Orchestrator}} {
 		if req.sel == nil && !brk("plugins", req.name) {
-			e := diag.Errorf(at("plugins"), CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
+			e := diag.Errorf(at("plugins"), diag.CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
 			e.Suggest = fmt.Sprintf("add plugins.%s with a type", req.name)
 			diags.Add(e)
 		}
@@ -138,7 +126,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		{"semantic_layer", p.SemanticLayer, nil}, {"ingestion", p.Ingestion, nil}, {"lineage_backend", p.LineageBackend, nil},
 		{"secrets", p.Secrets, nil}, {"telemetry_backend", p.TelemetryBackend, nil}, {"identity", p.Identity, nil}, {"dbt", p.Dbt, nil}} {
 		if c.sel != nil && !brk("plugins", c.cat, "type") && strings.TrimSpace(c.sel.Type) == "" {
-			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), validate.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
+			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), diag.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
 			if c.ok != nil {
 				*c.ok = false
 			}
@@ -155,13 +143,13 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		r.Plugins.Orchestrator = *ref(p.Orchestrator)
 	}
 	if orchestratorOK && len(opts.Orchestrators) > 0 && !slices.Contains(opts.Orchestrators, r.Plugins.Orchestrator.Type) {
-		e := diag.Errorf(at("plugins", "orchestrator", "type"), CodeNoGenerator, "plugins.orchestrator.type",
+		e := diag.Errorf(at("plugins", "orchestrator", "type"), diag.CodeNoGenerator, "plugins.orchestrator.type",
 			"no generator for orchestrator %q; available: %s", r.Plugins.Orchestrator.Type, strings.Join(opts.Orchestrators, ", "))
 		e.Suggest = diag.DidYouMean(r.Plugins.Orchestrator.Type, opts.Orchestrators)
 		diags.Add(e)
 	}
 	if q := p.Quality; q != nil && !brk("plugins", "quality", "provider") && !slices.Contains(QualityProviders, q.Provider) {
-		e := diag.Errorf(at("plugins", "quality", "provider"), CodeQualityProvider, "plugins.quality.provider",
+		e := diag.Errorf(at("plugins", "quality", "provider"), diag.CodeQualityProvider, "plugins.quality.provider",
 			"unknown quality provider %q; available: %s", q.Provider, strings.Join(QualityProviders, ", "))
 		e.Suggest = diag.DidYouMean(q.Provider, QualityProviders)
 		diags.Add(e)
@@ -187,7 +175,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		if t.Compute != nil && *t.Compute != "" {
 			c = *t.Compute
 			if approved != nil && !slices.Contains(approved, c) {
-				e := diag.Errorf(sat("transforms", fmt.Sprint(i), "compute"), CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
+				e := diag.Errorf(sat("transforms", fmt.Sprint(i), "compute"), diag.CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
 					"compute target %q is not approved by the platform; approved: %s", c, strings.Join(approved, ", "))
 				e.Suggest = diag.DidYouMean(c, approved)
 				diags.Add(e)
@@ -200,7 +188,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	if eff.ApprovedSinks != nil && !brk("approved_sinks") {
 		for i, d := range spec.Spec.Destinations {
 			if !spec.Broken.Has("destinations", fmt.Sprint(i), "sink_type") && !slices.Contains(eff.ApprovedSinks, d.SinkType) {
-				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
+				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), diag.CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
 					"sink type %q is not in the platform's approved sinks: %s", d.SinkType, strings.Join(eff.ApprovedSinks, ", "))
 				e.Suggest = diag.DidYouMean(d.SinkType, eff.ApprovedSinks)
 				diags.Add(e)
@@ -222,7 +210,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		return hasPreset(r.Presets, n) || slices.Contains(brokenPresets, n) || brk("resource_presets")
 	}
 	if r.DefaultPreset != "" && !known(r.DefaultPreset) {
-		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
+		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), diag.CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
 			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)
 		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
 		diags.Add(e)
@@ -234,7 +222,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 			continue
 		}
 		if !known(*t.Resources) {
-			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
+			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), diag.CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
 				"unknown resource preset %q", *t.Resources)
 			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
 			if e.Suggest == "" {

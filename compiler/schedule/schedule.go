@@ -18,13 +18,6 @@ import (
 	"github.com/floe-dev/floe/diag"
 )
 
-// Diagnostic codes.
-const (
-	CodeCron     = "FLOE-E400"
-	CodeTimezone = "FLOE-E401"
-	CodeLegacy   = "FLOE-W401"
-)
-
 // legacyZones are the tz database's pre-IANA-naming zones: EST, MST and HST are fixed
 // UTC offsets (no daylight saving time, whatever the name suggests to a reader), the
 // others follow a country's rules under a name no locale uses. They still load, so a
@@ -125,7 +118,7 @@ func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List)
 	_, known := slices.BinarySearch(Zones, tz)
 	loc, err := time.LoadLocation(tz)
 	if err != nil || !known {
-		d := diag.Errorf(pos, CodeTimezone, path, "unknown time zone %q", tz)
+		d := diag.Errorf(pos, diag.CodeTimezone, path, "unknown time zone %q", tz)
 		d.Suggest = diag.DidYouMean(tz, Zones)
 		if d.Suggest == "" {
 			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
@@ -134,7 +127,7 @@ func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List)
 		return nil, diags
 	}
 	if meant, ok := legacyZones[tz]; ok {
-		d := diag.Warnf(pos, CodeLegacy, path, "%q is a legacy time zone name, not a place's zone; the schedule may run an hour off part of the year", tz)
+		d := diag.Warnf(pos, diag.CodeLegacyZone, path, "%q is a legacy time zone name, not a place's zone; the schedule may run an hour off part of the year", tz)
 		d.Suggest = "use " + meant
 		diags.Add(d)
 	}
@@ -151,7 +144,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 			ok = ok || trimmed == m
 		}
 		if !ok {
-			d := diag.Errorf(cronPos, CodeCron, cronPath, "cron macro %q is not supported", trimmed)
+			d := diag.Errorf(cronPos, diag.CodeCron, cronPath, "cron macro %q is not supported", trimmed)
 			d.Suggest = diag.DidYouMean(trimmed, Macros)
 			if d.Suggest == "" {
 				d.Suggest = "use " + strings.Join(Macros, ", ") + " or a 5-field expression"
@@ -160,7 +153,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 			return nil, diags
 		}
 	} else if n := len(strings.Fields(trimmed)); n != 5 {
-		d := diag.Errorf(cronPos, CodeCron, cronPath, "cron expression %q has %d fields; want 5 (minute hour day-of-month month day-of-week)", expr, n)
+		d := diag.Errorf(cronPos, diag.CodeCron, cronPath, "cron expression %q has %d fields; want 5 (minute hour day-of-month month day-of-week)", expr, n)
 		if n == 6 {
 			d.Suggest = "seconds are not supported: drop the first field"
 		}
@@ -174,7 +167,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 	}
 	sched, err := parser.Parse(toParse)
 	if err != nil {
-		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
+		diags.Add(diag.Errorf(cronPos, diag.CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
 		return nil, diags
 	}
 	if diags.HasErrors() {

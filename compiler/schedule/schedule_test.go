@@ -58,8 +58,8 @@ func TestLegacyZoneWarns(t *testing.T) {
 			t.Errorf("legacy zone %s is not in zones.txt", tz)
 		}
 		_, ds := Check("@daily", diag.Pos{}, "cron", tz, diag.Pos{}, "tz")
-		if ds.HasErrors() || len(ds) != 1 || ds[0].Code != CodeLegacy || ds[0].Severity != diag.Warning {
-			t.Errorf("time zone %q: want one %s warning, got %v", tz, CodeLegacy, ds)
+		if ds.HasErrors() || len(ds) != 1 || ds[0].Code != diag.CodeLegacyZone || ds[0].Severity != diag.Warning {
+			t.Errorf("time zone %q: want one %s warning, got %v", tz, diag.CodeLegacyZone, ds)
 		}
 	}
 	for _, tz := range []string{"UTC", "America/New_York", "Etc/GMT+5"} {

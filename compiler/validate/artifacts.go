@@ -12,8 +12,7 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// CodeArtifacts is a rule of the manifest's artifacts block beyond its schema.
-const CodeArtifacts = "FLOE-E126"
+// diag.CodeArtifacts is a rule of the manifest's artifacts block beyond its schema.
 
 // The reference's value sets (schemas/promotion.py).
 var (
@@ -30,7 +29,7 @@ func artifactRules(f *parse.File, a *schemas.ArtifactsConfig, broken Broken) dia
 		if broken.Within(path...) {
 			return
 		}
-		diags.Add(diag.Errorf(at(path...), CodeArtifacts, DottedPath(path), format, args...))
+		diags.Add(diag.Errorf(at(path...), diag.CodeArtifacts, DottedPath(path), format, args...))
 	}
 	reg := []string{"artifacts", "registry"}
 	// credentials_ref is checked only when written (a field validator does not run on
@@ -106,7 +105,7 @@ func artifactRules(f *parse.File, a *schemas.ArtifactsConfig, broken Broken) dia
 			if !slices.Contains(schemas.PromotionGates, g) {
 				k, _ := parse.Lookup(f.Root, gp)
 				if !broken.Within(gp...) {
-					d := diag.Errorf(f.Pos(k), CodeArtifacts, DottedPath(gp), "unknown promotion gate %q", g)
+					d := diag.Errorf(f.Pos(k), diag.CodeArtifacts, DottedPath(gp), "unknown promotion gate %q", g)
 					d.Suggest = diag.DidYouMean(g, schemas.PromotionGates)
 					if d.Suggest == "" {
 						d.Suggest = "gates: " + strings.Join(schemas.PromotionGates, ", ")

@@ -16,13 +16,11 @@ import (
 
 // Codes of the values the reference's lax mode converts.
 const (
-	// CodeCoerced: a value of another type the reference converts (the string "30"
-	// for an integer, 1 or "yes" for a boolean); floe converts it the same way and says
-	// how to write it.
-	CodeCoerced = "FLOE-W102"
-	// CodeYAML11: a value only YAML 1.1 reads so (yes/no/on/off as booleans), or one the
-	// reference's reader would reject where floe accepts it.
-	CodeYAML11 = "FLOE-W103"
+// diag.CodeCoerced: a value of another type the reference converts (the string "30"
+// for an integer, 1 or "yes" for a boolean); floe converts it the same way and says
+// how to write it.
+// diag.CodeYAML11: a value only YAML 1.1 reads so (yes/no/on/off as booleans), or one the
+// reference's reader would reject where floe accepts it.
 )
 
 // laxInt is the text Pydantic's lax mode reads as an integer: surrounding whitespace,
@@ -104,7 +102,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 	written := f.WrittenText(n)
 	path := f.UserPath(loc) // only for the few values that get a diagnostic
 	warn := func(format string, args ...any) (diag.Diagnostic, bool) {
-		return diag.Warnf(f.Pos(n), CodeCoerced, path, format, args...), true
+		return diag.Warnf(f.Pos(n), diag.CodeCoerced, path, format, args...), true
 	}
 	set := func(tag, value string) {
 		n.Tag, n.Value, n.Style = tag, value, 0
@@ -176,7 +174,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 		switch n.Tag {
 		case "!!bool":
 			if written != n.Value && !slices.Contains([]string{"True", "TRUE", "False", "FALSE"}, written) {
-				d := diag.Warnf(f.Pos(n), CodeYAML11, path, "%s is a boolean only in YAML 1.1 (the reference reads it so, as floe does): write %s", written, n.Value)
+				d := diag.Warnf(f.Pos(n), diag.CodeYAML11, path, "%s is a boolean only in YAML 1.1 (the reference reads it so, as floe does): write %s", written, n.Value)
 				d.Suggest = "editors and other YAML 1.2 tools read it as a string"
 				return d, true
 			}
@@ -202,7 +200,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 			if f, _ := s["format"].(string); f == "date" || f == "date-time" {
 				return diag.Diagnostic{}, false // a date where the reference wants one
 			}
-			d := diag.Errorf(f.Pos(n), CodeType, path, "%s must be a string, not a date", fieldName(path))
+			d := diag.Errorf(f.Pos(n), diag.CodeType, path, "%s must be a string, not a date", fieldName(path))
 			d.Suggest = fmt.Sprintf("YAML 1.1 reads %s as a date (as the reference does): quote it: \"%s\"", written, written)
 			b.brokenNode(slices.Clone(loc), n)
 			return d, true
@@ -212,7 +210,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 			enum, _ := s["enum"].([]any)
 			if slices.Contains(enum, any(written)) {
 				set("!!str", written)
-				d := diag.Warnf(f.Pos(n), CodeYAML11, path, "%s is a boolean in YAML 1.1: the reference rejects it here, floe reads the string %q", written, written)
+				d := diag.Warnf(f.Pos(n), diag.CodeYAML11, path, "%s is a boolean in YAML 1.1: the reference rejects it here, floe reads the string %q", written, written)
 				d.Suggest = fmt.Sprintf("quote it: \"%s\"", written)
 				return d, true
 			}

@@ -20,16 +20,6 @@ import (
 	"github.com/floe-dev/floe/schemas/check"
 )
 
-// Diagnostic codes for schema violations.
-const (
-	CodeUnknownKey = "FLOE-E100"
-	CodeMissing    = "FLOE-E101"
-	CodeType       = "FLOE-E102"
-	CodeEnum       = "FLOE-E103"
-	CodePattern    = "FLOE-E104"
-	CodeRange      = "FLOE-E105"
-)
-
 // compiledSchema is one embedded schema with its raw document kept for looking up the
 // keys allowed at a path (did-you-mean). Validation goes through schemas/check: a fast
 // path for valid values, santhosh-tekuri for everything else and for every error.
@@ -98,7 +88,7 @@ func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 	var diags diag.List
 	cs, err := Schema(name)
 	if err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: %v", err))
 		return diags
 	}
 	var root any = map[string]any{}
@@ -117,12 +107,12 @@ func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 			if defName, ok := itemized[name][k]; ok && vn != nil && vn.Kind == yaml.SequenceNode && len(vn.Content) > 1 {
 				def, err := cs.Def(defName)
 				if err != nil {
-					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
+					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: %v", err))
 					return diags
 				}
 				first, err := parse.ToValue(vn.Content[0])
 				if err != nil {
-					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
+					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeLimit, "", "%v", err))
 					return diags
 				}
 				m[k] = []any{first}
@@ -131,7 +121,7 @@ func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 			}
 			v, err := parse.ToValue(vn)
 			if err != nil {
-				diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
+				diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeLimit, "", "%v", err))
 				return diags
 			}
 			m[k] = v
@@ -145,7 +135,7 @@ func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
 		diags.Add(parallelItems(len(l.items), func(i int) diag.List {
 			v, err := parse.ToValue(l.items[i])
 			if err != nil {
-				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err)}
+				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, diag.CodeLimit, "", "%v", err)}
 			}
 			if err := l.def.Validate(v); err != nil {
 				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)}, b)
@@ -167,7 +157,7 @@ func parallelItems(n int, check func(i int) diag.List) diag.List {
 func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string, b *breakage) diag.List {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err)}
+		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: %v", err)}
 	}
 	var diags diag.List
 	for _, leaf := range leaves(ve) {
@@ -266,7 +256,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 					b.missing(join(loc, near))
 				}
 			}
-			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
+			d := diag.Errorf(f.Pos(kn), diag.CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
 			d.Suggest = diag.DidYouMean(p, allowed)
 			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
 				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
@@ -289,7 +279,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 			if where == "" {
 				where = "the top level"
 			}
-			out = append(out, diag.Errorf(pos, CodeMissing, f.UserPath(join(loc, m)), "missing required key %q in %s", m, where))
+			out = append(out, diag.Errorf(pos, diag.CodeMissing, f.UserPath(join(loc, m)), "missing required key %q in %s", m, where))
 		}
 		return out
 	case *kind.Type:
@@ -298,7 +288,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 			// A block mapping or list starts on the line after its key: point at the key.
 			pos = f.Pos(key)
 		}
-		d := diag.Errorf(pos, CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
+		d := diag.Errorf(pos, diag.CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
 		d.Suggest = typeHint(f, at, k.Want)
 		return []diag.Diagnostic{d}
 	case *kind.Enum:
@@ -306,21 +296,21 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 		for i, w := range k.Want {
 			want[i] = fmt.Sprint(w)
 		}
-		d := diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be one of %s, not %s", fieldName(path), strings.Join(want, ", "), show(k.Got))
+		d := diag.Errorf(f.Pos(at), diag.CodeEnum, path, "%s must be one of %s, not %s", fieldName(path), strings.Join(want, ", "), show(k.Got))
 		if s, ok := k.Got.(string); ok {
 			d.Suggest = diag.DidYouMean(s, want)
 		}
 		return []diag.Diagnostic{d}
 	case *kind.Const:
-		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be %s, not %s", fieldName(path), show(k.Want), show(k.Got))}
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeEnum, path, "%s must be %s, not %s", fieldName(path), show(k.Want), show(k.Got))}
 	case *kind.Pattern:
-		d := diag.Errorf(f.Pos(at), CodePattern, path, "%s %s does not match %s", fieldName(path), show(k.Got), k.Want)
+		d := diag.Errorf(f.Pos(at), diag.CodePattern, path, "%s %s does not match %s", fieldName(path), show(k.Got), k.Want)
 		d.Suggest = cs.description(loc)
 		return []diag.Diagnostic{d}
 	case *kind.Format:
-		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
 	}
-	return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer))}
+	return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer))}
 }
 
 func fieldName(path string) string {
@@ -533,7 +523,7 @@ func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []s
 			return
 		}
 		if !v.IsInt() || !v.Num().IsInt64() {
-			diags.Add(diag.Errorf(f.Pos(n), CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
+			diags.Add(diag.Errorf(f.Pos(n), diag.CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
 			b.brokenNode(loc, n)
 			return
 		}

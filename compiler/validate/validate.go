@@ -23,20 +23,6 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// Diagnostic codes of the rules beyond the schema.
-const (
-	CodeEnvKey        = "FLOE-E106"
-	CodeAliasConflict = "FLOE-E107"
-	CodeDuplicateName = "FLOE-E110"
-	CodeUnknownTop    = "FLOE-W100"
-	CodeReserved      = "FLOE-E120"
-	CodeScope         = "FLOE-E121"
-	CodeEndpoint      = "FLOE-E122"
-	CodeWeights       = "FLOE-E123"
-	CodeNaming        = "FLOE-E124"
-	CodePreset        = "FLOE-E125"
-)
-
 // Spec is a floe.yaml that passed validation.
 //
 // A Spec is returned even when validation found errors (the driver then writes
@@ -158,7 +144,7 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	b.apply(broken)
 	var spec schemas.FloeSpec
 	if err := decodeSpec(f, &spec); err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: decode floe.yaml: %v", err))
 		return nil, diags
 	}
 	// Model names are compared ignoring case: DuckDB and Iceberg identifiers are
@@ -180,7 +166,7 @@ func ValidateSpec(f *parse.File) (*Spec, diag.List) {
 	for i, d := range spec.Destinations {
 		if d.Config != nil && d.Config.Len() > maxDestinationConfigKeys {
 			k, _ := parse.Lookup(f.Root, []string{"destinations", fmt.Sprint(i), "config"})
-			diags.Add(diag.Errorf(f.Pos(k), CodeRange, fmt.Sprintf("destinations[%d].config", i),
+			diags.Add(diag.Errorf(f.Pos(k), diag.CodeRange, fmt.Sprintf("destinations[%d].config", i),
 				"destinations[%d].config has %d keys; at most %d are allowed", i, d.Config.Len(), maxDestinationConfigKeys))
 		}
 	}
@@ -195,7 +181,7 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		// reference reads apiVersion and ignores api_version as one of them.
 		if ak, _ := parse.MapGet(f.Root, "api_version"); ak != nil {
 			if ck, _ := parse.MapGet(f.Root, "apiVersion"); ck != nil {
-				d := diag.Warnf(f.Pos(ak), CodeUnknownTop, "api_version", "api_version is ignored: apiVersion is given (as the reference reads it)")
+				d := diag.Warnf(f.Pos(ak), diag.CodeUnknownTop, "api_version", "api_version is ignored: apiVersion is given (as the reference reads it)")
 				d.Related = []diag.Related{{Pos: f.Pos(ck), Message: "apiVersion is here"}}
 				d.Suggest = "remove api_version"
 				diags.Add(d)
@@ -218,7 +204,7 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 	b.apply(broken)
 	var m schemas.Manifest
 	if err := decode(f, &m); err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode manifest: %v", err))
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: decode manifest: %v", err))
 		return nil, diags
 	}
 	diags.Add(manifestRules(f, &m, broken)...)
@@ -319,7 +305,7 @@ func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]
 			k := n.Content[i]
 			if isEnvKey(k.Value) {
 				banned = true
-				d := diag.Errorf(f.Pos(k), CodeEnvKey, DottedPath(append(path, k.Value)), "environment-specific key %q is not allowed in floe.yaml", k.Value)
+				d := diag.Errorf(f.Pos(k), diag.CodeEnvKey, DottedPath(append(path, k.Value)), "environment-specific key %q is not allowed in floe.yaml", k.Value)
 				d.Suggest = "floe.yaml is environment-agnostic: put connection settings in the platform manifest (manifest.yaml)"
 				diags.Add(d)
 				continue
@@ -366,7 +352,7 @@ func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag
 		return
 	}
 	if ck, _ := parse.MapGet(m, canonical); ck != nil {
-		d := diag.Errorf(f.Pos(ak), CodeAliasConflict, alias, "%q and %q are the same key; write only one", alias, canonical)
+		d := diag.Errorf(f.Pos(ak), diag.CodeAliasConflict, alias, "%q and %q are the same key; write only one", alias, canonical)
 		d.Related = []diag.Related{{Pos: f.Pos(ck), Message: canonical + " is here"}}
 		diags.Add(d)
 		return
@@ -395,11 +381,11 @@ func unknownTopLevel(f *parse.File, diags *diag.List) {
 		case slices.Contains(known, k.Value):
 			kept = append(kept, k, v)
 		case slices.Contains(manifestEnvKeys, k.Value):
-			d := diag.Errorf(f.Pos(k), CodeEnvKey, k.Value, "environment-specific key %q is not allowed in a manifest", k.Value)
+			d := diag.Errorf(f.Pos(k), diag.CodeEnvKey, k.Value, "environment-specific key %q is not allowed in a manifest", k.Value)
 			d.Suggest = "manifests are environment-agnostic; select the environment at run time (FLOE_ENV)"
 			diags.Add(d)
 		default:
-			d := diag.Warnf(f.Pos(k), CodeUnknownTop, k.Value, "unknown top-level key %q is ignored", k.Value)
+			d := diag.Warnf(f.Pos(k), diag.CodeUnknownTop, k.Value, "unknown top-level key %q is ignored", k.Value)
 			d.Suggest = diag.DidYouMean(k.Value, known)
 			if d.Suggest == "" {
 				d.Suggest = "it may belong to a newer manifest version, or be a typo"
@@ -425,7 +411,7 @@ func duplicateNames(f *parse.File, list string, n int, name func(int) string) di
 		}
 		_, v := parse.Lookup(f.Root, []string{list, fmt.Sprint(i), "name"})
 		_, pv := parse.Lookup(f.Root, []string{list, fmt.Sprint(j), "name"})
-		d := diag.Errorf(f.Pos(v), CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", v.Value, list)
+		d := diag.Errorf(f.Pos(v), diag.CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", v.Value, list)
 		if v.Value != pv.Value {
 			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", v.Value, list, pv.Value)
 		}
@@ -502,7 +488,7 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 		return f.Pos(atNode(f, path))
 	}
 	if !broken.Has("metadata", "name") && slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
-		d := diag.Errorf(at("metadata", "name"), CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
+		d := diag.Errorf(at("metadata", "name"), diag.CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
 		d.Suggest = "choose another name; reserved: " + strings.Join(reservedNames, ", ")
 		diags.Add(d)
 	}
@@ -514,25 +500,25 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 	case broken.Has("scope") || broken.Has("parent_manifest"):
 		// Reported; the scope rules depend on both.
 	case scope != "domain" && m.ParentManifest != nil:
-		d := diag.Errorf(at("parent_manifest"), CodeScope, "parent_manifest", "parent_manifest is only valid with scope: domain")
+		d := diag.Errorf(at("parent_manifest"), diag.CodeScope, "parent_manifest", "parent_manifest is only valid with scope: domain")
 		d.Suggest = "set scope: domain, or remove parent_manifest"
 		diags.Add(d)
 		broken.Add("parent_manifest")
 	case scope == "domain" && m.ParentManifest == nil:
-		d := diag.Errorf(at("scope"), CodeScope, "scope", "a scope: domain manifest needs parent_manifest (the path of its enterprise manifest)")
+		d := diag.Errorf(at("scope"), diag.CodeScope, "scope", "a scope: domain manifest needs parent_manifest (the path of its enterprise manifest)")
 		diags.Add(d)
 		broken.Add("scope")
 	}
 	if broken.Has("scope") {
 		// Reported; the approved_* rules depend on it.
 	} else if m.ApprovedPlugins != nil && scope != "enterprise" {
-		diags.Add(diag.Errorf(at("approved_plugins"), CodeScope, "approved_plugins", "approved_plugins is only valid for scope: enterprise"))
+		diags.Add(diag.Errorf(at("approved_plugins"), diag.CodeScope, "approved_plugins", "approved_plugins is only valid for scope: enterprise"))
 	}
 	if m.ApprovedProducts != nil && scope != "domain" {
-		diags.Add(diag.Errorf(at("approved_products"), CodeScope, "approved_products", "approved_products is only valid for scope: domain"))
+		diags.Add(diag.Errorf(at("approved_products"), diag.CodeScope, "approved_products", "approved_products is only valid for scope: domain"))
 	}
 	if m.ApprovedSinks != nil && scope != "enterprise" {
-		diags.Add(diag.Errorf(at("approved_sinks"), CodeScope, "approved_sinks", "approved_sinks is only valid for scope: enterprise"))
+		diags.Add(diag.Errorf(at("approved_sinks"), diag.CodeScope, "approved_sinks", "approved_sinks is only valid for scope: enterprise"))
 	}
 	if o := m.Observability; o != nil {
 		if o.Tracing != nil && o.Tracing.Endpoint != nil {
@@ -546,7 +532,7 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 		w := q.DimensionWeights
 		sum := val(w.Completeness, 0.25) + val(w.Accuracy, 0.25) + val(w.Validity, 0.20) + val(w.Consistency, 0.15) + val(w.Timeliness, 0.15)
 		if math.Abs(sum-1.0) > 1e-9 {
-			diags.Add(diag.Errorf(at("plugins", "quality", "dimension_weights"), CodeWeights, "plugins.quality.dimension_weights", "dimension weights must sum to 1.0, got %s", schemas.PyFloat(sum)))
+			diags.Add(diag.Errorf(at("plugins", "quality", "dimension_weights"), diag.CodeWeights, "plugins.quality.dimension_weights", "dimension weights must sum to 1.0, got %s", schemas.PyFloat(sum)))
 		}
 	}
 	if g := m.Governance; g != nil && g.Naming != nil && !broken.Within("governance", "naming") {
@@ -556,12 +542,12 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 		}
 		if pattern == "custom" && len(g.Naming.CustomPatterns) == 0 {
 			broken.Add("governance", "naming")
-			diags.Add(diag.Errorf(at("governance", "naming"), CodeNaming, "governance.naming.custom_patterns", "pattern: custom needs at least one entry in custom_patterns"))
+			diags.Add(diag.Errorf(at("governance", "naming"), diag.CodeNamingConfig, "governance.naming.custom_patterns", "pattern: custom needs at least one entry in custom_patterns"))
 		}
 		for i, p := range g.Naming.CustomPatterns {
 			if _, err := regexp.Compile(p); err != nil {
 				broken.Add("governance", "naming", "custom_patterns", fmt.Sprint(i))
-				diags.Add(diag.Errorf(at("governance", "naming", "custom_patterns", fmt.Sprint(i)), CodeNaming, fmt.Sprintf("governance.naming.custom_patterns[%d]", i), "invalid regular expression: %v", err))
+				diags.Add(diag.Errorf(at("governance", "naming", "custom_patterns", fmt.Sprint(i)), diag.CodeNamingConfig, fmt.Sprintf("governance.naming.custom_patterns[%d]", i), "invalid regular expression: %v", err))
 			}
 		}
 	}
@@ -587,13 +573,13 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 		path := "resource_presets." + n
 		switch {
 		case canonical && flat:
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q mixes {requests, limits} with flat cpu_request/memory_limit keys; use one shape", n))
+			diags.Add(diag.Errorf(at("resource_presets", n), diag.CodePreset, path, "preset %q mixes {requests, limits} with flat cpu_request/memory_limit keys; use one shape", n))
 		case canonical && (p.Requests == nil || p.Limits == nil || p.Requests.CPU == "" || p.Requests.Memory == "" || p.Limits.CPU == "" || p.Limits.Memory == ""):
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs requests.cpu, requests.memory, limits.cpu and limits.memory", n))
+			diags.Add(diag.Errorf(at("resource_presets", n), diag.CodePreset, path, "preset %q needs requests.cpu, requests.memory, limits.cpu and limits.memory", n))
 		case flat && (p.CPURequest == nil || p.MemoryRequest == nil || p.CPULimit == nil || p.MemoryLimit == nil):
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs all four of cpu_request, memory_request, cpu_limit, memory_limit", n))
+			diags.Add(diag.Errorf(at("resource_presets", n), diag.CodePreset, path, "preset %q needs all four of cpu_request, memory_request, cpu_limit, memory_limit", n))
 		case !canonical && !flat:
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q is empty", n))
+			diags.Add(diag.Errorf(at("resource_presets", n), diag.CodePreset, path, "preset %q is empty", n))
 		}
 		if len(diags) > shapeErrors {
 			broken.Add("resource_presets", n)
@@ -629,24 +615,24 @@ var referencePrivate = regexp.MustCompile(`://(?:127\.|192\.168\.|10\.|172\.(?:1
 func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 	var diags diag.List
 	if !strings.HasPrefix(ep, "http://") && !strings.HasPrefix(ep, "https://") {
-		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q must use http or https", ep))
+		diags.Add(diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q must use http or https", ep))
 		return diags
 	}
 	u, err := url.Parse(ep)
 	if err != nil || u.Host == "" {
-		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
+		diags.Add(diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
 		return diags
 	}
 	if loc := referencePrivate.FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
 		// The reference's own test: text, not address. It also rejects public names that
 		// start like a private address (10.example.com, localhost.example.com): so does floe.
-		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])
+		d := diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])
 		d.Suggest = "use a host name that does not start with 10., 127., 169.254., 172.16-31., 192.168. or localhost"
 		diags.Add(d)
 		return diags
 	}
 	if privateHost(u.Hostname()) {
-		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
+		d := diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
 		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
 		diags.Add(d)
 	}
@@ -673,7 +659,7 @@ func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) 
 		_, item := parse.Lookup(f.Root, p)
 		for _, k := range keys.required {
 			if kn, _ := parse.MapGet(item, k); kn == nil {
-				diags.Add(diag.Errorf(f.Pos(item), CodeMissing, DottedPath(append(p, k)), "missing required key %q in a %s rule", k, r.Type))
+				diags.Add(diag.Errorf(f.Pos(item), diag.CodeMissing, DottedPath(append(p, k)), "missing required key %q in a %s rule", k, r.Type))
 				broken.Add(p...)
 			}
 		}
@@ -681,7 +667,7 @@ func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) 
 		for j := 0; item != nil && j+1 < len(item.Content); j += 2 {
 			k := item.Content[j]
 			if !slices.Contains(allowed, k.Value) {
-				d := diag.Errorf(f.Pos(k), CodeUnknownKey, DottedPath(append(p, k.Value)), "unknown key %q in a %s rule", k.Value, r.Type)
+				d := diag.Errorf(f.Pos(k), diag.CodeUnknownKey, DottedPath(append(p, k.Value)), "unknown key %q in a %s rule", k.Value, r.Type)
 				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
 				diags.Add(d)
 				broken.Add(p...)
@@ -691,8 +677,7 @@ func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) 
 	return diags
 }
 
-// CodeDropped: keys the reference reads and drops without a word.
-const CodeDropped = "FLOE-W104"
+// diag.CodeDropped: keys the reference reads and drops without a word.
 
 var flatPresetKeys = []string{"cpu_request", "memory_request", "cpu_limit", "memory_limit"}
 
@@ -725,7 +710,7 @@ func flatPresets(f *parse.File, diags *diag.List) {
 				kept = append(kept, k, p.Content[j+1])
 				continue
 			}
-			d := diag.Warnf(f.Pos(k), CodeDropped, "resource_presets."+name+"."+k.Value,
+			d := diag.Warnf(f.Pos(k), diag.CodeDropped, "resource_presets."+name+"."+k.Value,
 				"key %q is ignored: a preset with cpu_request, memory_request, cpu_limit and memory_limit is read from those four (as the reference does)", k.Value)
 			d.Suggest = "remove it, or write the preset as {requests: {cpu, memory}, limits: {cpu, memory}} alone"
 			diags.Add(d)
