@@ -2,7 +2,6 @@ package schemas
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -89,7 +88,7 @@ var ErrNoSplice = errors.New("list position not found")
 // encoding the whole document at once (TestIndentSplice). When the empty list cannot be
 // found exactly once, the error says so and the caller encodes the document whole.
 func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check func(i int, compact []byte) error) ([]byte, error) {
-	compact, err := encodeCompact(nil, doc)
+	compact, err := AppendJSON(nil, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -108,17 +107,13 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 	workers := par.Workers(n, par.MinPer)
 	chunks := make([][]byte, workers)
 	err = par.Ranges(workers, n, func(w, lo, hi int) error {
-		var buf []byte
-		var enc bytes.Buffer // one encoder a worker, reset per item
-		encoder := json.NewEncoder(&enc)
-		encoder.SetEscapeHTML(false)
+		var buf, scratch []byte
 		inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
 		for i := lo; i < hi; i++ {
-			enc.Reset()
-			if err := encoder.Encode(item(i)); err != nil {
+			var err error
+			if scratch, err = AppendJSON(scratch[:0], item(i)); err != nil {
 				return err
 			}
-			scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
 			if check != nil {
 				if err := check(i, scratch); err != nil {
 					return err
@@ -154,18 +149,4 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 	out = append(out, pad...)
 	out = append(out, head[open:]...)
 	return out, nil
-}
-
-// EncodeCompact returns v's compact JSON, without HTML escaping or final newline.
-func EncodeCompact(v any) ([]byte, error) { return encodeCompact(nil, v) }
-
-// encodeCompact appends v's compact JSON, without HTML escaping or final newline.
-func encodeCompact(dst []byte, v any) ([]byte, error) {
-	b := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

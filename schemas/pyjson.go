@@ -163,13 +163,13 @@ func (m Map) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, err := marshalNoHTML(it.Key)
+		k, err := AppendJSON(nil, it.Key)
 		if err != nil {
 			return nil, err
 		}
 		b.Write(k)
 		b.WriteByte(':')
-		v, err := marshalNoHTML(it.Value)
+		v, err := AppendJSON(nil, it.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -244,27 +244,15 @@ func decodeOrdered(dec *json.Decoder) (any, error) {
 	}
 }
 
-func marshalNoHTML(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
 // MarshalPython serializes v the way the reference writes compiled_artifacts.json:
 // Python json.dumps(indent=2) — two-space indent, ", "/": " separators, ASCII-only
 // (non-ASCII as \uXXXX escapes), Python float repr, no trailing newline.
 func MarshalPython(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := AppendJSON(nil, v)
+	if err != nil {
 		return nil, err
 	}
-	return asciiEscape(AppendIndent(nil, bytes.TrimRight(b.Bytes(), "\n"))), nil
+	return asciiEscape(AppendIndent(nil, b)), nil
 }
 
 // MarshalArtifacts is MarshalPython(ca) with the models encoded on every CPU (most of

@@ -75,16 +75,7 @@ func Files(p *schemas.Product, opts Options) ([]gen.File, error) {
 }
 
 // JSON encodes v with two-space indent and a final newline (floe's own files).
-func JSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+func JSON(v any) ([]byte, error) { return schemas.IndentJSON(v) }
 
 // toYAML converts artifact JSON to block YAML; sortKeys mimics PyYAML's sort_keys.
 func toYAML(data []byte, sortKeys bool) ([]byte, error) {

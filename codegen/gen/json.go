@@ -1,8 +1,6 @@
 package gen
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 
 	"github.com/floe-dev/floe/schemas"
@@ -10,15 +8,7 @@ import (
 
 // IndentJSON encodes v as two-space indented JSON with a final newline, without HTML
 // escaping: the format of every JSON file floe itself defines.
-func IndentJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return append(schemas.AppendIndent(nil, bytes.TrimSuffix(b.Bytes(), []byte("\n"))), '\n'), nil
-}
+func IndentJSON(v any) ([]byte, error) { return schemas.IndentJSON(v) }
 
 // IcebergJSON is the content of iceberg_io.json. Every generator that writes or embeds
 // the file (the runtime files, the chart's ConfigMap) calls this, so the copies are
@@ -48,7 +38,7 @@ func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []b
 	}
 	c.Tables = []schemas.IcebergTable{}
 	if check != nil {
-		b, err := schemas.EncodeCompact(&c)
+		b, err := schemas.AppendJSON(nil, &c)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +51,7 @@ func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []b
 		c.Tables = tables
 		if b, err = IndentJSON(c); err == nil && check != nil {
 			var whole []byte
-			if whole, err = schemas.EncodeCompact(&c); err == nil {
+			if whole, err = schemas.AppendJSON(nil, &c); err == nil {
 				err = check(-1, whole)
 			}
 		}

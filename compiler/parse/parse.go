@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/schemas"
 )
 
 // Limits bound the work a single input file may cause.
@@ -804,8 +805,6 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, budget *int, depth int) error {
 }
 
 func writeString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	b.Truncate(b.Len() - 1)
+	q, _ := schemas.AppendJSON(b.AvailableBuffer(), s) // a string always encodes
+	b.Write(q)
 }

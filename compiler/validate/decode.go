@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -156,7 +157,7 @@ func structFields(t reflect.Type) map[string]int {
 			continue
 		}
 		tag := f.Tag.Get("json")
-		name, opts, _ := cutComma(tag)
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "-" && opts == "" {
 			continue
 		}
@@ -171,13 +172,4 @@ func structFields(t reflect.Type) map[string]int {
 	}
 	fieldCache.Store(t, m)
 	return m
-}
-
-func cutComma(s string) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

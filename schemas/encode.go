@@ -1,0 +1,30 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// AppendJSON appends v's compact JSON to dst, without HTML escaping ("<", ">" and "&"
+// stay as written: floe's files are read by programs and people, not browsers) and
+// without the encoder's final newline. It is the one JSON encoder set-up of floe's own
+// files; every other writer starts from it.
+func AppendJSON(dst []byte, v any) ([]byte, error) {
+	b := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// IndentJSON encodes v as two-space indented JSON with a final newline, without HTML
+// escaping: the format of every JSON file floe itself defines.
+func IndentJSON(v any) ([]byte, error) {
+	b, err := AppendJSON(nil, v)
+	if err != nil {
+		return nil, err
+	}
+	return append(AppendIndent(nil, b), '\n'), nil
+}
