@@ -85,7 +85,7 @@ type corpusValue struct {
 
 func agree(t *testing.T, name string, s *check.Schema, v any) (fast, slow bool) {
 	t.Helper()
-	ss, err := s.Santhosh()
+	ss, err := s.Full()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,7 +121,7 @@ func (s *Schema) Validate(v any) error {
 	if s.FastValid(v) {
 		return nil
 	}
-	slow, err := s.Santhosh()
+	slow, err := s.Full()
 	if err != nil {
 		return err
 	}
@@ -134,8 +134,9 @@ func (s *Schema) FastValid(v any) bool {
 	return s.fast != nil && s.fast.valid(v)
 }
 
-// Santhosh returns the schema compiled by santhosh-tekuri (compiled once, on first use).
-func (s *Schema) Santhosh() (*jsonschema.Schema, error) {
+// Full returns the schema compiled by the full validator, santhosh-tekuri/jsonschema:
+// every keyword, and every error message floe reports (compiled once, on first use).
+func (s *Schema) Full() (*jsonschema.Schema, error) {
 	s.once.Do(func() {
 		d := s.doc
 		d.mu.Lock()

@@ -18,7 +18,7 @@ func TestNumbersAtBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow, err := s.Santhosh()
+	slow, err := s.Full()
 	if err != nil {
 		t.Fatal(err)
 	}
