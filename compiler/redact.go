@@ -7,8 +7,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -53,7 +53,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 		found, ok := r.secrets[name]
 		if !ok {
 			f, _ := parse.Parse(name, b)
-			found = govern.Secrets(f)
+			found = validate.Secrets(f)
 		}
 		red, s := redactSource(string(b), found, quoted[name])
 		src[name] = []byte(red)
@@ -82,7 +82,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 // the end of its line, and the lines a multi-line value continues on), then redacts it
 // line by line (schemas.RedactLines); it returns the text, of which only the lines in
 // quoted (0-based) are kept, and every secret it knows.
-func redactSource(text string, found []govern.Finding, quoted map[int]bool) (string, []string) {
+func redactSource(text string, found []validate.Finding, quoted map[int]bool) (string, []string) {
 	lines := strings.Split(text, "\n")
 	var secrets []string
 	for _, f := range found {

@@ -256,19 +256,16 @@ func MarshalPython(v any) ([]byte, error) {
 }
 
 // MarshalArtifacts is MarshalPython(ca) with the models encoded on every CPU (most of
-// the bytes of a big product).
-func MarshalArtifacts(ca *CompiledArtifacts) ([]byte, error) {
-	if ca.Transforms == nil || len(ca.Transforms.Models) < 2 {
-		return MarshalPython(ca)
+// the bytes of a big product), each handed to check (when not nil) as it is encoded.
+func MarshalArtifacts(ca *CompiledArtifacts, check ListChecker) ([]byte, error) {
+	if ca.Transforms == nil {
+		return nil, errors.New("compiled artifacts without transforms") // lower always writes them
 	}
 	doc, t := *ca, *ca.Transforms
 	models := t.Models
 	t.Models = []ResolvedModel{}
 	doc.Transforms = &t
-	b, err := IndentSplice(&doc, "models", 2, len(models), func(i int) any { return &models[i] }, nil)
-	if errors.Is(err, ErrNoSplice) {
-		return MarshalPython(ca)
-	}
+	b, err := IndentList(&doc, []string{"transforms", "models"}, len(models), func(i int) any { return &models[i] }, check)
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		res.Inputs = append(res.Inputs, join(opts.Dir, models[name]))
 	}
 
-	f, ts := spec.File, spec.Spec.Transforms
+	ts := spec.Transforms
 	transforms := make(map[string]int, len(ts))
 	nameBroken := false
 	for i, t := range ts {
@@ -135,8 +135,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		if _, ok := models[t.Name]; ok {
 			continue
 		}
-		_, v := parse.Lookup(f.Root, []string{"transforms", fmt.Sprint(i), "name"})
-		d := diag.Errorf(f.Pos(v), diag.CodeNoModel, f.UserPath([]string{"transforms", fmt.Sprint(i), "name"}),
+		d := diag.Errorf(spec.TransformAt(i, "name"), diag.CodeNoModel, spec.TransformPath(i, "name"),
 			"transform %q has no dbt model: no %s.sql or %s.py under %s", t.Name, t.Name, t.Name, strings.Join(proj.modelPaths, ", "))
 		d.Suggest = diag.DidYouMean(t.Name, order)
 		if d.Suggest == "" {
@@ -192,8 +191,7 @@ func (p *project) pos(file, key string) diag.Pos {
 	if p.file == nil {
 		return diag.Pos{File: file}
 	}
-	k, _ := parse.MapGet(p.file.Root, key)
-	return p.file.Pos(k)
+	return p.file.Key(key)
 }
 
 // readProject reads name, model-paths and target-path; a file that is not what dbt
@@ -329,7 +327,6 @@ func readManifest(opts Options, name string) (*manifest, error) {
 // (dbt's checksum no longer matches) is not compared: the warning says to parse again.
 func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, transforms map[string]int, mpath string) diag.List {
 	var diags diag.List
-	f := spec.File
 	byName := map[string]manifestNode{}
 	var ids []string
 	for id := range man.Nodes {
@@ -348,7 +345,7 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 	for _, n := range byName {
 		refName["model."+n.PackageName+"."+n.Name] = n.Name
 	}
-	for i, t := range spec.Spec.Transforms {
+	for i, t := range spec.Transforms {
 		is := fmt.Sprint(i)
 		if spec.Broken.Has("transforms", is, "name") || spec.Broken.Has("transforms", is, "dependsOn") {
 			continue
@@ -374,17 +371,15 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 			}
 		}
 		deps := t.DependsOn
-		depsKey, _ := parse.Lookup(f.Root, []string{"transforms", is, "dependsOn"})
-		at := f.Pos(depsKey)
-		if depsKey == nil {
-			_, v := parse.Lookup(f.Root, []string{"transforms", is, "name"})
-			at = f.Pos(v)
+		at, ok := spec.DependsOnKey(i)
+		if !ok {
+			at = spec.TransformAt(i, "name")
 		}
 		for _, ref := range refs {
 			if slices.Contains(deps, ref) {
 				continue
 			}
-			d := diag.Errorf(at, diag.CodeRefMissing, f.UserPath([]string{"transforms", is, "dependsOn"}),
+			d := diag.Errorf(at, diag.CodeRefMissing, spec.TransformPath(i, "dependsOn"),
 				"transform %q does not depend on %q, but its model %s refs it", t.Name, ref, file)
 			d.Suggest = fmt.Sprintf("add %s to dependsOn", ref)
 			diags.Add(d)
@@ -396,8 +391,7 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 			if _, isTransform := transforms[dep]; !isTransform {
 				continue // not a transform: the graph pass reports it
 			}
-			_, v := parse.Lookup(f.Root, []string{"transforms", is, "dependsOn", fmt.Sprint(k)})
-			d := diag.Errorf(f.Pos(v), diag.CodeRefExtra, f.UserPath([]string{"transforms", is, "dependsOn", fmt.Sprint(k)}),
+			d := diag.Errorf(spec.TransformAt(i, "dependsOn", fmt.Sprint(k)), diag.CodeRefExtra, spec.TransformPath(i, "dependsOn", fmt.Sprint(k)),
 				"transform %q depends on %q, but its model %s does not ref it", t.Name, dep, file)
 			d.Suggest = fmt.Sprintf("remove %s from dependsOn, or add {{ ref('%s') }} to %s", dep, dep, file)
 			diags.Add(d)

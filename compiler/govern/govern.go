@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -25,7 +25,7 @@ type Result struct {
 	Governance *schemas.ResolvedGovernance
 	// Secrets are the literal secrets of each input file (by file name), for redacting
 	// what quotes the inputs.
-	Secrets map[string][]Finding
+	Secrets map[string][]validate.Finding
 }
 
 var namingPatterns = map[string]*regexp.Regexp{
@@ -50,7 +50,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	if g != nil && g.PolicyEnforcementLevel != nil {
 		res.Level = *g.PolicyEnforcementLevel
 	}
-	secretDiags, secrets := literalSecrets(r.Spec.File, r.Chain, res.Level)
+	secretDiags, secrets := literalSecrets(r.Spec, r.Chain, res.Level)
 	diags.Add(secretDiags...)
 	res.Secrets = secrets
 	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
@@ -62,12 +62,9 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 		}
 		capAt := func(field string, v *int, hi int) {
 			if v != nil && *v > hi {
-				pos := diag.Pos{File: r.Chain[0].File.Name}
-				for _, m := range r.Chain {
-					if _, n, ok := parse.LookupExact(m.File.Root, []string{"governance", field}); ok {
-						pos = m.File.Pos(n)
-						break
-					}
+				pos, ok := r.Chain.At("governance", field)
+				if !ok {
+					pos = diag.Pos{File: r.Chain[0].File.Name}
 				}
 				diags.Add(diag.Errorf(pos, diag.CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
 			}
@@ -84,14 +81,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 	types := map[string]bool{}
 	// brokenIn says whether validation reported a value under path broken (in any tier
 	// of the chain): a policy configured by it is not applied.
-	brokenIn := func(path ...string) bool {
-		for _, m := range r.Chain {
-			if m.Broken.Within(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brokenIn := r.Chain.BrokenWithin
 	if g.Naming != nil && !brokenIn("governance", "naming") {
 		enforcement := "warn"
 		if g.Naming.Enforcement != nil {
@@ -108,13 +98,11 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 					custom = append(custom, re)
 				}
 			}
-			sf := r.Spec.File
-			for i, t := range r.Spec.Spec.Transforms {
+			for i, t := range r.Spec.Transforms {
 				if r.Spec.Broken.Has("transforms", fmt.Sprint(i), "name") || matchesNaming(t.Name, pattern, custom) {
 					continue
 				}
-				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
-				d := diag.Warnf(sf.Pos(v), diag.CodeNaming, fmt.Sprintf("transforms[%d].name", i),
+				d := diag.Warnf(r.Spec.TransformAt(i, "name"), diag.CodeNaming, fmt.Sprintf("transforms[%d].name", i),
 					"model name %q does not match the %s naming convention", t.Name, pattern)
 				if enforcement == "strict" {
 					d.Severity = diag.Error
@@ -154,7 +142,7 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 		sum.PolicyTypesChecked = append(sum.PolicyTypesChecked, t)
 	}
 	slices.Sort(sum.PolicyTypesChecked)
-	sum.ModelsValidated = len(r.Spec.Spec.Transforms)
+	sum.ModelsValidated = len(r.Spec.Transforms)
 	res.Summary = sum
 	return res, diags
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/resolve"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
@@ -24,8 +23,7 @@ type violation struct {
 // warn is a warning at any level).
 func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn func(path ...string) bool) []violation {
 	var out []violation
-	sf := r.Spec.File
-	ts := r.Spec.Spec.Transforms
+	ts := r.Spec.Transforms
 	// valid lists the transforms whose name passed validation.
 	var valid []int
 	for i := range ts {
@@ -34,17 +32,11 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 		}
 	}
 	nameAt := func(i int) (diag.Pos, string) {
-		_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
-		return sf.Pos(v), fmt.Sprintf("transforms[%d].name", i)
+		return r.Spec.TransformAt(i, "name"), fmt.Sprintf("transforms[%d].name", i)
 	}
 	manifestAt := func(p ...string) diag.Pos {
-		for _, m := range r.Chain {
-			if k, v, ok := parse.LookupExact(m.File.Root, p); ok {
-				if k != nil {
-					return m.File.Pos(k)
-				}
-				return m.File.Pos(v)
-			}
+		if pos, ok := r.Chain.Key(p...); ok {
+			return pos
 		}
 		return diag.Pos{File: r.Chain[0].File.Name}
 	}

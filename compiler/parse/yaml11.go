@@ -159,8 +159,8 @@ func construct11Float(v string) (string, bool) {
 // retag11 gives every plain scalar under root its YAML 1.1 tag and value, recording
 // the text written where the value changes (for messages), and reports what YAML 1.1
 // cannot load or what cannot be a mapping key.
-func retag11(f *File, root *yaml.Node, diags *diag.List) {
-	seen := map[*yaml.Node]bool{}
+func (c *checker) retag11(root *yaml.Node) {
+	f := c.f
 	var walk func(n *yaml.Node, key bool)
 	walk = func(n *yaml.Node, key bool) {
 		if n == nil {
@@ -168,8 +168,8 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 		}
 		switch n.Kind {
 		case yaml.AliasNode:
-			if !seen[n.Alias] {
-				seen[n.Alias] = true
+			if !c.retaged[n.Alias] {
+				c.retaged[n.Alias] = true
 				walk(n.Alias, key)
 			}
 		case yaml.MappingNode:
@@ -178,8 +178,8 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 				walk(n.Content[i+1], false)
 			}
 		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, false)
+			for _, ch := range n.Content {
+				walk(ch, false)
 			}
 		case yaml.ScalarNode:
 			if n.Style != 0 || n.Tag == "!!merge" {
@@ -189,20 +189,17 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 			if !ok {
 				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "%q cannot be read by YAML 1.1 (the reference's YAML reader fails on it)", n.Value)
 				d.Suggest = "quote it to make it a string"
-				diags.Add(d)
+				c.yaml11.Add(d)
 				return
 			}
 			if key && tag != "!!str" {
 				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "key %q is read as %s by YAML 1.1 (as the reference reads it), not as a string", n.Value, tagName(tag))
 				d.Suggest = "quote it: \"" + n.Value + "\""
-				diags.Add(d)
+				c.yaml11.Add(d)
 				return
 			}
 			if value != n.Value {
-				if f.Written == nil {
-					f.Written = map[*yaml.Node]string{}
-				}
-				f.Written[n] = n.Value
+				f.setWritten(n, n.Value)
 			}
 			n.Tag, n.Value = tag, value
 		}
@@ -229,13 +226,27 @@ func tagName(tag string) string {
 // WrittenText is n's value as written in the file (before YAML 1.1 resolution gave it
 // its canonical form).
 func (f *File) WrittenText(n *yaml.Node) string {
-	if s, ok := f.Written[n]; ok {
+	f.mu.Lock()
+	s, ok := f.written[n]
+	f.mu.Unlock()
+	if ok {
 		return s
 	}
 	if n == nil {
 		return ""
 	}
 	return n.Value
+}
+
+// setWritten records the text written for n, whose value YAML 1.1 resolution rewrote
+// (the parts of a file are checked on several goroutines at once).
+func (f *File) setWritten(n *yaml.Node, text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.written == nil {
+		f.written = map[*yaml.Node]string{}
+	}
+	f.written[n] = text
 }
 
 // Bool is the value of a !!bool scalar.

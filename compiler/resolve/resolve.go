@@ -10,9 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
@@ -24,7 +21,7 @@ var QualityProviders = []string{"great_expectations", "soda", "dbt_expectations"
 // Resolved is the output of the resolve pass.
 type Resolved struct {
 	Spec     *validate.Spec
-	Chain    []*validate.Manifest // product's manifest first
+	Chain    validate.Chain    // product's manifest first
 	Manifest *schemas.Manifest    // effective (merged) manifest
 	Plugins  schemas.ResolvedPlugins
 	// DefaultCompute is defaults.compute or plugins.compute.type.
@@ -50,41 +47,23 @@ type Options struct {
 }
 
 // Resolve runs the pass.
-func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Resolved, diag.List) {
+func Resolve(spec *validate.Spec, chain validate.Chain, opts Options) (*Resolved, diag.List) {
 	var diags diag.List
 	eff, d := Merge(chain)
 	diags.Add(d...)
-	mf := chain[0].File
 	at := func(path ...string) diag.Pos {
-		// The value may come from a parent manifest: look in each tier, child first.
-		for _, m := range chain {
-			if k, v, ok := parse.LookupExact(m.File.Root, path); ok {
-				if v != nil && !(k != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0) {
-					return m.File.Pos(v)
-				}
-				return m.File.Pos(k)
-			}
+		// The value may come from a parent manifest: the first tier that has it, child
+		// first; else where it would go in the product's manifest.
+		if pos, ok := chain.Mark(path...); ok {
+			return pos
 		}
-		_, v := parse.Lookup(mf.Root, path[:max(0, len(path)-1)])
-		return mf.Pos(v)
-	}
-	sf := spec.File
-	sat := func(path ...string) diag.Pos {
-		_, v := parse.Lookup(sf.Root, path)
-		return sf.Pos(v)
+		return chain[0].File.At(path[:max(0, len(path)-1)]...)
 	}
 	// brk says whether a manifest value was reported broken by validation (in any tier):
 	// what depends on it is skipped, not reported a second time.
-	brk := func(path ...string) bool {
-		for _, m := range chain {
-			if m.Broken.Has(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brk := chain.Broken
 	r := &Resolved{Spec: spec, Chain: chain, Manifest: eff}
-	name := spec.Spec.Metadata.Name
+	name := spec.Metadata.Name
 	r.Slug = Slug(name)
 	r.ProjectName = ProjectName(name)
 
@@ -99,14 +78,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		}
 		return &schemas.PluginRef{Type: strings.TrimSpace(s.Type), Version: v, Config: s.Config.Clone()}
 	}
-	brkWithin := func(path ...string) bool {
-		for _, m := range chain {
-			if m.Broken.Within(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brkWithin := chain.BrokenWithin
 	computeOK, orchestratorOK := p.Compute != nil && !brkWithin("plugins", "compute"), p.Orchestrator != nil && !brkWithin("plugins", "orchestrator")
 	for _, req := range []struct {
 		name string
@@ -169,13 +141,13 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	if brk("approved_plugins") {
 		approved = nil // reported; not checked against
 	}
-	r.Computes = make([]string, len(spec.Spec.Transforms))
-	for i, t := range spec.Spec.Transforms {
+	r.Computes = make([]string, len(spec.Transforms))
+	for i, t := range spec.Transforms {
 		c := r.DefaultCompute
 		if t.Compute != nil && *t.Compute != "" {
 			c = *t.Compute
 			if approved != nil && !slices.Contains(approved, c) {
-				e := diag.Errorf(sat("transforms", fmt.Sprint(i), "compute"), diag.CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
+				e := diag.Errorf(spec.TransformAt(i, "compute"), diag.CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
 					"compute target %q is not approved by the platform; approved: %s", c, strings.Join(approved, ", "))
 				e.Suggest = diag.DidYouMean(c, approved)
 				diags.Add(e)
@@ -186,9 +158,9 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 
 	// Sinks.
 	if eff.ApprovedSinks != nil && !brk("approved_sinks") {
-		for i, d := range spec.Spec.Destinations {
+		for i, d := range spec.Destinations {
 			if !spec.Broken.Has("destinations", fmt.Sprint(i), "sink_type") && !slices.Contains(eff.ApprovedSinks, d.SinkType) {
-				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), diag.CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
+				e := diag.Errorf(spec.File.At("destinations", fmt.Sprint(i), "sink_type"), diag.CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
 					"sink type %q is not in the platform's approved sinks: %s", d.SinkType, strings.Join(eff.ApprovedSinks, ", "))
 				e.Suggest = diag.DidYouMean(d.SinkType, eff.ApprovedSinks)
 				diags.Add(e)
@@ -215,14 +187,14 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
 		diags.Add(e)
 	}
-	r.ModelPresets = make([]string, len(spec.Spec.Transforms))
-	for i, t := range spec.Spec.Transforms {
+	r.ModelPresets = make([]string, len(spec.Transforms))
+	for i, t := range spec.Transforms {
 		r.ModelPresets[i] = r.DefaultPreset
 		if t.Resources == nil {
 			continue
 		}
 		if !known(*t.Resources) {
-			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), diag.CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
+			e := diag.Errorf(spec.TransformAt(i, "resources"), diag.CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
 				"unknown resource preset %q", *t.Resources)
 			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
 			if e.Suggest == "" {

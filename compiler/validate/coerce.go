@@ -35,7 +35,7 @@ var laxBools = map[string]bool{"0": false, "off": false, "f": false, "false": fa
 // mode converts to the type the schema wants there, with a warning each; and reports a
 // date (an unquoted YAML 1.1 timestamp) where a string is wanted, which the reference
 // rejects (recorded in b: the schema pass reads it as a string and must not see it).
-func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.Node, loc []string, b *breakage) diag.List {
+func coerce(t *tree, cs *compiledSchema, schema map[string]any, n *yaml.Node, loc []string, b *breakage) diag.List {
 	var diags diag.List
 	var walk func(s map[string]any, n *yaml.Node)
 	seen := map[*yaml.Node]bool{}
@@ -82,7 +82,7 @@ func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.No
 				loc = loc[:len(loc)-1]
 			}
 		case yaml.ScalarNode:
-			if d, ok := coerceScalar(f, s, n, loc, b); ok {
+			if d, ok := coerceScalar(t, s, n, loc, b); ok {
 				diags.Add(d)
 			}
 		}
@@ -91,16 +91,19 @@ func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.No
 	return diags
 }
 
-func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b *breakage) (diag.Diagnostic, bool) {
+func coerceScalar(t *tree, s map[string]any, n *yaml.Node, loc []string, b *breakage) (diag.Diagnostic, bool) {
+	f := t.f
 	want, _ := s["type"].(string)
 	switch {
 	case want == "string" && n.Tag != parse.TimestampTag && n.Tag != "!!bool",
-		want == "integer" && n.Tag == "!!int", want == "number" && (n.Tag == "!!int" || n.Tag == "!!float"),
-		want == "boolean" && n.Tag == "!!bool" && len(f.Written) == 0, want == "":
+		want == "integer" && n.Tag == "!!int", want == "number" && (n.Tag == "!!int" || n.Tag == "!!float"), want == "":
 		return diag.Diagnostic{}, false // the common cases, first and cheaply: nothing to convert
 	}
 	written := f.WrittenText(n)
-	path := f.UserPath(loc) // only for the few values that get a diagnostic
+	if want == "boolean" && n.Tag == "!!bool" && written == n.Value {
+		return diag.Diagnostic{}, false // a boolean written as YAML 1.2 writes it
+	}
+	path := t.userPath(loc) // only for the few values that get a diagnostic
 	warn := func(format string, args ...any) (diag.Diagnostic, bool) {
 		return diag.Warnf(f.Pos(n), diag.CodeCoerced, path, format, args...), true
 	}

@@ -173,3 +173,20 @@ func structFields(t reflect.Type) map[string]int {
 	fieldCache.Store(t, m)
 	return m
 }
+
+// hasAnchors reports whether any node under n has an anchor or is an alias: only then
+// can two places of the document share nodes.
+func hasAnchors(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchors(c) {
+			return true
+		}
+	}
+	return false
+}

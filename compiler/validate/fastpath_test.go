@@ -292,7 +292,11 @@ func TestDecodeNodeAgrees(t *testing.T) {
 			if f == nil || f.Root == nil || ds.HasErrors() {
 				continue
 			}
-			if integerFields(f, c.schema, nil).HasErrors() {
+			cs, err := Schema(c.schema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if integerFields(top(f), cs, nil).HasErrors() {
 				continue
 			}
 			direct, viaJSON := mk(), mk()

@@ -51,10 +51,12 @@ type document struct {
 	name string
 	url  string
 	raw  map[string]any
+	root *Schema
 
 	mu       sync.Mutex // guards compiler (not safe for concurrent use) and defs
 	compiler *jsonschema.Compiler
 	defs     map[string]*Schema
+	splits   map[string]splitResult
 
 	fastErr error // why the fast path is off for this document (nil: on)
 	nodes   map[string]*node
@@ -84,12 +86,19 @@ func Load(name string) (*Schema, error) {
 	if !ok {
 		return nil, fmt.Errorf("read schema %s: not an object", name)
 	}
-	d := &document{name: name, url: "floe:///" + name + ".schema.json", raw: m,
-		defs: map[string]*Schema{}, nodes: map[string]*node{}}
-	s := &Schema{doc: d}
-	s.fast, d.fastErr = d.compileFast(m)
+	s := newDocument(name, name, m).root
 	loaded[name] = s
 	return s, nil
+}
+
+// newDocument makes the document of the schema raw, named name in messages and
+// file.schema.json in santhosh-tekuri's (network-free) URL space.
+func newDocument(name, file string, raw map[string]any) *document {
+	d := &document{name: name, url: "floe:///" + file + ".schema.json", raw: raw,
+		defs: map[string]*Schema{}, nodes: map[string]*node{}, splits: map[string]splitResult{}}
+	d.root = &Schema{doc: d}
+	d.root.fast, d.fastErr = d.compileFast(raw)
+	return d
 }
 
 // Def returns the schema of the $defs entry name.
