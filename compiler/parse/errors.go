@@ -107,4 +107,3 @@ func syntaxDiag(name string, src []byte, err error) diag.Diagnostic {
 	}
 	return d
 }
-

@@ -22,7 +22,7 @@ var QualityProviders = []string{"great_expectations", "soda", "dbt_expectations"
 type Resolved struct {
 	Spec     *validate.Spec
 	Chain    validate.Chain    // product's manifest first
-	Manifest *schemas.Manifest    // effective (merged) manifest
+	Manifest *schemas.Manifest // effective (merged) manifest
 	Plugins  schemas.ResolvedPlugins
 	// DefaultCompute is defaults.compute or plugins.compute.type.
 	DefaultCompute string

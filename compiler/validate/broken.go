@@ -101,8 +101,8 @@ func (b *breakage) unknown(m *yaml.Node, key string) {
 	b.drop = append(b.drop, dropKey{m, key})
 }
 
-// apply prunes the tree and adds the broken paths to set.
-func (b *breakage) apply(set Broken) {
+// apply prunes the tree and adds the broken paths to set (made when nil and needed).
+func (b *breakage) apply(set Broken) Broken {
 	for _, d := range b.drop {
 		m := d.m
 		kept := m.Content[:0]
@@ -117,8 +117,12 @@ func (b *breakage) apply(set Broken) {
 		nullNode(n)
 	}
 	for _, p := range b.paths {
+		if set == nil {
+			set = Broken{}
+		}
 		set.Add(p...)
 	}
+	return set
 }
 
 // nullNode turns n into a null scalar in place, keeping its position.

@@ -38,14 +38,13 @@ var laxBools = map[string]bool{"0": false, "off": false, "f": false, "false": fa
 func coerce(t *tree, cs *compiledSchema, schema map[string]any, n *yaml.Node, loc []string, b *breakage) diag.List {
 	var diags diag.List
 	var walk func(s map[string]any, n *yaml.Node)
-	seen := map[*yaml.Node]bool{}
+	var seen nodeSet
 	walk = func(s map[string]any, n *yaml.Node) {
 		if n != nil && n.Kind == yaml.AliasNode {
 			n = parse.Deref(n)
-			if n == nil || seen[n] {
+			if n == nil || !seen.add(n) {
 				return
 			}
-			seen[n] = true
 		}
 		s = cs.resolve(s)
 		if n == nil || s == nil {

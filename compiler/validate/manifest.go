@@ -61,13 +61,12 @@ func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
 		diags.Add(coerce(t, cs, cs.doc, f.Root, nil, &b)...)
 	}
 	diags.Add(schemaDiags(t, cs, cs.schema, "", 0, &b)...)
-	broken := Broken{}
-	b.apply(broken)
+	broken := b.apply(Broken{})
 	b = breakage{}
 	if f.Root != nil {
 		diags.Add(integerFields(t, cs, &b)...)
 	}
-	b.apply(broken)
+	broken = b.apply(broken)
 	var m schemas.Manifest
 	if err := decode(f, &m); err != nil {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: decode manifest: %v", err))
@@ -163,7 +162,6 @@ func unknownTopLevel(f *parse.File, cs *compiledSchema, diags *diag.List) {
 	}
 	f.Root.Content = kept
 }
-
 
 // privateHost reports whether an endpoint's host is loopback, private, link-local or
 // unspecified: the reference's prefixes (127., 10., 192.168., 172.16-31., 169.254., ::1,
@@ -330,7 +328,6 @@ func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List 
 	return diags
 }
 
-
 func val(f *schemas.Float, def float64) float64 {
 	if f == nil {
 		return def
@@ -371,7 +368,6 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 	}
 	return diags
 }
-
 
 // customRuleKeys are the keys each custom rule type has (the reference's models are a
 // union discriminated by type, each closed): required first, then optional.

@@ -42,7 +42,7 @@ func Secrets(f *parse.File) []Finding {
 // transform handed over apart); keys memoizes schemas.IsSecretKey (a big floe.yaml
 // repeats a few keys), shared by the goroutines that walk its transforms.
 func secretsIn(t *tree, keys *sync.Map) []Finding {
-	w := secretWalker{tree: t, keys: keys, seen: map[*yaml.Node]bool{}}
+	w := secretWalker{tree: t, keys: keys}
 	for i, p := range t.prefix {
 		if i%2 == 0 {
 			w.path = append(w.path, pathSeg{key: p})
@@ -60,7 +60,7 @@ func secretsIn(t *tree, keys *sync.Map) []Finding {
 type secretWalker struct {
 	tree  *tree
 	keys  *sync.Map // IsSecretKey, memoized
-	seen  map[*yaml.Node]bool
+	seen  nodeSet
 	path  []pathSeg
 	found []Finding
 }
@@ -103,10 +103,9 @@ func (w *secretWalker) walk(n *yaml.Node, secret bool) {
 		// The target is walked where it is written; walk it again only when the alias puts
 		// it under a secret key, and at most once.
 		t := parse.Deref(n)
-		if !secret || t == nil || w.seen[t] {
+		if !secret || t == nil || !w.seen.add(t) {
 			return
 		}
-		w.seen[t] = true
 		n = t
 	}
 	switch n.Kind {
@@ -155,7 +154,6 @@ func (w *secretWalker) walk(n *yaml.Node, secret bool) {
 		}
 	}
 }
-
 
 // Kind is the kind of the finding's first secret part (0 for a whole value).
 func (s Finding) Kind() schemas.SecretKind {

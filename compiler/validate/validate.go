@@ -91,7 +91,7 @@ func (ts *Transforms) start(f *parse.File, n int) func(int, *yaml.Node) {
 // them over the top level) and decodes it into dst.
 func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[string]any, keys *sync.Map, dst *schemas.TransformSpec) transform {
 	var r transform
-	banEnvKeys(t, t.root, t.prefix, map[*yaml.Node]bool{}, &r.diags)
+	banEnvKeys(t, t.root, t.prefix, new(nodeSet), &r.diags)
 	n := parse.Deref(t.root)
 	foldAlias(t, n, "depends_on", "dependsOn", &r.diags)
 	foldAlias(t, n, "quality_checks", "qualityChecks", &r.diags)
@@ -105,11 +105,10 @@ func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[
 	if _, v := parse.MapGet(t.root, "name"); v != nil && v.Kind == yaml.ScalarNode {
 		r.name = v.Value
 	}
-	r.broken = Broken{}
-	b.apply(r.broken)
+	r.broken = b.apply(nil)
 	b = breakage{}
 	r.diags.Add(integerFields(t, cs, &b)...)
-	b.apply(r.broken)
+	r.broken = b.apply(r.broken)
 	if err := decodeInto(t.root, dst); err != nil {
 		r.diags.Add(diag.Errorf(diag.Pos{File: t.f.Name}, diag.CodeInternal, "", "internal error: decode %s: %v", DottedPath(t.prefix), err))
 	}
@@ -141,7 +140,7 @@ func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 	}
 	t := top(f)
 	if f.Root != nil {
-		banEnvKeys(t, f.Root, nil, map[*yaml.Node]bool{}, &diags)
+		banEnvKeys(t, f.Root, nil, new(nodeSet), &diags)
 		foldAlias(t, f.Root, "api_version", "apiVersion", &diags)
 		foldAlias(t, f.Root, "output_ports", "outputPorts", &diags)
 	}
@@ -150,15 +149,14 @@ func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 		diags.Add(coerce(t, cs, cs.doc, f.Root, nil, &b)...)
 	}
 	diags.Add(schemaDiags(t, cs, docSchema, listKey, f.Items, &b)...)
-	broken := Broken{}
-	b.apply(broken)
+	broken := b.apply(Broken{})
 	// The schema pass may have found errors: what is left (broken values are null now)
 	// is still checked and decoded, so later passes can run over the valid parts.
 	b = breakage{}
 	if f.Root != nil {
 		diags.Add(integerFields(t, cs, &b)...)
 	}
-	b.apply(broken)
+	broken = b.apply(broken)
 	spec := &Spec{FloeSpec: &schemas.FloeSpec{}, File: f, Broken: broken}
 	if err := decode(f, spec.FloeSpec); err != nil {
 		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: decode floe.yaml: %v", err))
@@ -220,15 +218,14 @@ var envKeys = []string{"database", "schema", "host", "port", "username", "passwo
 //
 // Each node is visited once: a node reached again through an alias was already
 // checked, and without this an alias "bomb" would be walked exponentially often.
-func banEnvKeys(t *tree, n *yaml.Node, path []string, seen map[*yaml.Node]bool, diags *diag.List) {
+func banEnvKeys(t *tree, n *yaml.Node, path []string, seen *nodeSet, diags *diag.List) {
 	if n != nil && n.Kind == yaml.AliasNode {
 		// Only alias targets can be reached twice: remember those alone (a map entry
 		// per node would dominate the cost of big files).
 		n = parse.Deref(n)
-		if n == nil || seen[n] {
+		if n == nil || !seen.add(n) {
 			return
 		}
-		seen[n] = true
 	}
 	if n == nil {
 		return
@@ -322,4 +319,20 @@ func duplicateNames(n int, name func(i int) (string, diag.Pos, string), fold fun
 		diags.Add(d)
 	}
 	return diags
+}
+
+// nodeSet is a set of nodes, made on first use: the walks that remember the alias
+// targets they visited need none for a tree without aliases (most of them).
+type nodeSet map[*yaml.Node]bool
+
+// add adds n, and reports whether it was not in the set yet.
+func (s *nodeSet) add(n *yaml.Node) bool {
+	if *s == nil {
+		*s = nodeSet{}
+	}
+	if (*s)[n] {
+		return false
+	}
+	(*s)[n] = true
+	return true
 }
