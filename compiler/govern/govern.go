@@ -14,6 +14,7 @@ import (
 	"github.com/floe-dev/floe/compiler/resolve"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/lazy"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -28,9 +29,9 @@ type Result struct {
 	Secrets map[string][]validate.Finding
 }
 
-var namingPatterns = map[string]*regexp.Regexp{
-	"medallion": regexp.MustCompile(`^(bronze|silver|gold)_[a-z][a-z0-9_]*$`),
-	"kimball":   regexp.MustCompile(`^(dim|fact|bridge|hub|link|sat)_[a-z][a-z0-9_]*$`),
+var namingPatterns = map[string]func() *regexp.Regexp{
+	"medallion": lazy.Regexp(`^(bronze|silver|gold)_[a-z][a-z0-9_]*$`),
+	"kimball":   lazy.Regexp(`^(dim|fact|bridge|hub|link|sat)_[a-z][a-z0-9_]*$`),
 }
 
 var renames = []struct {
@@ -156,7 +157,7 @@ func matchesNaming(name, pattern string, custom []*regexp.Regexp) bool {
 		}
 		return false
 	}
-	return namingPatterns[pattern].MatchString(name)
+	return namingPatterns[pattern]().MatchString(name)
 }
 
 func renameHint(name, pattern string) string {

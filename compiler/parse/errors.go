@@ -2,10 +2,11 @@ package parse
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/floe-dev/floe/diag"
 )
@@ -14,8 +15,8 @@ import (
 // wrong line, some with none. syntaxDiag turns them into diagnostics at the place
 // they are about.
 
-var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-var colRe = regexp.MustCompile(`^yaml: line (\d+): column (\d+): (.*)$`)
+var lineRe = lazy.Regexp(`^yaml: line (\d+): (.*)$`)
+var colRe = lazy.Regexp(`^yaml: line (\d+): column (\d+): (.*)$`)
 
 func boolInt(b bool) int {
 	if b {
@@ -53,7 +54,7 @@ var parserProblem = map[string]bool{
 	"found duplicate %TAG directive":         true,
 }
 
-var unknownAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+var unknownAnchorRe = lazy.Regexp(`^unknown anchor '(.*)' referenced$`)
 
 // aliasUse finds the first use of alias *name in src (yaml.v3 reports an undefined
 // alias without a position).
@@ -77,11 +78,11 @@ func aliasUse(src []byte, name string) (line, col int) {
 func syntaxDiag(name string, src []byte, err error) diag.Diagnostic {
 	msg := err.Error()
 	pos := diag.Pos{File: name}
-	if m := colRe.FindStringSubmatch(msg); m != nil {
+	if m := colRe().FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		pos.Col, _ = strconv.Atoi(m[2])
 		msg = m[3]
-	} else if m := lineRe.FindStringSubmatch(msg); m != nil {
+	} else if m := lineRe().FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	} else {
@@ -98,7 +99,7 @@ func syntaxDiag(name string, src []byte, err error) diag.Diagnostic {
 	if strings.Contains(msg, "tab character") {
 		pos.Line, pos.Col = tabLine(src, pos.Line)
 	}
-	if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil && pos.Line == 0 {
+	if m := unknownAnchorRe().FindStringSubmatch(msg); m != nil && pos.Line == 0 {
 		pos.Line, pos.Col = aliasUse(src, m[1])
 	}
 	d := diag.Errorf(pos, diag.CodeSyntax, "", "invalid YAML: %s", msg)

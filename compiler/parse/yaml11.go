@@ -3,9 +3,10 @@ package parse
 import (
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 
@@ -22,11 +23,11 @@ import (
 // The regular expressions are PyYAML's implicit resolvers (yaml/resolver.py), tried in
 // its order: bool, float, int, null, timestamp.
 var (
-	bool11  = regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
-	float11 = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	int11   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	null11  = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-	time11  = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
+	bool11  = lazy.Regexp(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
+	float11 = lazy.Regexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	int11   = lazy.Regexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	null11  = lazy.Regexp(`^(?:~|null|Null|NULL|)$`)
+	time11  = lazy.Regexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
 
 // TimestampTag is the tag of plain scalars YAML 1.1 reads as dates or times: strings
@@ -43,7 +44,7 @@ func resolve11(v string) (tag, value string, ok bool) {
 	}
 	c := v[0]
 	switch {
-	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && bool11.MatchString(v):
+	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && bool11().MatchString(v):
 		switch v[0] {
 		case 'y', 'Y', 't', 'T':
 			return "!!bool", "true", true
@@ -53,21 +54,21 @@ func resolve11(v string) (tag, value string, ok bool) {
 			}
 		}
 		return "!!bool", "false", true
-	case strings.IndexByte("-+0123456789.", c) >= 0 && float11.MatchString(v):
+	case strings.IndexByte("-+0123456789.", c) >= 0 && float11().MatchString(v):
 		f, ok := construct11Float(v)
 		if !ok {
 			return "", v, false
 		}
 		return "!!float", f, true
-	case strings.IndexByte("-+0123456789", c) >= 0 && int11.MatchString(v):
+	case strings.IndexByte("-+0123456789", c) >= 0 && int11().MatchString(v):
 		i, ok := construct11Int(v)
 		if !ok {
 			return "", v, false
 		}
 		return "!!int", i, true
-	case strings.IndexByte("~nN", c) >= 0 && null11.MatchString(v):
+	case strings.IndexByte("~nN", c) >= 0 && null11().MatchString(v):
 		return "!!null", v, true
-	case c >= '0' && c <= '9' && time11.MatchString(v):
+	case c >= '0' && c <= '9' && time11().MatchString(v):
 		return TimestampTag, v, true
 	case v == "=":
 		return "", v, false // PyYAML's "value" tag, which safe_load cannot construct

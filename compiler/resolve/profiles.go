@@ -3,10 +3,11 @@ package resolve
 import (
 	"fmt"
 	"math/big"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
@@ -210,7 +211,7 @@ func laxInt(v any) (n int64, converted, ok bool) {
 		s := strings.ReplaceAll(strings.TrimSpace(t), "_", "")
 		s, _, _ = strings.Cut(s, ".")
 		var z big.Int
-		if _, ok := z.SetString(s, 10); ok && z.IsInt64() && laxIntText.MatchString(strings.TrimSpace(t)) {
+		if _, ok := z.SetString(s, 10); ok && z.IsInt64() && laxIntText().MatchString(strings.TrimSpace(t)) {
 			return z.Int64(), true, true
 		}
 		return 0, false, false
@@ -222,7 +223,7 @@ func laxInt(v any) (n int64, converted, ok bool) {
 	return n, false, ok
 }
 
-var laxIntText = regexp.MustCompile(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
+var laxIntText = lazy.Regexp(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
 
 func asInt(v any) (int64, bool) {
 	switch t := v.(type) {

@@ -6,9 +6,10 @@ package resolve
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
@@ -263,12 +264,12 @@ func wellShaped(p schemas.ManifestResourcePreset) bool {
 	return p.CPURequest != nil && p.MemoryRequest != nil && p.CPULimit != nil && p.MemoryLimit != nil
 }
 
-var nonWord = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
+var nonWord = lazy.Regexp(`[^a-zA-Z0-9_]+`)
 
 // Slug replaces each run of characters outside [A-Za-z0-9_] with one "_" and trims "_"
 // ("customer-360" → "customer_360"); "product" when nothing is left.
 func Slug(name string) string {
-	s := strings.Trim(nonWord.ReplaceAllString(name, "_"), "_")
+	s := strings.Trim(nonWord().ReplaceAllString(name, "_"), "_")
 	if s == "" {
 		return "product"
 	}

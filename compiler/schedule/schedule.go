@@ -7,11 +7,13 @@ package schedule
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // embed the tz database: zone checks must not depend on the host
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/robfig/cron/v3"
 
@@ -47,7 +49,8 @@ var zonesTxt string
 // Zones are the IANA zone names floe accepts, sorted. time.LoadLocation alone is not
 // enough: it reads the host's zoneinfo first, which may hold extra names (right/UTC,
 // posix/…, localtime) or, on a case-insensitive file system, match europe/berlin.
-var Zones = func() []string {
+// They are read from the embedded list on first use.
+var Zones = sync.OnceValue(func() []string {
 	var out []string
 	for _, l := range strings.Split(zonesTxt, "\n") {
 		if l != "" && !strings.HasPrefix(l, "#") {
@@ -55,7 +58,7 @@ var Zones = func() []string {
 		}
 	}
 	return out
-}()
+})
 
 // sundaySeven rewrites day-of-week 7 (Sunday, as cron and Dagster's croniter accept it)
 // to 0 for robfig/cron, which stops at 6: "7" → "0", "5-7" → "5-6,0".
@@ -76,11 +79,11 @@ func sundaySeven(dow string) string {
 	return strings.Join(items, ",")
 }
 
-var parseIntErr = regexp.MustCompile(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
+var parseIntErr = lazy.Regexp(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
 
 // cronError rewords robfig/cron's errors that quote Go's strconv.
 func cronError(err error) string {
-	if m := parseIntErr.FindStringSubmatch(err.Error()); m != nil {
+	if m := parseIntErr().FindStringSubmatch(err.Error()); m != nil {
 		return fmt.Sprintf("%q is not a number, a month name (JAN-DEC) or a day name (SUN-SAT)", m[1])
 	}
 	return err.Error()
@@ -115,11 +118,11 @@ func (c *Checked) Next(t time.Time, n int) []time.Time {
 // CheckZone validates an IANA time zone name against the embedded tz database.
 func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List) {
 	var diags diag.List
-	_, known := slices.BinarySearch(Zones, tz)
+	_, known := slices.BinarySearch(Zones(), tz)
 	loc, err := time.LoadLocation(tz)
 	if err != nil || !known {
 		d := diag.Errorf(pos, diag.CodeTimezone, path, "unknown time zone %q", tz)
-		d.Suggest = diag.DidYouMean(tz, Zones)
+		d.Suggest = diag.DidYouMean(tz, Zones())
 		if d.Suggest == "" {
 			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
 		}

@@ -3,10 +3,11 @@ package validate
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,7 +26,7 @@ const (
 
 // laxInt is the text Pydantic's lax mode reads as an integer: surrounding whitespace,
 // a sign, digits with single underscores between them, a fraction of zeros.
-var laxInt = regexp.MustCompile(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
+var laxInt = lazy.Regexp(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
 
 // laxBools are the strings Pydantic's lax mode reads as booleans (any case).
 var laxBools = map[string]bool{"0": false, "off": false, "f": false, "false": false, "n": false, "no": false,
@@ -118,7 +119,7 @@ func coerceScalar(t *tree, s map[string]any, n *yaml.Node, loc []string, b *brea
 		switch n.Tag {
 		case "!!str":
 			t := strings.TrimSpace(n.Value)
-			if !laxInt.MatchString(t) {
+			if !laxInt().MatchString(t) {
 				return diag.Diagnostic{}, false
 			}
 			t, _, _ = strings.Cut(strings.ReplaceAll(t, "_", ""), ".")

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/floe-dev/floe/internal/lazy"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/floe-dev/floe/compiler/parse"
@@ -337,7 +339,7 @@ func val(f *schemas.Float, def float64) float64 {
 
 // referencePrivate is the reference's test for private endpoints (schemas/manifest.py):
 // a search of the text, anywhere in it.
-var referencePrivate = regexp.MustCompile(`://(?:127\.|192\.168\.|10\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|::1|localhost)`)
+var referencePrivate = lazy.Regexp(`://(?:127\.|192\.168\.|10\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|::1|localhost)`)
 
 // checkEndpoint rejects what the reference rejects (http or https only, its private
 // network test), and what its test misses but a client would reach as a private or
@@ -353,7 +355,7 @@ func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
 		diags.Add(diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
 		return diags
 	}
-	if loc := referencePrivate.FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
+	if loc := referencePrivate().FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
 		// The reference's own test: text, not address. It also rejects public names that
 		// start like a private address (10.example.com, localhost.example.com): so does floe.
 		d := diag.Errorf(pos, diag.CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -35,7 +36,8 @@ func Schema(name string) (*compiledSchema, error) {
 	return &compiledSchema{schema: s, doc: s.Doc()}, nil
 }
 
-var printer = message.NewPrinter(language.English)
+// printer words santhosh-tekuri's messages (made on first use).
+var printer = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
 
 // schemaDiags validates the tree t against s (the whole schema for the top level of a
 // manifest, the split schemas for floe.yaml's top level and its transforms), with the
@@ -219,7 +221,7 @@ func toDiag(t *tree, cs *compiledSchema, ve *jsonschema.ValidationError, b *brea
 	case *kind.Format:
 		return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
 	}
-	return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer))}
+	return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer()))}
 }
 
 func fieldName(path string) string {
