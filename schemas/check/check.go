@@ -470,9 +470,11 @@ func kind(v any) (k uint8, num float64, ok bool) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) >= 1<<53 {
 			return 0, 0, false
 		}
-		// Only text that is exactly this float's shortest form compares like the
-		// decimal santhosh-tekuri compares (1.00000000000000000001 rounds to 1).
-		if strconv.FormatFloat(f, 'g', -1, 64) != s {
+		// Only text that is this float's shortest form compares like the decimal
+		// santhosh-tekuri compares (1.00000000000000000001 rounds to 1): no float
+		// bound lies between the two. Trailing zeros of a fraction (Python writes 1.0)
+		// change no value.
+		if !shortest(s, f) {
 			return 0, 0, false
 		}
 		return tNum, f, true
@@ -493,6 +495,19 @@ func kind(v any) (k uint8, num float64, ok bool) {
 		return tInt, float64(t), true
 	}
 	return 0, 0, false
+}
+
+// shortest reports whether the decimal text s is f's shortest form, but for trailing
+// zeros of its fraction ("1.0", "0.50"; not "1e-05" for 0.00001, which is not judged).
+func shortest(s string, f float64) bool {
+	if strconv.FormatFloat(f, 'g', -1, 64) == s {
+		return true
+	}
+	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") {
+		return false
+	}
+	t := strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	return t != s && (strconv.FormatFloat(f, 'g', -1, 64) == t || strconv.FormatFloat(f, 'f', -1, 64) == t)
 }
 
 func isIntText(s string) bool {
