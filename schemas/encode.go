@@ -10,13 +10,29 @@ import (
 // without the encoder's final newline. It is the one JSON encoder set-up of floe's own
 // files; every other writer starts from it.
 func AppendJSON(dst []byte, v any) ([]byte, error) {
-	b := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	return newJSONAppender().append(dst, v)
+}
+
+// jsonAppender is AppendJSON's encoder, kept by a loop that encodes many values.
+type jsonAppender struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newJSONAppender() *jsonAppender {
+	a := &jsonAppender{}
+	a.enc = json.NewEncoder(&a.buf)
+	a.enc.SetEscapeHTML(false)
+	return a
+}
+
+// append appends v's compact JSON to dst.
+func (a *jsonAppender) append(dst []byte, v any) ([]byte, error) {
+	a.buf.Reset()
+	if err := a.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return append(dst, bytes.TrimSuffix(a.buf.Bytes(), []byte("\n"))...), nil
 }
 
 // IndentJSON encodes v as two-space indented JSON with a final newline, without HTML

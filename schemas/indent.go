@@ -111,10 +111,11 @@ func IndentList(doc any, path []string, n int, item func(i int) any, check ListC
 	chunks := make([][]byte, workers)
 	err = par.Ranges(workers, n, func(w, lo, hi int) error {
 		var buf, scratch []byte
+		enc := newJSONAppender()
 		inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
 		for i := lo; i < hi; i++ {
 			var err error
-			if scratch, err = AppendJSON(scratch[:0], item(i)); err != nil {
+			if scratch, err = enc.append(scratch[:0], item(i)); err != nil {
 				return err
 			}
 			if check != nil {

@@ -49,19 +49,21 @@ type Spec struct {
 // Transforms validates floe.yaml's transforms as parse hands them over (List), each on
 // the goroutine that decoded it.
 type Transforms struct {
-	f       *parse.File
-	specs   []schemas.TransformSpec
-	results []transform
-	keys    *sync.Map // secret keys, memoized (see secretsIn)
-	err     error     // the schemas could not be loaded (floe's fault)
+	f *parse.File
+	// What Spec keeps of each transform, by index.
+	specs []schemas.TransformSpec
+	names []string
+	sites []Site
+	// found is what validating each found: for most transforms, nothing.
+	found []found
+	keys  *sync.Map // secret keys, memoized (see secretsIn)
+	err   error     // the schemas could not be loaded (floe's fault)
 }
 
-// transform is what validating one transform found, besides its value.
-type transform struct {
+// found is what validating a transform found besides its value.
+type found struct {
 	diags   diag.List
 	broken  Broken // paths from the file's top level (transforms/3/name)
-	name    string
-	site    Site
 	secrets []Finding
 }
 
@@ -71,7 +73,8 @@ func (ts *Transforms) List() *parse.List {
 }
 
 func (ts *Transforms) start(f *parse.File, n int) func(int, *yaml.Node) {
-	*ts = Transforms{f: f, specs: make([]schemas.TransformSpec, n), results: make([]transform, n), keys: &sync.Map{}}
+	*ts = Transforms{f: f, specs: make([]schemas.TransformSpec, n), names: make([]string, n), sites: make([]Site, n),
+		found: make([]found, n), keys: &sync.Map{}}
 	cs, err := Schema("floe-spec")
 	var itemSchema *check.Schema
 	if err == nil {
@@ -83,14 +86,16 @@ func (ts *Transforms) start(f *parse.File, n int) func(int, *yaml.Node) {
 	}
 	schema := cs.node([]string{listKey, "0"})
 	return func(i int, n *yaml.Node) {
-		ts.results[i] = validateTransform(item(f, listKey, i, n), cs, itemSchema, schema, ts.keys, &ts.specs[i])
+		ts.found[i] = validateTransform(item(f, listKey, i, n), cs, itemSchema, schema, ts.keys, &ts.specs[i], &ts.names[i], &ts.sites[i])
 	}
 }
 
 // validateTransform runs the rules over one transform (in the order ValidateSpec runs
-// them over the top level) and decodes it into dst.
-func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[string]any, keys *sync.Map, dst *schemas.TransformSpec) transform {
-	var r transform
+// them over the top level), decodes it into dst, and records its name as written and
+// its site.
+func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[string]any, keys *sync.Map,
+	dst *schemas.TransformSpec, name *string, site *Site) found {
+	var r found
 	banEnvKeys(t, t.root, t.prefix, new(nodeSet), &r.diags)
 	n := parse.Deref(t.root)
 	foldAlias(t, n, "depends_on", "dependsOn", &r.diags)
@@ -103,7 +108,7 @@ func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[
 	// The name as written, before a broken one is nulled: a dependsOn naming a transform
 	// whose name is invalid is not a second error.
 	if _, v := parse.MapGet(t.root, "name"); v != nil && v.Kind == yaml.ScalarNode {
-		r.name = v.Value
+		*name = v.Value
 	}
 	r.broken = b.apply(nil)
 	b = breakage{}
@@ -113,7 +118,7 @@ func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[
 		r.diags.Add(diag.Errorf(diag.Pos{File: t.f.Name}, diag.CodeInternal, "", "internal error: decode %s: %v", DottedPath(t.prefix), err))
 	}
 	r.secrets = secretsIn(t, keys)
-	r.site = locate(t)
+	*site = locate(t)
 	return r
 }
 
@@ -164,32 +169,29 @@ func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 	}
 	spec.Secrets = Secrets(f)
 	if ts.f == f {
-		spec.Transforms = ts.specs
-		spec.Names = make([]string, len(ts.results))
-		spec.Sites = make([]Site, len(ts.results))
-		for i, r := range ts.results {
+		spec.Transforms, spec.Names, spec.Sites = ts.specs, ts.names, ts.sites
+		for _, r := range ts.found {
 			diags.Add(r.diags...)
 			for p := range r.broken { // paths from the top level, like the file's own
 				broken[p] = true
 			}
-			spec.Names[i], spec.Sites[i] = r.name, r.site
 			spec.Secrets = append(spec.Secrets, r.secrets...)
 		}
 	}
 	// Model names are compared ignoring case: DuckDB and Iceberg identifiers are
 	// case-insensitive, so Orders and orders would be one table.
-	diags.Add(duplicateNames(len(spec.Transforms), func(i int) (string, diag.Pos, string) {
+	diags.Add(duplicateNames(listKey, len(spec.Transforms), func(i int) string {
 		if broken.Has(listKey, strconv.Itoa(i), "name") {
-			return "", diag.Pos{}, ""
+			return ""
 		}
-		return spec.Transforms[i].Name, spec.TransformAt(i, "name"), fmt.Sprintf("transforms[%d].name", i)
-	}, strings.ToLower, "transforms")...)
-	diags.Add(duplicateNames(len(spec.Destinations), func(i int) (string, diag.Pos, string) {
+		return spec.Transforms[i].Name
+	}, strings.ToLower, func(i int) diag.Pos { return spec.TransformAt(i, "name") })...)
+	diags.Add(duplicateNames("destinations", len(spec.Destinations), func(i int) string {
 		if broken.Has("destinations", strconv.Itoa(i), "name") {
-			return "", diag.Pos{}, ""
+			return ""
 		}
-		return spec.Destinations[i].Name, f.At("destinations", strconv.Itoa(i), "name"), fmt.Sprintf("destinations[%d].name", i)
-	}, func(s string) string { return s }, "destinations")...)
+		return spec.Destinations[i].Name
+	}, func(s string) string { return s }, func(i int) diag.Pos { return f.At("destinations", strconv.Itoa(i), "name") })...)
 	// The generated schema loses maxProperties on free-form maps, so the reference's
 	// limit on destination config keys is checked here.
 	for i, d := range spec.Destinations {
@@ -291,31 +293,27 @@ func foldAlias(t *tree, m *yaml.Node, alias, canonical string, diags *diag.List)
 	ak.Value = canonical
 }
 
-// duplicateNames reports each name of a list used before; name returns item i's name
-// (as compared by fold), where it was written and its path ("" for a broken name,
-// reported by validation).
-func duplicateNames(n int, name func(i int) (string, diag.Pos, string), fold func(string) string, list string) diag.List {
+// duplicateNames reports each name of the list used before: name gives item i's name
+// ("" for a broken one, reported by validation), fold the form names are compared in,
+// at where item i's name was written.
+func duplicateNames(list string, n int, name func(i int) string, fold func(string) string, at func(i int) diag.Pos) diag.List {
 	var diags diag.List
-	type first struct {
-		name string
-		pos  diag.Pos
-	}
-	seen := map[string]first{}
+	first := make(map[string]int, n)
 	for i := range n {
-		nm, pos, path := name(i)
+		nm := name(i)
 		if nm == "" {
 			continue
 		}
-		prev, dup := seen[fold(nm)]
+		j, dup := first[fold(nm)]
 		if !dup {
-			seen[fold(nm)] = first{nm, pos}
+			first[fold(nm)] = i
 			continue
 		}
-		d := diag.Errorf(pos, diag.CodeDuplicateName, path, "duplicate name %q in %s", nm, list)
-		if nm != prev.name {
-			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", nm, list, prev.name)
+		d := diag.Errorf(at(i), diag.CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", nm, list)
+		if prev := name(j); nm != prev {
+			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", nm, list, prev)
 		}
-		d.Related = []diag.Related{{Pos: prev.pos, Message: "first used here"}}
+		d.Related = []diag.Related{{Pos: at(j), Message: "first used here"}}
 		diags.Add(d)
 	}
 	return diags

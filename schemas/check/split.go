@@ -116,6 +116,7 @@ func deepCopy(v any) any {
 type ListCheck struct {
 	path      []string
 	doc, item *Schema
+	keys      keyCache // the items repeat their keys
 }
 
 // List returns the ListCheck of the document's list at path.
@@ -147,7 +148,7 @@ func (l *ListCheck) Document(compact []byte, n int) error {
 
 // Item checks the compact JSON of item i.
 func (l *ListCheck) Item(i int, compact []byte) error {
-	v, err := ParseJSON(compact)
+	v, err := parseJSON(compact, &l.keys)
 	if err != nil {
 		return err
 	}
