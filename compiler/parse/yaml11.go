@@ -21,14 +21,23 @@ import (
 // config reaches compiled_artifacts.json as the reference writes it.
 //
 // The regular expressions are PyYAML's implicit resolvers (yaml/resolver.py), tried in
-// its order: bool, float, int, null, timestamp.
+// its order: bool, float, int, null, timestamp. Its bool and null resolvers match a
+// fixed set of words (PyYAML's regular expressions spelled out): sets are cheaper than
+// a regular expression for every key of a big file.
 var (
-	bool11  = lazy.Regexp(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
+	bool11 = map[string]bool{"yes": true, "Yes": true, "YES": true, "no": false, "No": false, "NO": false,
+		"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false,
+		"on": true, "On": true, "ON": true, "off": false, "Off": false, "OFF": false}
+	null11  = map[string]bool{"~": true, "null": true, "Null": true, "NULL": true, "": true}
 	float11 = lazy.Regexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
 	int11   = lazy.Regexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	null11  = lazy.Regexp(`^(?:~|null|Null|NULL|)$`)
 	time11  = lazy.Regexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
+
+func isBool11(v string) bool {
+	_, ok := bool11[v]
+	return ok
+}
 
 // TimestampTag is the tag of plain scalars YAML 1.1 reads as dates or times: strings
 // in free-form maps (their text is what the reference's JSON writes for a date), never
@@ -44,16 +53,8 @@ func resolve11(v string) (tag, value string, ok bool) {
 	}
 	c := v[0]
 	switch {
-	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && bool11().MatchString(v):
-		switch v[0] {
-		case 'y', 'Y', 't', 'T':
-			return "!!bool", "true", true
-		case 'o', 'O':
-			if len(v) == 2 {
-				return "!!bool", "true", true
-			}
-		}
-		return "!!bool", "false", true
+	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && isBool11(v):
+		return "!!bool", strconv.FormatBool(bool11[v]), true
 	case strings.IndexByte("-+0123456789.", c) >= 0 && float11().MatchString(v):
 		f, ok := construct11Float(v)
 		if !ok {
@@ -66,7 +67,7 @@ func resolve11(v string) (tag, value string, ok bool) {
 			return "", v, false
 		}
 		return "!!int", i, true
-	case strings.IndexByte("~nN", c) >= 0 && null11().MatchString(v):
+	case strings.IndexByte("~nN", c) >= 0 && null11[v]:
 		return "!!null", v, true
 	case c >= '0' && c <= '9' && time11().MatchString(v):
 		return TimestampTag, v, true
