@@ -47,7 +47,7 @@ type Spec struct {
 }
 
 // Transforms validates floe.yaml's transforms as parse hands them over (List), each on
-// the goroutine that decoded it.
+// the goroutine that decoded it. The zero Transforms is ready for use.
 type Transforms struct {
 	f *parse.File
 	// What Spec keeps of each transform, by index.
@@ -137,8 +137,10 @@ func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 	if err == nil {
 		err = ts.err
 	}
-	if err == nil && ts.f != f && f.Items > 0 {
-		err = fmt.Errorf("the transforms of %s were not handed to validation", f.Name)
+	if _, seq := parse.MapGet(f.Root, listKey); err == nil && (ts.f != f && f.Items > 0 || seq != nil && len(seq.Content) > 0) {
+		// A File parsed whole (parse.Parse) keeps its transforms in its tree: they
+		// would not be validated.
+		err = fmt.Errorf("the transforms of %s were not handed to validation (parse it with parse.ParseList and Transforms.List)", f.Name)
 	}
 	if err != nil {
 		return nil, diag.List{diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: %v", err)}
