@@ -93,6 +93,18 @@ type ListChecker interface {
 // the items are encoded on every CPU, each handed, compact, to check (when not nil)
 // as it is encoded, so a 100,000-item list is never one encoding nor one generic tree.
 func IndentList(doc any, path []string, n int, item func(i int) any, check ListChecker) ([]byte, error) {
+	return writeList(doc, path, n, item, check, true)
+}
+
+// CheckList is IndentList for a document that is checked, not written (floe validate):
+// the same encoding and checks, no output.
+func CheckList(doc any, path []string, n int, item func(i int) any, check ListChecker) error {
+	_, err := writeList(doc, path, n, item, check, false)
+	return err
+}
+
+// writeList is IndentList; without indent it only encodes and checks.
+func writeList(doc any, path []string, n int, item func(i int) any, check ListChecker, indent bool) ([]byte, error) {
 	compact, err := AppendJSON(nil, doc)
 	if err != nil {
 		return nil, err
@@ -123,6 +135,9 @@ func IndentList(doc any, path []string, n int, item func(i int) any, check ListC
 					return err
 				}
 			}
+			if !indent {
+				continue
+			}
 			if i > 0 {
 				buf = append(buf, ',')
 			}
@@ -137,7 +152,7 @@ func IndentList(doc any, path []string, n int, item func(i int) any, check ListC
 		chunks[w] = buf
 		return nil
 	})
-	if err != nil {
+	if err != nil || !indent {
 		return nil, err
 	}
 	size := len(compact) + len(compact)/2

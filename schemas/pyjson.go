@@ -258,6 +258,20 @@ func MarshalPython(v any) ([]byte, error) {
 // MarshalArtifacts is MarshalPython(ca) with the models encoded on every CPU (most of
 // the bytes of a big product), each handed to check (when not nil) as it is encoded.
 func MarshalArtifacts(ca *CompiledArtifacts, check ListChecker) ([]byte, error) {
+	b, err := writeArtifacts(ca, check, true)
+	if err != nil {
+		return nil, err
+	}
+	return asciiEscape(b), nil
+}
+
+// CheckArtifacts is MarshalArtifacts for an artifact that is checked, not written.
+func CheckArtifacts(ca *CompiledArtifacts, check ListChecker) error {
+	_, err := writeArtifacts(ca, check, false)
+	return err
+}
+
+func writeArtifacts(ca *CompiledArtifacts, check ListChecker, indent bool) ([]byte, error) {
 	if ca.Transforms == nil {
 		return nil, errors.New("compiled artifacts without transforms") // lower always writes them
 	}
@@ -265,11 +279,7 @@ func MarshalArtifacts(ca *CompiledArtifacts, check ListChecker) ([]byte, error) 
 	models := t.Models
 	t.Models = []ResolvedModel{}
 	doc.Transforms = &t
-	b, err := IndentList(&doc, []string{"transforms", "models"}, len(models), func(i int) any { return &models[i] }, check)
-	if err != nil {
-		return nil, err
-	}
-	return asciiEscape(b), nil
+	return writeList(&doc, []string{"transforms", "models"}, len(models), func(i int) any { return &models[i] }, check, indent)
 }
 
 // asciiEscape rewrites every non-ASCII rune as a JSON \u escape (surrogate pairs above

@@ -167,15 +167,18 @@ func Lower(in Input) (*schemas.Product, error) {
 	return p, nil
 }
 
-// serialize writes compiled_artifacts.json, checked by check, and (when keep) its copy
-// with literal secrets redacted; without keep the bytes are dropped once checked.
+// serialize writes compiled_artifacts.json, checked by check, and its copy with literal
+// secrets redacted; without keep it only checks the artifact (floe validate).
 func serialize(ca *schemas.CompiledArtifacts, check schemas.ListChecker, keep bool) (data, redacted []byte, err error) {
+	if !keep {
+		if err := schemas.CheckArtifacts(ca, check); err != nil {
+			return nil, nil, fmt.Errorf("check compiled artifacts: %w", err)
+		}
+		return nil, nil, nil
+	}
 	data, err = schemas.MarshalArtifacts(ca, check)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
-	}
-	if !keep {
-		return nil, nil, nil
 	}
 	// Serialize a second, redacted copy only when redaction changed something (a second
 	// pass over 100,000 models is not free).

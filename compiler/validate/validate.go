@@ -137,7 +137,7 @@ func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 	if err == nil {
 		err = ts.err
 	}
-	if _, seq := parse.MapGet(f.Root, listKey); err == nil && (ts.f != f && f.Items > 0 || seq != nil && len(seq.Content) > 0) {
+	if _, seq := parse.MapGet(f.Root, listKey); err == nil && (ts.f != f && f.Items > 0 || seq != nil && seq.Kind == yaml.SequenceNode && len(seq.Content) > 0) {
 		// A File parsed whole (parse.Parse) keeps its transforms in its tree: they
 		// would not be validated.
 		err = fmt.Errorf("the transforms of %s were not handed to validation (parse it with parse.ParseList and Transforms.List)", f.Name)
