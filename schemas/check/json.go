@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
-	"unsafe"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
