@@ -53,13 +53,15 @@ fuzz:
 	$(GO) test ./schemas -run='^$$' -fuzz=FuzzAppendIndent -fuzztime=30s
 
 # Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
-# whole-process table (median wall time, peak RSS) written to target/bench/results.md,
-# including loading the Dagster definitions of 1,000 models with the pinned .venv. When
-# the Python environment cannot be built, that row says so and the rest still runs.
+# whole-process table (median wall time, peak RSS; process start, 10 … 500,000
+# transforms) written to target/bench/results.md, including loading the Dagster
+# definitions of 1,000 models with the pinned .venv. When the Python environment cannot
+# be built, that row says so and the rest still runs. BASELINE=path/to/an/older/floe
+# times that binary too, side by side, the runs of the two interleaved.
 bench: build
 	@bash scripts/python-env.sh || echo "bench: could not build .venv; the Dagster load row will be skipped"
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/... ./codegen/... ./schemas/...
-	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv
+	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv $(if $(BASELINE),-baseline $(BASELINE))
 
 clean:
 	rm -rf bin

@@ -23,6 +23,7 @@ import (
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/internal/safefs"
+	"github.com/floe-dev/floe/schemas"
 	"github.com/floe-dev/floe/schemas/k8scheck"
 )
 
@@ -33,6 +34,9 @@ type inputFlags struct {
 	manifest    string
 	format      string
 	dbtManifest string
+	// dumpAfter names a compiler pass whose output is printed to stderr (a hidden
+	// debugging flag, --debug-dump-after).
+	dumpAfter string
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
@@ -41,6 +45,8 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: "+strings.Join(diag.Formats, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions(diag.Formats...))
 	_ = cmd.MarkFlagFilename("dbt-manifest", "json")
+	cmd.Flags().StringVar(&f.dumpAfter, "debug-dump-after", "", "print what a compiler pass produced to stderr, literal secrets redacted ("+strings.Join(compiler.Passes(), ", ")+")")
+	_ = cmd.Flags().MarkHidden("debug-dump-after")
 }
 
 func (f *inputFlags) registerManifest(cmd *cobra.Command) {
@@ -54,6 +60,9 @@ func (f *inputFlags) check() error {
 	}
 	if !slices.Contains(diag.Formats, f.format) {
 		return usageErr("--format %q: want one of %s", f.format, strings.Join(diag.Formats, ", "))
+	}
+	if f.dumpAfter != "" && !slices.Contains(compiler.Passes(), f.dumpAfter) {
+		return usageErr("--debug-dump-after %q: want one of %s", f.dumpAfter, strings.Join(compiler.Passes(), ", "))
 	}
 	return nil
 }
@@ -129,7 +138,22 @@ func runCompiler(e *env, f *inputFlags, run compiler.Options) (*compiler.Result,
 	if run.ReadFile != nil { // floe init compiles its scaffold from memory
 		opts.ReadFile, opts.OpenLarge, opts.ReadDir, opts.Stat = run.ReadFile, run.OpenLarge, run.ReadDir, run.Stat
 	}
-	return compiler.Compile(opts), nil
+	var dump bytes.Buffer
+	if f.dumpAfter != "" {
+		opts.DumpAfter, opts.Dump = f.dumpAfter, &dump
+	}
+	res := compiler.Compile(opts)
+	if dump.Len() > 0 {
+		// The dump quotes the inputs: their literal secrets are redacted like diagnostics'.
+		text, _ := schemas.RedactText(dump.String(), res.SecretStrings())
+		for _, line := range strings.SplitAfter(text, "\n") {
+			fmt.Fprint(e.stderr, terminalText(strings.TrimSuffix(line, "\n")))
+			if strings.HasSuffix(line, "\n") {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	return res, nil
 }
 
 // report renders the diagnostics and returns the exit error they imply. Text is for

@@ -8,6 +8,7 @@ import (
 	"github.com/floe-dev/floe/compiler/graph"
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/internal/synth"
 )
 
@@ -40,39 +41,40 @@ func BenchmarkCompile(b *testing.B) {
 
 var benchSizes = []int{100, 10000, 100000}
 
-// BenchmarkPasses times the front passes separately on the synthetic spec.
+// BenchmarkPasses times the front passes separately on the synthetic spec: parse and
+// validate together (parse hands each transform to validation as it decodes it), and
+// the graph.
 func BenchmarkPasses(b *testing.B) {
 	for _, n := range benchSizes {
 		src := synth.Spec(n)
-		b.Run(fmt.Sprintf("parse/transforms=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("parse+validate/transforms=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
-				if f, d := parse.Parse("floe.yaml", src); f == nil {
+				if s, d := parseSpec(src); s == nil {
 					b.Fatal(d)
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("validate/transforms=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				f, _ := parse.Parse("floe.yaml", src)
-				b.StartTimer()
-				if s, d := validate.ValidateSpec(f); s == nil {
-					b.Fatal(d)
-				}
-			}
-		})
-		f, _ := parse.Parse("floe.yaml", src)
-		s, _ := validate.ValidateSpec(f)
+		s, _ := parseSpec(src)
 		b.Run(fmt.Sprintf("graph/transforms=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, d := graph.Build(s.File, s.Spec, nil); d.HasErrors() {
+				if _, d := graph.Build(s); d.HasErrors() {
 					b.Fatal(d)
 				}
 			}
 		})
 	}
+}
+
+// parseSpec parses and validates a floe.yaml as the parse and validate passes do.
+func parseSpec(src []byte) (*validate.Spec, diag.List) {
+	var ts validate.Transforms
+	f, ds := parse.ParseList("floe.yaml", src, ts.List())
+	if f == nil {
+		return nil, ds
+	}
+	s, vds := validate.ValidateSpec(f, &ts)
+	return s, append(ds, vds...)
 }

@@ -2,52 +2,26 @@
 // manifest chain, all in memory, and returns the compiled product with every
 // diagnostic of the run. It never writes: the CLI does, after the generators succeed.
 //
-// The passes and why they come where they do:
-//
-//	parse     YAML → nodes with positions; nothing else can run on broken YAML.
-//	validate  JSON Schema + rules per file; later passes may assume well-typed inputs.
-//	resolve   manifest inheritance, plugins, compute, presets, dbt profiles; needs valid files.
-//	graph     dependsOn targets, cycles, topological order; needs resolved transforms.
-//	dbt       the dbt project beside floe.yaml: a model per transform, refs = dependsOn.
-//	schedule  cron and time zone; needs the resolved orchestrator default.
-//	govern    policies over the graph's models; runs last among the checks.
-//	lower     CompiledArtifacts + Product, validated against its own schema, then the
-//	          Kubernetes constraints on what packaging will emit (names, quantities).
-//
-// Every pass after validate runs over what passed validation (broken values are null
-// and what depends on them is skipped), so one run reports every problem; lowering
-// runs only when there is none.
+// The passes, and why each comes where it does, are the table below (passes). Every
+// pass after validate runs over what passed validation (broken values are null and
+// what depends on them is skipped), so one run reports every problem; lowering runs
+// only when there is none.
 package compiler
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
-	"path"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/floe-dev/floe/compiler/dbt"
 	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/graph"
-	"github.com/floe-dev/floe/compiler/lower"
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/resolve"
-	"github.com/floe-dev/floe/compiler/schedule"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
-)
-
-// Diagnostic codes of the driver.
-const (
-	CodeFile     = "FLOE-E001"
-	CodeInternal = "FLOE-E900"
 )
 
 // Options configure one compile.
@@ -64,7 +38,8 @@ type Options struct {
 	FloeVersion string
 	// Orchestrators lists the orchestrator types that have a generator.
 	Orchestrators []string
-	// Phase, when set, is called as each stage ends (for timing whole runs).
+	// Phase, when set, is called with a pass's name as each pass ends (for timing whole
+	// runs).
 	Phase func(name string)
 	// ReadDir and Stat list directories and stat files of the dbt project (both nil:
 	// the dbt project is not checked).
@@ -75,9 +50,13 @@ type Options struct {
 	// DbtManifest is dbt's manifest.json to check refs against ("": the project's
 	// <target-path>/manifest.json when it exists).
 	DbtManifest string
-	// NoSerialize skips writing the artifact's bytes (Product.ArtifactsJSON stays
+	// NoSerialize skips keeping the artifact's bytes (Product.ArtifactsJSON stays
 	// empty): for runs that check and write nothing. The artifact is still validated.
 	NoSerialize bool
+	// DumpAfter names a pass (see Passes) after which what it produced is written to
+	// Dump, as the Go compiler's -d=ssa/PASS/dump does: for a reader of the compiler.
+	DumpAfter string
+	Dump      io.Writer
 }
 
 // Result is the outcome of a compile.
@@ -100,200 +79,123 @@ type Result struct {
 	NextRuns [][]time.Time
 	// Internal is set when the failure is floe's fault, not the inputs' (exit 3).
 	Internal bool
-	// secrets are the literal secrets of each input file as parsed (see Redacted).
-	secrets map[string][]govern.Finding
+	// secrets are the literal secrets of each input file, found before validation
+	// changed its tree (see validate.Finding and Redacted).
+	secrets map[string][]validate.Finding
+}
+
+// A pass is one step of the compile: it reads what the passes it needs produced, adds
+// its diagnostics, and reports whether it produced what passes after it read.
+type pass struct {
+	name string
+	run  func(*compilation) bool
+	// needs are the passes without whose output this one cannot run.
+	needs []string
+	// clean: it runs only when no pass before it reported an error.
+	clean bool
+	// dump writes what it produced, for Options.DumpAfter.
+	dump func(*compilation, io.Writer) error
+}
+
+// passes is the compiler, in order.
+var passes = []pass{
+	// YAML → trees with positions; nothing else can run on broken YAML. floe.yaml's
+	// transforms are not kept in its tree: each is handed to validate as it is decoded.
+	{name: "parse", run: (*compilation).parse, dump: dumpParse},
+	// JSON Schema and the rules beyond it; the passes after it may assume well-typed
+	// values (what is broken is null, and listed).
+	{name: "validate", run: (*compilation).validate, needs: []string{"parse"}, dump: dumpValidate},
+	// The manifest and its parents, each read, parsed and validated: also when floe.yaml
+	// failed, so one run reports both files' problems. Reads platform.manifest.
+	{name: "manifests", run: (*compilation).manifests, dump: dumpManifests},
+	// Inheritance, plugins, compute, presets, dbt profiles: needs the valid files and
+	// the whole chain (a parent that could not be read leaves it incomplete).
+	{name: "resolve", run: (*compilation).resolve, needs: []string{"validate", "manifests"}, dump: dumpResolve},
+	// dependsOn targets, cycles, topological order: over the transforms alone.
+	{name: "graph", run: (*compilation).graph, needs: []string{"validate"}, dump: dumpGraph},
+	// The dbt project beside floe.yaml: a model per transform, refs = dependsOn.
+	{name: "dbt", run: (*compilation).dbt, needs: []string{"validate"}, dump: dumpDbt},
+	// Cron and time zone; reads the resolved orchestrator's default when resolve ran.
+	{name: "schedule", run: (*compilation).schedule, needs: []string{"validate"}, dump: dumpSchedule},
+	// Policies over the resolved models and the inputs' literal secrets: last among the
+	// checks, as its verdicts weigh the others' output.
+	{name: "govern", run: (*compilation).govern, needs: []string{"resolve"}, dump: dumpGovern},
+	// CompiledArtifacts and the Product, the artifact checked against its own schema as
+	// it is written: only for inputs without errors.
+	{name: "lower", run: (*compilation).lower, needs: []string{"resolve", "graph", "schedule", "govern"}, clean: true, dump: dumpLower},
+	// The Kubernetes constraints on what packaging will emit (names, quantities), placed
+	// at the YAML values they came from.
+	{name: "kubernetes", run: (*compilation).kubernetes, needs: []string{"lower"}, clean: true, dump: dumpNothing},
+}
+
+// Passes lists the names of the compiler's passes, in order (for Options.DumpAfter).
+func Passes() []string {
+	names := make([]string, len(passes))
+	for i, p := range passes {
+		names[i] = p.name
+	}
+	return names
+}
+
+// compilation is one run of the passes: the options, the result and what each pass
+// produced for the passes after it.
+type compilation struct {
+	opts Options
+	res  *Result
+
+	spec       *parse.File         // parse: floe.yaml without its transforms
+	transforms validate.Transforms // parse → validate: the transforms, validated as decoded
+	items      []string            // parse, when dumped: each transform as decoded
+	valid      *validate.Spec      // validate
+	chain      validate.Chain      // manifests
+	resolved   *resolve.Resolved   // resolve
+	graphed    *graph.Graph        // graph
+	dbtInputs  []string            // dbt
+	schedules  []schemas.Schedule  // schedule
+	policy     *govern.Result      // govern
+	product    *schemas.Product    // lower
 }
 
 // Compile runs every pass.
 func Compile(opts Options) *Result {
-	res := &Result{Sources: diag.Sources{}, secrets: map[string][]govern.Finding{}}
-	phase := opts.Phase
-	if phase == nil {
-		phase = func(string) {}
-	}
-	read := func(name string) (*parse.File, bool) {
-		b, err := opts.ReadFile(name)
-		if err != nil {
-			pos := diag.Pos{File: name}
-			if !errors.Is(err, fs.ErrNotExist) {
-				pos.Line, pos.Col = 1, 1 // the file is there but unusable (a FIFO, a directory, too big)
-			}
-			d := diag.Errorf(pos, CodeFile, "", "cannot read %s: %v", name, trimPathErr(err))
-			res.Diags.Add(d)
-			return nil, false
+	c := &compilation{opts: opts, res: &Result{Sources: diag.Sources{}, secrets: map[string][]validate.Finding{}}}
+	done := map[string]bool{}
+	for _, p := range passes {
+		runnable := !p.clean || !c.res.Diags.HasErrors()
+		for _, n := range p.needs {
+			runnable = runnable && done[n]
 		}
-		res.Sources[name] = b
-		res.Inputs = append(res.Inputs, name)
-		f, ds := parse.Parse(name, b)
-		res.Diags.Add(ds...)
-		if f != nil {
-			// Before validation drops unknown keys: every literal secret of the input.
-			res.secrets[name] = govern.Secrets(f)
+		if runnable {
+			done[p.name] = p.run(c)
 		}
-		return f, f != nil
-	}
-
-	// parse + validate floe.yaml.
-	sf, ok := read(opts.SpecPath)
-	phase("parse")
-	var spec *validate.Spec
-	if ok {
-		var ds diag.List
-		spec, ds = validate.ValidateSpec(sf)
-		res.Diags.Add(ds...)
-	}
-	// Find and load the manifest chain, even when floe.yaml had errors, so one run
-	// reports both files' problems.
-	mpath := opts.ManifestPath
-	if mpath == "" {
-		mpath = manifestFromSpec(sf, opts.SpecPath, &res.Diags)
-	}
-	var chain []*validate.Manifest
-	complete := false
-	if mpath != "" {
-		n := len(res.Diags)
-		chain, complete = loadChain(mpath, read, res)
-		if opts.ManifestPath == "" && sf != nil {
-			// A manifest named by platform.manifest that cannot be read is reported there.
-			_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
-			relocateReadError(res.Diags[n:], mpath, sf.Pos(v), "platform.manifest")
+		if opts.Phase != nil {
+			opts.Phase(p.name)
+		}
+		if p.name == opts.DumpAfter && opts.Dump != nil {
+			c.dump(p, done[p.name])
 		}
 	}
-	phase("validate")
-	if spec == nil {
-		res.Diags = res.Diags.Sorted()
-		return res
-	}
-
-	// Every later pass runs, over what passed validation (broken values are null and
-	// skipped by what depends on them), so one run reports every problem. Resolution
-	// needs the whole manifest chain: a parent that could not be read leaves it out.
-	var r *resolve.Resolved
-	if complete {
-		var ds diag.List
-		r, ds = resolve.Resolve(spec, chain, resolve.Options{Orchestrators: opts.Orchestrators})
-		res.Diags.Add(ds...)
-	}
-	g, ds := graph.Build(spec.File, spec.Spec, &graph.Broken{Has: spec.Broken.Has, Names: spec.Names})
-	res.Diags.Add(ds...)
-	res.Graph = g
-	if opts.ReadDir != nil && opts.Stat != nil {
-		// The dbt project beside floe.yaml: its files become inputs of the compile.
-		dr, ds := dbt.Check(spec, dbt.Options{Dir: filepath.ToSlash(filepath.Dir(opts.SpecPath)), Manifest: opts.DbtManifest,
-			ReadFile: opts.ReadFile, OpenLarge: opts.OpenLarge, ReadDir: opts.ReadDir, Stat: opts.Stat})
-		res.Diags.Add(ds...)
-		res.Inputs = append(res.Inputs, dr.Inputs...)
-		res.InputDirs = append(res.InputDirs, dr.Dirs...)
-		res.AbsentInputs = append(res.AbsentInputs, dr.Absent...)
-		maps.Copy(res.Sources, dr.Sources)
-	}
-	schedules, nextRuns := checkSchedule(spec, r, opts.CompiledAt, &res.Diags)
-	res.NextRuns = nextRuns
-	phase("resolve+graph")
-	var policy *govern.Result
-	if r != nil {
-		policy, ds = govern.Check(r, res.secrets)
-		res.Diags.Add(ds...)
-	}
-	if res.Diags.HasErrors() || r == nil {
-		res.Diags = res.Diags.Sorted()
-		return res
-	}
-	// Every pass that needs the transforms' YAML positions has run: let the GC take
-	// those nodes (most of the heap for big products) before lowering builds the outputs.
-	if _, ts := parse.Lookup(sf.Root, []string{"transforms"}); ts != nil {
-		ts.Content = nil
-	}
-	sources := [][]byte{sf.Src}
-	for _, m := range chain {
-		sources = append(sources, m.File.Src)
-	}
-	p, err := lower.Lower(lower.Input{Resolved: r, Graph: g, Policy: policy, Schedules: schedules,
-		CompiledAt: opts.CompiledAt, FloeVersion: opts.FloeVersion, Sources: sources,
-		Check: CheckArtifactValue, NoSerialize: opts.NoSerialize})
-	phase("lower+check")
-	if err != nil {
-		res.Internal = true
-		res.Diags.Add(diag.Errorf(diag.Pos{File: opts.SpecPath}, CodeInternal, "", "internal error: %v (please report this)", err))
-		res.Diags = res.Diags.Sorted()
-		return res
-	}
-	if ds := kubernetesDiags(p, spec, chain); len(ds) > 0 {
-		res.Diags.Add(ds...)
-		res.Diags = res.Diags.Sorted()
-		return res
-	}
-	res.Product = p
-	res.Diags = res.Diags.Sorted()
-	return res
+	c.res.Diags = c.res.Diags.Sorted()
+	return c.res
 }
 
-// CheckArtifact validates compiled_artifacts.json bytes against the embedded schema.
-func CheckArtifact(data []byte) error {
-	v, err := unmarshalJSON(data)
-	if err != nil {
-		return fmt.Errorf("compiled artifacts are not valid JSON: %w", err)
+// dump writes what pass p produced (or that it did not run or produced nothing).
+func (c *compilation) dump(p pass, produced bool) {
+	w := c.opts.Dump
+	fmt.Fprintf(w, "# after %s\n", p.name)
+	if !produced {
+		fmt.Fprintf(w, "# %s produced nothing (it did not run, or failed)\n", p.name)
+		return
 	}
-	if err := validate.ValidateValue("compiled-artifacts", v); err != nil {
-		return fmt.Errorf("compiled artifacts do not match their schema: %w", err)
+	if err := p.dump(c, w); err != nil {
+		fmt.Fprintf(w, "# dump failed: %v\n", err)
 	}
-	return nil
 }
 
-// CheckArtifactValue validates an artifact against the embedded schema like
-// CheckArtifact, but model by model on every CPU: the root is checked with its first
-// model (so the list's own constraints apply) and every further model against the
-// ResolvedModel definition, so a 100,000-model artifact is never one generic tree.
-func CheckArtifactValue(ca *schemas.CompiledArtifacts) error {
-	root := *ca
-	var rest []schemas.ResolvedModel
-	if ca.Transforms != nil && len(ca.Transforms.Models) > 1 {
-		t := *ca.Transforms
-		rest = t.Models[1:]
-		t.Models = t.Models[:1]
-		root.Transforms = &t
-	}
-	b, err := schemas.MarshalPython(&root)
-	if err != nil {
-		return err
-	}
-	if err := CheckArtifact(b); err != nil {
-		return err
-	}
-	return validate.ValidateItems("compiled-artifacts", "ResolvedModel", len(rest), func(i int) (any, error) {
-		return modelValue(&rest[i])
-	})
-}
-
-// modelValue is the generic JSON value of m, built directly rather than through a JSON
-// round trip (the cost that dominated validating big artifacts). TestModelValue checks
-// it equals the round trip.
-func modelValue(m *schemas.ResolvedModel) (any, error) {
-	strs := func(l []string) any {
-		if l == nil {
-			return nil
-		}
-		out := make([]any, len(l))
-		for i, s := range l {
-			out[i] = s
-		}
-		return out
-	}
-	v := map[string]any{"name": m.Name, "compute": m.Compute, "tags": strs(m.Tags), "depends_on": strs(m.DependsOn),
-		"quality_checks": nil, "quality_tier": nil}
-	if m.QualityTier != nil {
-		v["quality_tier"] = *m.QualityTier
-	}
-	if m.QualityChecks != nil {
-		b, err := json.Marshal(m.QualityChecks)
-		if err != nil {
-			return nil, err
-		}
-		if v["quality_checks"], err = unmarshalJSON(b); err != nil {
-			return nil, err
-		}
-	}
-	return v, nil
+// internal records a failure that is floe's fault, not the inputs'.
+func (c *compilation) internal(err error) {
+	c.res.Internal = true
+	c.res.Diags.Add(diag.Errorf(diag.Pos{File: c.opts.SpecPath}, diag.CodeInternal, "", "internal error: %v (please report this)", err))
 }
 
 func trimPathErr(err error) string {
@@ -302,207 +204,4 @@ func trimPathErr(err error) string {
 		return s[i+2:]
 	}
 	return s
-}
-
-// manifestFromSpec finds platform.manifest relative to floe.yaml.
-func manifestFromSpec(sf *parse.File, specPath string, diags *diag.List) string {
-	if sf == nil {
-		return ""
-	}
-	_, v := parse.Lookup(sf.Root, []string{"platform", "manifest"})
-	k, _ := parse.Lookup(sf.Root, []string{"platform", "manifest"})
-	if k == nil || v == nil || v.Value == "" {
-		d := diag.Errorf(diag.Pos{File: specPath, Line: 1, Col: 1}, CodeFile, "platform.manifest", "no manifest: floe.yaml has no platform.manifest and --manifest was not given")
-		d.Suggest = "add platform: {manifest: ../manifest.yaml} to floe.yaml, or pass --manifest"
-		diags.Add(d)
-		return ""
-	}
-	if strings.HasPrefix(v.Value, "oci://") {
-		d := diag.Errorf(sf.Pos(v), "FLOE-E210", "platform.manifest", "manifest %s is an OCI reference; floe reads manifests from local files", v.Value)
-		d.Suggest = "pull a local copy (e.g. oras pull) and pass it with --manifest"
-		diags.Add(d)
-		return ""
-	}
-	if d, bad := notYAMLPath(v.Value, sf.Pos(v), "platform.manifest"); bad {
-		diags.Add(d)
-		return ""
-	}
-	return joinRel(specPath, v.Value)
-}
-
-// notYAMLPath rejects a manifest path written in an input that does not name a .yaml
-// or .yml file: floe quotes the lines of the files it reads in diagnostics, so a
-// floe.yaml must not be able to make it read (and print) arbitrary files such as
-// ~/.docker/config.json or /proc/self/environ. --manifest, given by the user, may
-// name any file.
-func notYAMLPath(p string, pos diag.Pos, field string) (diag.Diagnostic, bool) {
-	switch strings.ToLower(path.Ext(p)) {
-	case ".yaml", ".yml":
-		return diag.Diagnostic{}, false
-	}
-	d := diag.Errorf(pos, "FLOE-E210", field, "%s %q must name a .yaml or .yml file", field, p)
-	d.Suggest = "pass another file explicitly with --manifest"
-	return d, true
-}
-
-func joinRel(from, rel string) string {
-	if filepath.IsAbs(rel) {
-		return filepath.Clean(rel)
-	}
-	return path.Clean(filepath.ToSlash(filepath.Join(filepath.Dir(from), rel)))
-}
-
-// relocateReadError moves "cannot read file" diagnostics about file (not yet placed:
-// they have no path) to pos, the place that names the file.
-func relocateReadError(ds diag.List, file string, pos diag.Pos, path string) {
-	for i := range ds {
-		if ds[i].Code == CodeFile && ds[i].Pos.File == file && ds[i].Path == "" {
-			ds[i].Pos, ds[i].Path = pos, path
-		}
-	}
-}
-
-// loadChain reads a manifest and its parents (domain → enterprise), reporting cycles
-// with the ordered path. complete is false when a manifest of the chain could not be
-// read or its parent cannot be followed (the chain then lacks what that tier gives).
-func loadChain(first string, read func(string) (*parse.File, bool), res *Result) (chain []*validate.Manifest, complete bool) {
-	var seen []string
-	cur := first
-	for {
-		abs, _ := filepath.Abs(cur)
-		if i := slices.Index(seen, abs); i >= 0 {
-			names := make([]string, 0, len(chain)+1)
-			for _, m := range chain[i:] {
-				names = append(names, m.File.Name)
-			}
-			names = append(names, cur)
-			last := chain[len(chain)-1]
-			_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
-			res.Diags.Add(diag.Errorf(last.File.Pos(v), "FLOE-E211", "parent_manifest", "manifest inheritance cycle: %s", strings.Join(names, " -> ")))
-			return chain, false
-		}
-		seen = append(seen, abs)
-		n := len(res.Diags)
-		f, ok := read(cur)
-		if !ok {
-			if len(chain) > 0 {
-				// A parent that cannot be read is reported where it is named.
-				last := chain[len(chain)-1]
-				_, v := parse.Lookup(last.File.Root, []string{"parent_manifest"})
-				relocateReadError(res.Diags[n:], cur, last.File.Pos(v), "parent_manifest")
-			}
-			return chain, false
-		}
-		m, ds := validate.ValidateManifest(f)
-		res.Diags.Add(ds...)
-		if m == nil {
-			return chain, false
-		}
-		chain = append(chain, m)
-		if m.Broken.Has("parent_manifest") || m.Broken.Has("scope") {
-			return chain, false
-		}
-		if m.Manifest.ParentManifest == nil {
-			break
-		}
-		pm := *m.Manifest.ParentManifest
-		_, v := parse.Lookup(f.Root, []string{"parent_manifest"})
-		if strings.HasPrefix(pm, "oci://") {
-			d := diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s is an OCI reference; floe reads parents from local files", pm)
-			d.Suggest = "pull a local copy of the parent manifest and set parent_manifest to its path (relative to this manifest)"
-			res.Diags.Add(d)
-			return chain, false
-		}
-		if len(chain) > 3 {
-			res.Diags.Add(diag.Errorf(f.Pos(v), "FLOE-E210", "parent_manifest", "inheritance deeper than enterprise → domain → product"))
-			return chain, false
-		}
-		if d, bad := notYAMLPath(pm, f.Pos(v), "parent_manifest"); bad {
-			res.Diags.Add(d)
-			return chain, false
-		}
-		cur = joinRel(cur, pm)
-	}
-	// Scope order: a domain's parent must be an enterprise manifest.
-	for i := 1; i < len(chain); i++ {
-		if s := chain[i].Manifest.Scope; s == nil || *s != "enterprise" {
-			_, v := parse.Lookup(chain[i-1].File.Root, []string{"parent_manifest"})
-			res.Diags.Add(diag.Errorf(chain[i-1].File.Pos(v), "FLOE-E210", "parent_manifest", "parent manifest %s must have scope: enterprise", chain[i].File.Name))
-			return chain, false
-		}
-	}
-	return chain, true
-}
-
-// checkSchedule checks floe.yaml's schedule and, when it names no cron, the
-// orchestrator's default_schedule (r nil: the manifest did not resolve, only
-// floe.yaml's own schedule is checked). A broken cron, time zone or enabled flag was
-// reported by validation and is skipped here.
-func checkSchedule(spec *validate.Spec, r *resolve.Resolved, now time.Time, diags *diag.List) ([]schemas.Schedule, [][]time.Time) {
-	sf := spec.File
-	s := spec.Spec.Schedule
-	if spec.Broken.Has("schedule") {
-		return nil, nil
-	}
-	cronBroken, tzBroken := spec.Broken.Has("schedule", "cron"), spec.Broken.Has("schedule", "timezone")
-	cronExpr, source := "", "floe.yaml"
-	cronPos := diag.Pos{File: sf.Name}
-	cronPath := "schedule.cron"
-	switch {
-	case cronBroken:
-	case s != nil && s.Cron != nil:
-		cronExpr = *s.Cron
-		_, v := parse.Lookup(sf.Root, []string{"schedule", "cron"})
-		cronPos = sf.Pos(v)
-	case r == nil:
-	default:
-		v, ok := r.Plugins.Orchestrator.Config.Get("default_schedule")
-		if !ok || v == nil {
-			break
-		}
-		source = "manifest"
-		cronPath = "plugins.orchestrator.config.default_schedule"
-		for _, m := range r.Chain {
-			if _, n, ok := parse.LookupExact(m.File.Root, []string{"plugins", "orchestrator", "config", "default_schedule"}); ok {
-				cronPos = m.File.Pos(n)
-				break
-			}
-		}
-		var isString bool
-		if cronExpr, isString = v.(string); !isString {
-			diags.Add(diag.Errorf(cronPos, schedule.CodeCron, cronPath, "default_schedule must be a cron expression (a string)"))
-			cronExpr, cronBroken = "", true
-		}
-	}
-	tz, enabled := "UTC", true
-	tzPos := cronPos
-	if s != nil {
-		if s.Timezone != nil {
-			tz = *s.Timezone
-			_, v := parse.Lookup(sf.Root, []string{"schedule", "timezone"})
-			tzPos = sf.Pos(v)
-		}
-		if s.Enabled != nil {
-			enabled = *s.Enabled
-		}
-	}
-	if cronExpr == "" {
-		// No schedule (or a broken cron): a time zone written anyway is still checked.
-		if s != nil && s.Timezone != nil && !tzBroken {
-			_, ds := schedule.CheckZone(tz, tzPos, "schedule.timezone")
-			diags.Add(ds...)
-		}
-		return nil, nil
-	}
-	if tzBroken {
-		// Only the cron is checked; UTC stands in for the broken zone.
-		tz = "UTC"
-	}
-	c, ds := schedule.Check(cronExpr, cronPos, cronPath, tz, tzPos, "schedule.timezone")
-	diags.Add(ds...)
-	if c == nil || r == nil {
-		return nil, nil
-	}
-	return []schemas.Schedule{{Name: r.Slug + "_schedule", Cron: c.Cron, Timezone: tz, Enabled: enabled, Source: source}},
-		[][]time.Time{c.Next(now, 3)}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/floe-dev/floe/diag"
 )
 
 // fuzzManifests is the fixed three-tier platform FuzzCompile compiles against: the
@@ -82,7 +84,7 @@ func FuzzCompile(f *testing.F) {
 			if d.Pos.Line < 0 || d.Pos.Line > lines {
 				t.Errorf("diagnostic beyond the end of %s (%d lines): %+v", d.Pos.File, lines, d)
 			}
-			if !strings.HasPrefix(d.Code, "FLOE-") || d.Code == CodeInternal {
+			if !strings.HasPrefix(d.Code, "FLOE-") || d.Code == diag.CodeInternal {
 				t.Errorf("bad code: %+v", d)
 			}
 			for _, leak := range []string{"yaml.Node", "interface {}", "map[string]", "*schemas.", "json: cannot", "reflect"} {

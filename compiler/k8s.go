@@ -10,8 +10,7 @@ import (
 	"github.com/floe-dev/floe/schemas/k8scheck"
 )
 
-// CodeKubernetes marks a value that cannot become a valid Kubernetes object.
-const CodeKubernetes = "FLOE-E230"
+// diag.CodeKubernetes marks a value that cannot become a valid Kubernetes object.
 
 // flatKeys maps canonical preset sub-paths to the flat shape's keys.
 var flatKeys = map[string]string{"requests.cpu": "cpu_request", "requests.memory": "memory_request",
@@ -20,14 +19,13 @@ var flatKeys = map[string]string{"requests.cpu": "cpu_request", "requests.memory
 // kubernetesDiags runs the Kubernetes constraints on what packaging will emit (names,
 // label values, quantities, requests not above limits) and places each at the YAML
 // value it came from.
-func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain []*validate.Manifest) diag.List {
+func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain validate.Chain) diag.List {
 	var diags diag.List
 	for _, e := range k8scheck.Product(p) {
 		pos := diag.Pos{File: spec.File.Name}
 		switch {
 		case strings.HasPrefix(e.Path, "metadata."):
-			_, v := parse.Lookup(spec.File.Root, strings.Split(e.Path, "."))
-			pos = spec.File.Pos(v)
+			pos = spec.File.At(strings.Split(e.Path, ".")...)
 		case e.Path == "deployment.image_repository" || e.Path == "deployment.image_tag":
 			// Set by plugins.orchestrator.config.image, else derived from floe.yaml's
 			// metadata.name / metadata.version: point at whichever the value came from.
@@ -35,29 +33,24 @@ func kubernetesDiags(p *schemas.Product, spec *validate.Spec, chain []*validate.
 			if e.Path == "deployment.image_tag" {
 				field, derived = "tag", "version"
 			}
-			_, v := parse.Lookup(spec.File.Root, []string{"metadata", derived})
-			pos = spec.File.Pos(v)
-			for _, m := range chain {
-				if _, v, ok := parse.LookupExact(m.File.Root, []string{"plugins", "orchestrator", "config", "image", field}); ok {
-					pos = m.File.Pos(v)
-					break
-				}
+			pos = spec.File.At("metadata", derived)
+			if at, ok := chain.At("plugins", "orchestrator", "config", "image", field); ok {
+				pos = at
 			}
 		case strings.HasPrefix(e.Path, "resource_presets."):
 			parts := strings.SplitN(strings.TrimPrefix(e.Path, "resource_presets."), ".", 2)
 			pos = presetPos(chain, parts)
 		default:
-			pos = diag.Pos{File: chain[0].File.Name}
-			if _, v := parse.Lookup(chain[0].File.Root, []string{"plugins"}); v != nil {
-				pos = chain[0].File.Pos(v)
-			}
+			pos = chain[0].File.At("plugins")
 		}
-		diags.Add(diag.Errorf(pos, CodeKubernetes, e.Path, "%s: %s", e.Value, e.Message))
+		diags.Add(diag.Errorf(pos, diag.CodeKubernetes, e.Path, "%s: %s", e.Value, e.Message))
 	}
 	return diags
 }
 
-func presetPos(chain []*validate.Manifest, parts []string) diag.Pos {
+// presetPos is where a preset's value came from: the first tier of the chain that
+// names resource_presets, at the value (in its canonical or flat shape) or the preset.
+func presetPos(chain validate.Chain, parts []string) diag.Pos {
 	for _, m := range chain {
 		k, v := parse.Lookup(m.File.Root, []string{"resource_presets", parts[0]})
 		if k == nil {

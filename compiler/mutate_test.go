@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/floe-dev/floe/diag"
 )
 
 // mutationProducts are valid products whose every value TestMutations replaces, one at
@@ -176,11 +178,11 @@ func checkResult(t *testing.T, what string, res *Result) {
 	}
 	for _, d := range res.Diags {
 		lines, ok := lineCount[d.Pos.File]
-		if !ok && d.Code != CodeFile {
+		if !ok && d.Code != diag.CodeFile {
 			t.Errorf("%s: diagnostic about a file that was not read: %+v", what, d)
 			continue
 		}
-		if d.Pos.Line < 0 || d.Pos.Line > lines || d.Code == CodeInternal {
+		if d.Pos.Line < 0 || d.Pos.Line > lines || d.Code == diag.CodeInternal {
 			t.Errorf("%s: bad diagnostic: %+v", what, d)
 		}
 		for _, leak := range []string{"yaml.Node", "interface {}", "map[string]", "*schemas.", "json: cannot", "strconv.", "reflect", "float64", "int64"} {

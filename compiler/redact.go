@@ -7,8 +7,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -54,7 +54,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 		found, ok := r.secrets[name]
 		if !ok {
 			f, _ := parse.Parse(name, b)
-			found = govern.Secrets(f)
+			found = validate.Secrets(f)
 		}
 		red, s := redactSource(string(b), found, quoted[name], secrets)
 		src[name] = []byte(red)
@@ -84,7 +84,7 @@ func (r *Result) Redacted() (diag.List, diag.Sources) {
 // line by line (schemas.RedactLines) with those and the known secrets of every input;
 // it returns the text, of which only the lines in quoted (0-based) are kept, and every
 // secret it knows.
-func redactSource(text string, found []govern.Finding, quoted map[int]bool, known []string) (string, []string) {
+func redactSource(text string, found []validate.Finding, quoted map[int]bool, known []string) (string, []string) {
 	lines := strings.Split(text, "\n")
 	secrets := slices.Clone(known)
 	for _, f := range found {
@@ -144,5 +144,5 @@ func byteOffset(line string, col int) int {
 // SecretStrings returns the literal secrets of every input read (as parsed, before
 // validation), for redacting other output (the --check diff).
 func (r *Result) SecretStrings() []string {
-	return govern.SecretStrings(r.secrets)
+	return validate.SecretStrings(r.secrets)
 }

@@ -160,12 +160,9 @@ func renderJSON(w io.Writer, diags List) error {
 func renderGitHub(w io.Writer, diags List) error {
 	var b bytes.Buffer
 	for _, d := range diags {
-		level := "error"
-		switch d.Severity {
-		case Warning:
-			level = "warning"
-		case Note:
-			level = "notice"
+		level := d.Severity.String()
+		if d.Severity == Note {
+			level = "notice" // GitHub's word for it
 		}
 		msg := d.Message
 		if d.Suggest != "" {

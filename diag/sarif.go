@@ -93,13 +93,6 @@ func renderSARIF(w io.Writer, diags List, tool, version string) error {
 	}
 	results := make([]sarifResult, 0, len(diags))
 	for _, d := range diags {
-		level := "error"
-		switch d.Severity {
-		case Warning:
-			level = "warning"
-		case Note:
-			level = "note"
-		}
 		text := d.Message
 		if d.Suggest != "" {
 			text += " (" + d.Suggest + ")"
@@ -107,7 +100,7 @@ func renderSARIF(w io.Writer, diags List, tool, version string) error {
 		r := sarifResult{
 			RuleID:    d.Code,
 			RuleIndex: slices.Index(ruleIDs, d.Code),
-			Level:     level,
+			Level:     d.Severity.String(), // SARIF's levels are floe's severities: error, warning, note
 			Message:   sarifMessage{Text: text},
 			Locations: []sarifLocation{{Physical: sarifLoc(d.Pos, d.End)}},
 		}

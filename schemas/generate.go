@@ -1,8 +1,6 @@
 package schemas
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -49,14 +47,11 @@ func (f SchemaFile) Generate() ([]byte, error) {
 	s.ID = jsonschema.ID(f.ID)
 	s.Title = f.Title
 	s.Version = "https://json-schema.org/draft/2020-12/schema"
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	b, err := IndentJSON(s)
+	if err != nil {
 		return nil, fmt.Errorf("encode schema %s: %w", f.Name, err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // nullableAnyOf rewrites the {oneOf: [X, {type: null}]} of nullable fields to anyOf:

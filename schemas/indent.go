@@ -2,9 +2,9 @@ package schemas
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/floe-dev/floe/internal/par"
 )
@@ -79,53 +79,64 @@ func appendIndentAt(dst, src []byte, depth int) []byte {
 	return dst
 }
 
-// ErrNoSplice says IndentSplice could not find the one place of the list.
-var ErrNoSplice = errors.New("list position not found")
+// ListChecker checks a document written by IndentList: the document with its list
+// empty (told the list's length), and each item of the list, as they are encoded.
+// check.ListCheck is the one floe uses.
+type ListChecker interface {
+	Document(compact []byte, n int) error
+	Item(i int, compact []byte) error
+}
 
-// IndentSplice returns the two-space indented JSON of doc (without HTML escaping) in
-// which the value of key, a member of an object depth levels deep, is the list of the
-// n items: doc must hold that list empty, and the items are encoded (and passed to
-// check, as compact JSON, when check is not nil) on every CPU. The bytes are those of
-// encoding the whole document at once (TestIndentSplice). When the empty list cannot be
-// found exactly once, the error says so and the caller encodes the document whole.
-func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check func(i int, compact []byte) error) ([]byte, error) {
-	compact, err := encodeCompact(nil, doc)
+// IndentList returns the two-space indented JSON of doc, without HTML escaping, in
+// which the list at path (object keys from the root, empty in doc) holds the n items
+// item gives: the bytes of encoding the whole document at once (TestIndentList), but
+// the items are encoded on every CPU, each handed, compact, to check (when not nil)
+// as it is encoded, so a 100,000-item list is never one encoding nor one generic tree.
+func IndentList(doc any, path []string, n int, item func(i int) any, check ListChecker) ([]byte, error) {
+	return writeList(doc, path, n, item, check, true)
+}
+
+// CheckList is IndentList for a document that is checked, not written (floe validate):
+// the same encoding and checks, no output.
+func CheckList(doc any, path []string, n int, item func(i int) any, check ListChecker) error {
+	_, err := writeList(doc, path, n, item, check, false)
+	return err
+}
+
+// writeList is IndentList; without indent it only encodes and checks.
+func writeList(doc any, path []string, n int, item func(i int) any, check ListChecker, indent bool) ([]byte, error) {
+	compact, err := AppendJSON(nil, doc)
 	if err != nil {
 		return nil, err
 	}
-	head := AppendIndent(nil, compact)
-	pad := bytes.Repeat([]byte("  "), depth)
-	marker := append(append(append([]byte("\n"), pad...), '"'), key...)
-	marker = append(marker, `": []`...)
-	at := bytes.Index(head, marker)
-	if at < 0 || bytes.Index(head[at+len(marker):], marker) >= 0 {
-		return nil, ErrNoSplice
+	at, ok := valueAt(compact, path)
+	if !ok || !bytes.HasPrefix(compact[at:], []byte("[]")) {
+		return nil, fmt.Errorf("the document has no empty list at %s", strings.Join(path, "."))
 	}
-	if n == 0 {
-		return head, nil
+	if check != nil {
+		if err := check.Document(compact, n); err != nil {
+			return nil, err
+		}
 	}
-	open := at + len(marker) - 1 // the ']' of "[]"
-	workers := par.Workers(n, 256)
+	depth := len(path) // the list sits in one object per key of its path
+	workers := par.Workers(n, par.MinPer)
 	chunks := make([][]byte, workers)
-	errs := make([]error, workers)
-	par.Ranges(workers, n, func(w, lo, hi int) {
-		var buf []byte
-		var enc bytes.Buffer // one encoder a worker, reset per item
-		encoder := json.NewEncoder(&enc)
-		encoder.SetEscapeHTML(false)
+	err = par.Ranges(workers, n, func(w, lo, hi int) error {
+		var buf, scratch []byte
+		enc := newJSONAppender()
 		inner := append([]byte("\n"), bytes.Repeat([]byte("  "), depth+1)...)
 		for i := lo; i < hi; i++ {
-			enc.Reset()
-			if err := encoder.Encode(item(i)); err != nil {
-				errs[w] = err
-				return
+			var err error
+			if scratch, err = enc.append(scratch[:0], item(i)); err != nil {
+				return err
 			}
-			scratch := bytes.TrimSuffix(enc.Bytes(), []byte("\n"))
 			if check != nil {
-				if err := check(i, scratch); err != nil {
-					errs[w] = err
-					return
+				if err := check.Item(i, scratch); err != nil {
+					return err
 				}
+			}
+			if !indent {
+				continue
 			}
 			if i > 0 {
 				buf = append(buf, ',')
@@ -139,35 +150,87 @@ func IndentSplice(doc any, key string, depth, n int, item func(i int) any, check
 			}
 		}
 		chunks[w] = buf
+		return nil
 	})
-	if err := errors.Join(errs...); err != nil {
+	if err != nil || !indent {
 		return nil, err
 	}
-	size := len(head) + len(pad) + 1
+	size := len(compact) + len(compact)/2
 	for _, c := range chunks {
 		size += len(c)
 	}
-	out := make([]byte, 0, size)
-	out = append(out, head[:open]...)
-	for _, c := range chunks {
-		out = append(out, c...)
+	out := appendIndentAt(make([]byte, 0, size), compact[:at], 0)
+	if n == 0 {
+		out = append(out, "[]"...)
+	} else {
+		out = append(out, '[')
+		for _, c := range chunks {
+			out = append(out, c...)
+		}
+		out = append(out, '\n')
+		out = append(out, bytes.Repeat([]byte("  "), depth)...)
+		out = append(out, ']')
 	}
-	out = append(out, '\n')
-	out = append(out, pad...)
-	out = append(out, head[open:]...)
-	return out, nil
+	return appendIndentAt(out, compact[at+2:], depth), nil
 }
 
-// EncodeCompact returns v's compact JSON, without HTML escaping or final newline.
-func EncodeCompact(v any) ([]byte, error) { return encodeCompact(nil, v) }
-
-// encodeCompact appends v's compact JSON, without HTML escaping or final newline.
-func encodeCompact(dst []byte, v any) ([]byte, error) {
-	b := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+// valueAt returns the offset in compact JSON (as the encoder writes it) of the value at
+// path, a member of an object in an object … from the root.
+func valueAt(b []byte, path []string) (int, bool) {
+	i := 0
+	for _, key := range path {
+		if i >= len(b) || b[i] != '{' {
+			return 0, false
+		}
+		i++
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return 0, false
+			}
+			end := skipValue(b, i)
+			k := b[i+1 : end-1]
+			i = end + 1 // past the ':'
+			if string(k) == key {
+				break
+			}
+			i = skipValue(b, i)
+			if i >= len(b) || b[i] != ',' {
+				return 0, false
+			}
+			i++
+		}
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return i, i < len(b)
+}
+
+// skipValue returns the offset just past the value at b[i].
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }

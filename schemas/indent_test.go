@@ -81,13 +81,39 @@ type spliceItem struct {
 	Obj  struct{} `json:"obj"`
 }
 
-// TestIndentSplice compares IndentSplice with encoding the whole document at once.
-func TestIndentSplice(t *testing.T) {
-	strs := []string{"", "plain", `quote " and \ backslash`, "é ü 日本 🙂", "<html> & more", "\n\t\u2028"}
+// recorder is a ListChecker that records what it is handed.
+type recorder struct {
+	t     *testing.T
+	docs  atomic.Int64
+	items atomic.Int64
+	n     int
+}
+
+func (r *recorder) Document(b []byte, n int) error {
+	if n != r.n || !bytes.Contains(b, []byte(`"models":[]`)) {
+		r.t.Errorf("Document(%s, %d)", b, n)
+	}
+	r.docs.Add(1)
+	return nil
+}
+
+func (r *recorder) Item(i int, b []byte) error {
+	var back spliceItem
+	if err := json.Unmarshal(b, &back); err != nil || back.N != i {
+		r.t.Errorf("Item(%d) got %s", i, b)
+	}
+	r.items.Add(1)
+	return nil
+}
+
+// TestIndentList compares IndentList with encoding the whole document at once, with
+// look-alikes of the list elsewhere in the document (keys and text "models": []).
+func TestIndentList(t *testing.T) {
+	strs := []string{"", "plain", `quote " and \ backslash`, "é ü 日本 🙂", "<html> & more", "\n\t\u2028", `"models":[]`}
 	for _, n := range []int{0, 1, 2, 3, 255, 256, 257, 1000} {
 		var doc spliceDoc
 		doc.Name, doc.Tail = "x", `"models": []`
-		doc.Outer = map[string]any{"models": map[string]any{"k": []any{}}, "z": "\"models\": []"}
+		doc.Outer = map[string]any{"models": []any{}, "inner": map[string]any{"models": []any{}}, "z": "\"models\": []"}
 		doc.Inner.After = []int{}
 		items := make([]spliceItem, n)
 		for i := range items {
@@ -103,37 +129,31 @@ func TestIndentSplice(t *testing.T) {
 		}
 		empty := doc
 		empty.Inner.Models = []spliceItem{}
-		var checked atomic.Int64
-		got, err := IndentSplice(&empty, "models", 2, n, func(i int) any { return &items[i] }, func(i int, b []byte) error {
-			var back spliceItem
-			if err := json.Unmarshal(b, &back); err != nil || back.N != i {
-				t.Errorf("check(%d) got %s", i, b)
-			}
-			checked.Add(1)
-			return nil
-		})
+		rec := &recorder{t: t, n: n}
+		got, err := IndentList(&empty, []string{"inner", "models"}, n, func(i int) any { return &items[i] }, rec)
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
 		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
-			t.Errorf("n=%d: IndentSplice differs from whole encoding\n got %s\nwant %s", n, got, w)
+			t.Errorf("n=%d: IndentList differs from whole encoding\n got %s\nwant %s", n, got, w)
 		}
-		if checked.Load() != int64(n) {
-			t.Errorf("n=%d: check saw %d items", n, checked.Load())
+		if rec.docs.Load() != 1 || rec.items.Load() != int64(n) {
+			t.Errorf("n=%d: the check saw %d documents and %d items", n, rec.docs.Load(), rec.items.Load())
 		}
 	}
-	// A second empty "models" list at that depth: the place is ambiguous.
+	// No list at the path: an error, not a guess.
 	var doc spliceDoc
-	doc.Inner.Models = []spliceItem{}
-	doc.Outer = map[string]any{"models": []any{}}
-	if _, err := IndentSplice(&doc, "models", 2, 1, func(int) any { return spliceItem{} }, nil); err != ErrNoSplice {
-		t.Errorf("ambiguous place: err = %v, want ErrNoSplice", err)
+	doc.Inner.Models = []spliceItem{{N: 1}}
+	for _, path := range [][]string{{"inner", "models"}, {"inner", "none"}, {"name"}} {
+		if _, err := IndentList(&doc, path, 1, func(int) any { return spliceItem{} }, nil); err == nil {
+			t.Errorf("path %v: no error", path)
+		}
 	}
 }
 
-// TestIndentSpliceAllocatesLinearly guards against re-growing the output piece by piece
+// TestIndentListAllocatesLinearly guards against re-growing the output piece by piece
 // (quadratic copying): the bytes allocated stay a small multiple of the output.
-func TestIndentSpliceAllocatesLinearly(t *testing.T) {
+func TestIndentListAllocatesLinearly(t *testing.T) {
 	items := make([]spliceItem, 40000)
 	for i := range items {
 		items[i] = spliceItem{N: i, S: "some text", L: []string{"a", "b"}}
@@ -143,7 +163,7 @@ func TestIndentSpliceAllocatesLinearly(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	out, err := IndentSplice(&doc, "models", 2, len(items), func(i int) any { return &items[i] }, nil)
+	out, err := IndentList(&doc, []string{"inner", "models"}, len(items), func(i int) any { return &items[i] }, nil)
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

@@ -163,13 +163,13 @@ func (m Map) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, err := marshalNoHTML(it.Key)
+		k, err := AppendJSON(nil, it.Key)
 		if err != nil {
 			return nil, err
 		}
 		b.Write(k)
 		b.WriteByte(':')
-		v, err := marshalNoHTML(it.Value)
+		v, err := AppendJSON(nil, it.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -244,47 +244,42 @@ func decodeOrdered(dec *json.Decoder) (any, error) {
 	}
 }
 
-func marshalNoHTML(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
 // MarshalPython serializes v the way the reference writes compiled_artifacts.json:
 // Python json.dumps(indent=2) — two-space indent, ", "/": " separators, ASCII-only
 // (non-ASCII as \uXXXX escapes), Python float repr, no trailing newline.
 func MarshalPython(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := AppendJSON(nil, v)
+	if err != nil {
 		return nil, err
 	}
-	return asciiEscape(AppendIndent(nil, bytes.TrimRight(b.Bytes(), "\n"))), nil
+	return asciiEscape(AppendIndent(nil, b)), nil
 }
 
 // MarshalArtifacts is MarshalPython(ca) with the models encoded on every CPU (most of
-// the bytes of a big product).
-func MarshalArtifacts(ca *CompiledArtifacts) ([]byte, error) {
-	if ca.Transforms == nil || len(ca.Transforms.Models) < 2 {
-		return MarshalPython(ca)
+// the bytes of a big product), each handed to check (when not nil) as it is encoded.
+func MarshalArtifacts(ca *CompiledArtifacts, check ListChecker) ([]byte, error) {
+	b, err := writeArtifacts(ca, check, true)
+	if err != nil {
+		return nil, err
+	}
+	return asciiEscape(b), nil
+}
+
+// CheckArtifacts is MarshalArtifacts for an artifact that is checked, not written.
+func CheckArtifacts(ca *CompiledArtifacts, check ListChecker) error {
+	_, err := writeArtifacts(ca, check, false)
+	return err
+}
+
+func writeArtifacts(ca *CompiledArtifacts, check ListChecker, indent bool) ([]byte, error) {
+	if ca.Transforms == nil {
+		return nil, errors.New("compiled artifacts without transforms") // lower always writes them
 	}
 	doc, t := *ca, *ca.Transforms
 	models := t.Models
 	t.Models = []ResolvedModel{}
 	doc.Transforms = &t
-	b, err := IndentSplice(&doc, "models", 2, len(models), func(i int) any { return &models[i] }, nil)
-	if errors.Is(err, ErrNoSplice) {
-		return MarshalPython(ca)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return asciiEscape(b), nil
+	return writeList(&doc, []string{"transforms", "models"}, len(models), func(i int) any { return &models[i] }, check, indent)
 }
 
 // asciiEscape rewrites every non-ASCII rune as a JSON \u escape (surrogate pairs above

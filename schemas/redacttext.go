@@ -1,10 +1,11 @@
 package schemas
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 )
 
 // RedactText redacts the literal secrets of a YAML or JSON text line by line, without
@@ -248,15 +249,15 @@ func lineMayHoldSecretKey(body string, memo map[string]bool) bool {
 }
 
 // keyLine matches "key: rest" and `"key": rest` (also as a list item "- key: rest").
-var keyLine = regexp.MustCompile(`^(\s*(?:-\s+)*)(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#{}\[\],:][^#{}\[\],:]*?))\s*:(\s+|$)(.*)$`)
+var keyLine = lazy.Regexp(`^(\s*(?:-\s+)*)(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#{}\[\],:][^#{}\[\],:]*?))\s*:(\s+|$)(.*)$`)
 
 // flowPair matches "key: value" inside a one-line flow mapping ({a: 1, password: x}).
-var flowPair = regexp.MustCompile(`([{,]\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^,}\]]*)`)
+var flowPair = lazy.Regexp(`([{,]\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^,}\]]*)`)
 
 // redactKeyValues redacts the values of secret keys on one line; opens reports that
 // the value of a secret key continues on the following, deeper-indented lines.
 func redactKeyValues(line string) (out string, opens bool, found []string) {
-	if m := keyLine.FindStringSubmatchIndex(line); m != nil {
+	if m := keyLine().FindStringSubmatchIndex(line); m != nil {
 		key := firstGroup(line, m, 4)
 		switch {
 		case m[4] >= 0:
@@ -290,8 +291,8 @@ func redactKeyValues(line string) (out string, opens bool, found []string) {
 	if !strings.Contains(line, "{") {
 		return line, false, nil
 	}
-	out = flowPair.ReplaceAllStringFunc(line, func(pair string) string {
-		sm := flowPair.FindStringSubmatch(pair)
+	out = flowPair().ReplaceAllStringFunc(line, func(pair string) string {
+		sm := flowPair().FindStringSubmatch(pair)
 		v := strings.Trim(strings.TrimSpace(sm[4]), `"'`)
 		k := sm[2]
 		if len(k) >= 2 && (k[0] == '"' || k[0] == '\'') {

@@ -213,7 +213,7 @@ func (k *KnownSecrets) RedactJSON(data []byte) ([]byte, bool) {
 			s = string(tok[1 : len(tok)-1])
 		}
 		if r, ok := k.RedactString(s); ok {
-			enc, err := marshalNoHTML(r)
+			enc, err := AppendJSON(nil, r)
 			if err == nil {
 				out = append(append(out, data[last:i]...), asciiEscape(enc)...)
 				last = end + 1
@@ -237,7 +237,7 @@ func (k *KnownSecrets) Contains(data []byte) bool {
 		if bytes.Contains(data, []byte(p)) {
 			return true
 		}
-		if enc, err := marshalNoHTML(p); err == nil {
+		if enc, err := AppendJSON(nil, p); err == nil {
 			if e := asciiEscape(enc); !bytes.Equal(e[1:len(e)-1], []byte(p)) && bytes.Contains(data, e[1:len(e)-1]) {
 				return true
 			}

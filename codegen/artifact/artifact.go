@@ -8,9 +8,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,18 +26,18 @@ type Options struct {
 	Namespace     string
 }
 
-var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var dnsSubdomain = lazy.Regexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+var dnsLabel = lazy.Regexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // CheckConfigMapNames validates the ConfigMap name and namespace.
 func CheckConfigMapNames(name, ns string) error {
 	if len(name) > 253 {
 		return fmt.Errorf("invalid ConfigMap name %q: exceeds 253 characters", name)
 	}
-	if !dnsSubdomain.MatchString(name) {
+	if !dnsSubdomain().MatchString(name) {
 		return fmt.Errorf("invalid ConfigMap name %q: must match Kubernetes DNS subdomain rules", name)
 	}
-	if ns != "" && (len(ns) > 63 || !dnsLabel.MatchString(ns)) {
+	if ns != "" && (len(ns) > 63 || !dnsLabel().MatchString(ns)) {
 		return fmt.Errorf("invalid namespace %q: must be a DNS label of at most 63 characters", ns)
 	}
 	return nil
@@ -75,16 +76,7 @@ func Files(p *schemas.Product, opts Options) ([]gen.File, error) {
 }
 
 // JSON encodes v with two-space indent and a final newline (floe's own files).
-func JSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+func JSON(v any) ([]byte, error) { return schemas.IndentJSON(v) }
 
 // toYAML converts artifact JSON to block YAML; sortKeys mimics PyYAML's sort_keys.
 func toYAML(data []byte, sortKeys bool) ([]byte, error) {

@@ -2,6 +2,7 @@ package dagster
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/floe-dev/floe/schemas/check"
 )
@@ -22,26 +23,38 @@ func validateJSON(name string, data []byte) error {
 	return nil
 }
 
-// checkIcebergPart validates a part of iceberg_io.json: the document without its
-// tables (i < 0) against the file's schema, table i against its definition.
-func checkIcebergPart(i int, compact []byte) error {
+// checkIcebergPart checks iceberg_io.json as it is written (schemas.IndentList): the
+// document, then each table against its definition.
+var checkIcebergPart icebergCheck
+
+type icebergCheck struct{}
+
+var icebergList = sync.OnceValues(func() (*check.ListCheck, error) {
 	sch, err := check.Load("iceberg-io")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	what := "the document"
-	if i >= 0 {
-		if sch, err = sch.Def("IcebergTable"); err != nil {
-			return err
-		}
-		what = fmt.Sprintf("tables[%d]", i)
+	return sch.List("tables")
+})
+
+func (icebergCheck) Document(compact []byte, n int) error {
+	l, err := icebergList()
+	if err == nil {
+		err = l.Document(compact, n)
 	}
-	doc, err := check.ParseJSON(compact)
 	if err != nil {
-		return fmt.Errorf("%s: parse: %w", what, err)
+		return fmt.Errorf("the document does not match schema iceberg-io: %w", err)
 	}
-	if err := sch.Validate(doc); err != nil {
-		return fmt.Errorf("%s does not match schema iceberg-io: %w", what, err)
+	return nil
+}
+
+func (icebergCheck) Item(i int, compact []byte) error {
+	l, err := icebergList()
+	if err == nil {
+		err = l.Item(i, compact)
+	}
+	if err != nil {
+		return fmt.Errorf("does not match schema iceberg-io: %w", err)
 	}
 	return nil
 }

@@ -1,24 +1,12 @@
 package gen
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-
 	"github.com/floe-dev/floe/schemas"
 )
 
 // IndentJSON encodes v as two-space indented JSON with a final newline, without HTML
 // escaping: the format of every JSON file floe itself defines.
-func IndentJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return append(schemas.AppendIndent(nil, bytes.TrimSuffix(b.Bytes(), []byte("\n"))), '\n'), nil
-}
+func IndentJSON(v any) ([]byte, error) { return schemas.IndentJSON(v) }
 
 // IcebergJSON is the content of iceberg_io.json. Every generator that writes or embeds
 // the file (the runtime files, the chart's ConfigMap) calls this, so the copies are
@@ -29,10 +17,10 @@ func IcebergJSON(c schemas.IcebergIOConfig) ([]byte, error) {
 	return IcebergJSONChecked(c, nil)
 }
 
-// IcebergJSONChecked is IcebergJSON; check, when not nil, sees the compact JSON of the
-// document without its tables (i = -1) and of each table (i ≥ 0) while they are encoded
-// on every CPU, so validating a big file costs no second parse of the whole.
-func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []byte) error) ([]byte, error) {
+// IcebergJSONChecked is IcebergJSON; check, when not nil, sees the document and each
+// table, compact, while the tables are encoded on every CPU, so validating a big file
+// costs no second parse of the whole.
+func IcebergJSONChecked(c schemas.IcebergIOConfig, check schemas.ListChecker) ([]byte, error) {
 	if c.Catalog.Properties == nil {
 		c.Catalog.Properties = []schemas.KeyValue{}
 	}
@@ -47,29 +35,7 @@ func IcebergJSONChecked(c schemas.IcebergIOConfig, check func(i int, compact []b
 		tables[i] = t
 	}
 	c.Tables = []schemas.IcebergTable{}
-	if check != nil {
-		b, err := schemas.EncodeCompact(&c)
-		if err != nil {
-			return nil, err
-		}
-		if err := check(-1, b); err != nil {
-			return nil, err
-		}
-	}
-	b, err := schemas.IndentSplice(&c, "tables", 1, len(tables), func(i int) any { return &tables[i] }, check)
-	if errors.Is(err, schemas.ErrNoSplice) {
-		c.Tables = tables
-		if b, err = IndentJSON(c); err == nil && check != nil {
-			var whole []byte
-			if whole, err = schemas.EncodeCompact(&c); err == nil {
-				err = check(-1, whole)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		return YAMLSafeJSON(b), nil
-	}
+	b, err := schemas.IndentList(&c, []string{"tables"}, len(tables), func(i int) any { return &tables[i] }, check)
 	if err != nil {
 		return nil, err
 	}

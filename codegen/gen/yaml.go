@@ -1,13 +1,13 @@
 package gen
 
 import (
-	"regexp"
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // base60 is YAML 1.1's sexagesimal number ("12:30" is 750 to PyYAML and yaml.v2).
-var base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+var base60 = lazy.Regexp(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
 
 // yaml11Only reports whether a YAML 1.1 reader (PyYAML, which dbt and the reference use;
 // yaml.v2, which Kubernetes and Helm use) reads the plain scalar s as something other than
@@ -20,7 +20,7 @@ func yaml11Only(s string) bool {
 		"on", "On", "ON", "off", "Off", "OFF", "=", "<<":
 		return true
 	}
-	return base60.MatchString(s)
+	return base60().MatchString(s)
 }
 
 // YAMLString is a string scalar node that YAML 1.1 and 1.2 readers both read back as s:

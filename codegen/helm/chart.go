@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 
 	"go.yaml.in/yaml/v3"
@@ -36,17 +37,20 @@ type chartYAMLView struct {
 	Product, FloeVersion, ContractVersion               string
 }
 
-// chartYAMLTemplate is parsed once; json quotes every scalar (JSON strings are YAML).
-var chartYAMLTemplate = template.Must(template.New("Chart.yaml").
-	Option("missingkey=error").
-	Funcs(template.FuncMap{"json": jsonString}).
-	Parse(string(helmchart.ChartYAMLTemplate())))
+// chartYAMLTemplate is parsed once, on first use; json quotes every scalar (JSON strings
+// are YAML).
+var chartYAMLTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("Chart.yaml").
+		Option("missingkey=error").
+		Funcs(template.FuncMap{"json": jsonString}).
+		Parse(string(helmchart.ChartYAMLTemplate())))
+})
 
 // buildChart returns the filled product chart's files in packaging order: Chart.yaml,
 // values.yaml, values.schema.json, then every other file sorted by name.
 func buildChart(p *schemas.Product, d deploymentPlan) ([]chartFile, error) {
 	var chartYAML bytes.Buffer
-	err := chartYAMLTemplate.Execute(&chartYAML, chartYAMLView{
+	err := chartYAMLTemplate().Execute(&chartYAML, chartYAMLView{
 		Name:            d.ChartName,
 		Description:     fmt.Sprintf("Dagster code location of the floe data product %s", p.Name),
 		Version:         p.Version,

@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
@@ -48,16 +50,19 @@ type dockerfileView struct {
 	WorkDir string
 }
 
-var dockerfileTemplate = template.Must(template.New("Dockerfile").
-	Option("missingkey=error").
-	Parse(string(helmchart.DockerfileTemplate())))
+// dockerfileTemplate is parsed once, on first use.
+var dockerfileTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("Dockerfile").
+		Option("missingkey=error").
+		Parse(string(helmchart.DockerfileTemplate())))
+})
 
 // pinnedRequirement is one "name[extras]==version" line; anything looser is refused, since
 // the image must be reproducible.
-var pinnedRequirement = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,-]+\])?==[A-Za-z0-9.+!_-]+$`)
+var pinnedRequirement = lazy.Regexp(`^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,-]+\])?==[A-Za-z0-9.+!_-]+$`)
 
 // nameSeparators are the runs PEP 503 normalizes to "-" in package names.
-var nameSeparators = regexp.MustCompile(`[-_.]+`)
+var nameSeparators = lazy.Regexp(`[-_.]+`)
 
 // parseRequirements reads exact pins from a requirements file: comments and blank lines are
 // skipped, every other line must be name==version. It returns the lines by normalized name.
@@ -71,12 +76,12 @@ func parseRequirements(file string, data []byte, into map[string]string) error {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		m := pinnedRequirement.FindStringSubmatch(line)
+		m := pinnedRequirement().FindStringSubmatch(line)
 		if m == nil {
 			return fmt.Errorf("%s:%d: %q is not an exact pin (name==version)", file, n, line)
 		}
 		// PEP 503: case and runs of -_. do not matter.
-		name := nameSeparators.ReplaceAllString(strings.ToLower(m[1]), "-")
+		name := nameSeparators().ReplaceAllString(strings.ToLower(m[1]), "-")
 		if prev, dup := into[name]; dup && prev != line {
 			return fmt.Errorf("%s:%d: %q conflicts with %q", file, n, line, prev)
 		}
@@ -136,7 +141,7 @@ func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err = dockerfileTemplate.Execute(&buf, dockerfileView{
+	err = dockerfileTemplate().Execute(&buf, dockerfileView{
 		Product: p.Name, Version: p.Version, FloeVersion: p.FloeVersion,
 		BuildCommand: strings.Join([]string{"docker", "build", "-f", shellWord(path.Join(d.OutputDir, "Dockerfile")),
 			"-t", shellWord(d.ImageRepository + ":" + d.ImageTag), "."}, " "),

@@ -27,14 +27,6 @@ import (
 
 // Diagnostic codes.
 const (
-	CodeNoModel       = "FLOE-E310"
-	CodeRefMissing    = "FLOE-E311"
-	CodeRefExtra      = "FLOE-E312"
-	CodeManifest      = "FLOE-E313"
-	CodeNoTransform   = "FLOE-W310"
-	CodeStale         = "FLOE-W311"
-	CodeProject       = "FLOE-W312"
-	CodeManifestWarn  = "FLOE-W313"
 	projectFile       = "dbt_project.yml"
 	defaultModelPath  = "models"
 	defaultTargetPath = "target"
@@ -86,13 +78,13 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	if err != nil || !st.Mode().IsRegular() {
 		res.Absent = append(res.Absent, projPath)
 		if opts.Manifest != "" {
-			diags.Add(diag.Errorf(diag.Pos{File: opts.Manifest}, CodeManifest, "", "--dbt-manifest is given but %s has no %s", dirName(opts.Dir), projectFile))
+			diags.Add(diag.Errorf(diag.Pos{File: opts.Manifest}, diag.CodeDbtManifest, "", "--dbt-manifest is given but %s has no %s", dirName(opts.Dir), projectFile))
 		}
 		return res, diags
 	}
 	b, err := opts.ReadFile(projPath)
 	if err != nil {
-		diags.Add(diag.Warnf(diag.Pos{File: projPath}, CodeProject, "", "cannot read %s: %v; the dbt project is not checked", projectFile, err))
+		diags.Add(diag.Warnf(diag.Pos{File: projPath}, diag.CodeProject, "", "cannot read %s: %v; the dbt project is not checked", projectFile, err))
 		return res, diags
 	}
 	res.Inputs = append(res.Inputs, projPath)
@@ -110,7 +102,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	for _, mp := range proj.modelPaths {
 		clean := path.Clean(mp)
 		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-			diags.Add(diag.Warnf(proj.pos(projPath, "model-paths"), CodeProject, "model-paths",
+			diags.Add(diag.Warnf(proj.pos(projPath, "model-paths"), diag.CodeProject, "model-paths",
 				"model path %q is outside the dbt project; its models are not checked", mp))
 			continue
 		}
@@ -124,7 +116,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		})
 	}
 	if count > MaxModelFiles {
-		diags.Add(diag.Warnf(diag.Pos{File: projPath}, CodeProject, "", "more than %d files under the model paths; the dbt project is not checked", MaxModelFiles))
+		diags.Add(diag.Warnf(diag.Pos{File: projPath}, diag.CodeProject, "", "more than %d files under the model paths; the dbt project is not checked", MaxModelFiles))
 		return res, diags
 	}
 	slices.Sort(order)
@@ -132,7 +124,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		res.Inputs = append(res.Inputs, join(opts.Dir, models[name]))
 	}
 
-	f, ts := spec.File, spec.Spec.Transforms
+	ts := spec.Transforms
 	transforms := make(map[string]int, len(ts))
 	nameBroken := false
 	for i, t := range ts {
@@ -150,8 +142,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		if _, ok := models[t.Name]; ok {
 			continue
 		}
-		_, v := parse.Lookup(f.Root, []string{"transforms", fmt.Sprint(i), "name"})
-		d := diag.Errorf(f.Pos(v), CodeNoModel, f.UserPath([]string{"transforms", fmt.Sprint(i), "name"}),
+		d := diag.Errorf(spec.TransformAt(i, "name"), diag.CodeNoModel, spec.TransformPath(i, "name"),
 			"transform %q has no dbt model: no %s.sql or %s.py under %s", t.Name, t.Name, t.Name, strings.Join(proj.modelPaths, ", "))
 		d.Suggest = diag.DidYouMean(t.Name, order)
 		if d.Suggest == "" {
@@ -164,7 +155,7 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 			if _, ok := transforms[name]; ok {
 				continue
 			}
-			d := diag.Warnf(diag.Pos{File: join(opts.Dir, models[name])}, CodeNoTransform, "",
+			d := diag.Warnf(diag.Pos{File: join(opts.Dir, models[name])}, diag.CodeNoTransform, "",
 				"dbt model %q has no transform in floe.yaml; floe never builds it", name)
 			d.Suggest = fmt.Sprintf("add `- name: %s` to transforms (with its dependsOn), or delete the file", name)
 			diags.Add(d)
@@ -183,9 +174,9 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	man, err := readManifest(opts, mpath)
 	if err != nil {
 		if opts.Manifest != "" {
-			diags.Add(diag.Errorf(diag.Pos{File: mpath}, CodeManifest, "", "dbt manifest: %v", err))
+			diags.Add(diag.Errorf(diag.Pos{File: mpath}, diag.CodeDbtManifest, "", "dbt manifest: %v", err))
 		} else {
-			d := diag.Warnf(diag.Pos{File: mpath}, CodeManifestWarn, "", "dbt manifest: %v; the refs are not checked", err)
+			d := diag.Warnf(diag.Pos{File: mpath}, diag.CodeDbtManifestUnread, "", "dbt manifest: %v; the refs are not checked", err)
 			d.Suggest = "run `dbt parse` to write it again"
 			diags.Add(d)
 		}
@@ -208,8 +199,7 @@ func (p *project) pos(file, key string) diag.Pos {
 	if p.file == nil {
 		return diag.Pos{File: file}
 	}
-	k, _ := parse.MapGet(p.file.Root, key)
-	return p.file.Pos(k)
+	return p.file.Key(key)
 }
 
 // readProject reads name, model-paths and target-path; a file that is not what dbt
@@ -220,13 +210,13 @@ func readProject(name string, src []byte) (*project, diag.List) {
 	if f == nil || f.Root == nil {
 		for _, d := range ds {
 			if d.Severity == diag.Error {
-				d.Severity, d.Code = diag.Warning, CodeProject
+				d.Severity, d.Code = diag.Warning, diag.CodeProject
 				d.Message += "; the dbt project is not checked"
 				diags.Add(d)
 			}
 		}
 		if f != nil {
-			diags.Add(diag.Warnf(diag.Pos{File: name}, CodeProject, "", "%s is empty; the dbt project is not checked", projectFile))
+			diags.Add(diag.Warnf(diag.Pos{File: name}, diag.CodeProject, "", "%s is empty; the dbt project is not checked", projectFile))
 		}
 		return nil, diags
 	}
@@ -244,7 +234,7 @@ func readProject(name string, src []byte) (*project, diag.List) {
 	if s, ok := str("target-path"); ok && s != "" {
 		p.targetPath = s
 	} else if !ok {
-		diags.Add(diag.Warnf(p.pos(name, "target-path"), CodeProject, "target-path", "target-path must be a string; the dbt project is not checked"))
+		diags.Add(diag.Warnf(p.pos(name, "target-path"), diag.CodeProject, "target-path", "target-path must be a string; the dbt project is not checked"))
 		return nil, diags
 	}
 	if _, v := parse.MapGet(f.Root, "model-paths"); v != nil {
@@ -259,7 +249,7 @@ func readProject(name string, src []byte) (*project, diag.List) {
 			paths = append(paths, c.Value)
 		}
 		if !ok || len(paths) == 0 {
-			diags.Add(diag.Warnf(p.pos(name, "model-paths"), CodeProject, "model-paths", "model-paths must be a list of directories; the dbt project is not checked"))
+			diags.Add(diag.Warnf(p.pos(name, "model-paths"), diag.CodeProject, "model-paths", "model-paths must be a list of directories; the dbt project is not checked"))
 			return nil, diags
 		}
 		p.modelPaths = paths
@@ -357,7 +347,6 @@ func readManifest(opts Options, name string) (*manifest, error) {
 // (dbt's checksum no longer matches) is not compared: the warning says to parse again.
 func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, transforms map[string]int, mpath string) diag.List {
 	var diags diag.List
-	f := spec.File
 	byName := map[string]manifestNode{}
 	var ids []string
 	for id := range man.Nodes {
@@ -376,7 +365,7 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 	for _, n := range byName {
 		refName["model."+n.PackageName+"."+n.Name] = n.Name
 	}
-	for i, t := range spec.Spec.Transforms {
+	for i, t := range spec.Transforms {
 		is := fmt.Sprint(i)
 		if spec.Broken.Has("transforms", is, "name") || spec.Broken.Has("transforms", is, "dependsOn") {
 			continue
@@ -387,7 +376,7 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 		}
 		file := n.OriginalFilePath
 		if stale(opts, n) {
-			d := diag.Warnf(diag.Pos{File: join(opts.Dir, file)}, CodeStale, "",
+			d := diag.Warnf(diag.Pos{File: join(opts.Dir, file)}, diag.CodeStale, "",
 				"%s changed since dbt wrote %s; its refs are not checked", file, mpath)
 			d.Suggest = "run `dbt parse`"
 			diags.Add(d)
@@ -402,17 +391,15 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 			}
 		}
 		deps := t.DependsOn
-		depsKey, _ := parse.Lookup(f.Root, []string{"transforms", is, "dependsOn"})
-		at := f.Pos(depsKey)
-		if depsKey == nil {
-			_, v := parse.Lookup(f.Root, []string{"transforms", is, "name"})
-			at = f.Pos(v)
+		at, ok := spec.DependsOnKey(i)
+		if !ok {
+			at = spec.TransformAt(i, "name")
 		}
 		for _, ref := range refs {
 			if slices.Contains(deps, ref) {
 				continue
 			}
-			d := diag.Errorf(at, CodeRefMissing, f.UserPath([]string{"transforms", is, "dependsOn"}),
+			d := diag.Errorf(at, diag.CodeRefMissing, spec.TransformPath(i, "dependsOn"),
 				"transform %q does not depend on %q, but its model %s refs it", t.Name, ref, file)
 			d.Suggest = fmt.Sprintf("add %s to dependsOn", ref)
 			diags.Add(d)
@@ -424,8 +411,7 @@ func checkRefs(spec *validate.Spec, opts Options, proj *project, man *manifest, 
 			if _, isTransform := transforms[dep]; !isTransform {
 				continue // not a transform: the graph pass reports it
 			}
-			_, v := parse.Lookup(f.Root, []string{"transforms", is, "dependsOn", fmt.Sprint(k)})
-			d := diag.Errorf(f.Pos(v), CodeRefExtra, f.UserPath([]string{"transforms", is, "dependsOn", fmt.Sprint(k)}),
+			d := diag.Errorf(spec.TransformAt(i, "dependsOn", fmt.Sprint(k)), diag.CodeRefExtra, spec.TransformPath(i, "dependsOn", fmt.Sprint(k)),
 				"transform %q depends on %q, but its model %s does not ref it", t.Name, dep, file)
 			d.Suggest = fmt.Sprintf("remove %s from dependsOn, or add {{ ref('%s') }} to %s", dep, dep, file)
 			diags.Add(d)

@@ -11,16 +11,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/lazy"
 	"github.com/floe-dev/floe/schemas"
-)
-
-// Diagnostic codes.
-const (
-	CodeNaming = "FLOE-E500"
-	CodeCap    = "FLOE-E220"
 )
 
 // Result is the output of the pass.
@@ -31,12 +26,12 @@ type Result struct {
 	Governance *schemas.ResolvedGovernance
 	// Secrets are the literal secrets of each input file (by file name), for redacting
 	// what quotes the inputs.
-	Secrets map[string][]Finding
+	Secrets map[string][]validate.Finding
 }
 
-var namingPatterns = map[string]*regexp.Regexp{
-	"medallion": regexp.MustCompile(`^(bronze|silver|gold)_[a-z][a-z0-9_]*$`),
-	"kimball":   regexp.MustCompile(`^(dim|fact|bridge|hub|link|sat)_[a-z][a-z0-9_]*$`),
+var namingPatterns = map[string]func() *regexp.Regexp{
+	"medallion": lazy.Regexp(`^(bronze|silver|gold)_[a-z][a-z0-9_]*$`),
+	"kimball":   lazy.Regexp(`^(dim|fact|bridge|hub|link|sat)_[a-z][a-z0-9_]*$`),
 }
 
 var renames = []struct {
@@ -48,19 +43,18 @@ var renames = []struct {
 	{[]string{"agg_", "mart_", "dim_", "fact_"}, "gold_"},
 }
 
-// Check runs the policies. parsed are the literal secrets of each input file found as
-// it was parsed (Secrets, by file name; nil: each file is walked here).
-func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List) {
+// Check runs the policies.
+func Check(r *resolve.Resolved) (*Result, diag.List) {
 	var diags diag.List
 	g := r.Manifest.Governance
 	res := &Result{Level: "warn"}
 	if g != nil && g.PolicyEnforcementLevel != nil {
 		res.Level = *g.PolicyEnforcementLevel
 	}
-	secretDiags, secrets := literalSecrets(r.Spec.File, r.Chain, res.Level, parsed)
+	secretDiags, secrets := literalSecrets(r.Spec, r.Chain, res.Level)
 	diags.Add(secretDiags...)
 	res.Secrets = secrets
-	diags.Add(secretNames(r, schemas.NewKnownSecrets(SecretStrings(secrets)))...)
+	diags.Add(secretNames(r, schemas.NewKnownSecrets(validate.SecretStrings(secrets)))...)
 	sum := schemas.EnforcementResultSummary{Passed: true, PolicyTypesChecked: []string{"plugin_instrumentation"}, EnforcementLevel: res.Level}
 	if g != nil {
 		rg := &schemas.ResolvedGovernance{
@@ -70,14 +64,11 @@ func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List
 		}
 		capAt := func(field string, v *int, hi int) {
 			if v != nil && *v > hi {
-				pos := diag.Pos{File: r.Chain[0].File.Name}
-				for _, m := range r.Chain {
-					if _, n, ok := parse.LookupExact(m.File.Root, []string{"governance", field}); ok {
-						pos = m.File.Pos(n)
-						break
-					}
+				pos, ok := r.Chain.At("governance", field)
+				if !ok {
+					pos = diag.Pos{File: r.Chain[0].File.Name}
 				}
-				diags.Add(diag.Errorf(pos, CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
+				diags.Add(diag.Errorf(pos, diag.CodeCap, "governance."+field, "governance.%s is %d; the most the runtime accepts is %d", field, *v, hi))
 			}
 		}
 		capAt("default_ttl_hours", g.DefaultTTLHours, 8760)
@@ -92,14 +83,7 @@ func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List
 	types := map[string]bool{}
 	// brokenIn says whether validation reported a value under path broken (in any tier
 	// of the chain): a policy configured by it is not applied.
-	brokenIn := func(path ...string) bool {
-		for _, m := range r.Chain {
-			if m.Broken.Within(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brokenIn := r.Chain.BrokenWithin
 	if g.Naming != nil && !brokenIn("governance", "naming") {
 		enforcement := "warn"
 		if g.Naming.Enforcement != nil {
@@ -116,13 +100,11 @@ func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List
 					custom = append(custom, re)
 				}
 			}
-			sf := r.Spec.File
-			for i, t := range r.Spec.Spec.Transforms {
+			for i, t := range r.Spec.Transforms {
 				if r.Spec.Broken.Has("transforms", fmt.Sprint(i), "name") || matchesNaming(t.Name, pattern, custom) {
 					continue
 				}
-				_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
-				d := diag.Warnf(sf.Pos(v), CodeNaming, fmt.Sprintf("transforms[%d].name", i),
+				d := diag.Warnf(r.Spec.TransformAt(i, "name"), diag.CodeNaming, fmt.Sprintf("transforms[%d].name", i),
 					"model name %q does not match the %s naming convention", t.Name, pattern)
 				if enforcement == "strict" {
 					d.Severity = diag.Error
@@ -162,7 +144,7 @@ func Check(r *resolve.Resolved, parsed map[string][]Finding) (*Result, diag.List
 		sum.PolicyTypesChecked = append(sum.PolicyTypesChecked, t)
 	}
 	slices.Sort(sum.PolicyTypesChecked)
-	sum.ModelsValidated = len(r.Spec.Spec.Transforms)
+	sum.ModelsValidated = len(r.Spec.Transforms)
 	res.Summary = sum
 	return res, diags
 }
@@ -176,7 +158,7 @@ func matchesNaming(name, pattern string, custom []*regexp.Regexp) bool {
 		}
 		return false
 	}
-	return namingPatterns[pattern].MatchString(name)
+	return namingPatterns[pattern]().MatchString(name)
 }
 
 func renameHint(name, pattern string) string {

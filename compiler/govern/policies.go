@@ -7,20 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/resolve"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
-)
-
-// Codes of the governance policies beyond naming. The reference's compile checks them
-// on a dbt manifest it synthesizes from floe.yaml, where no model has a description,
-// meta or tests; floe checks them on floe.yaml itself, with the same verdicts.
-const (
-	CodeDocumentation = "FLOE-E501" // quality_gates.require_descriptions (the reference's FLOE-E220)
-	CodeRBAC          = "FLOE-E502" // rbac.enabled (FLOE-E500 there)
-	CodeCustomRule    = "FLOE-E503" // custom_rules (FLOE-E400, E401, E402 there)
-	CodePolicy        = "FLOE-E504" // policies (policy-as-code, FLOE-E600 there)
 )
 
 // violation is a policy finding with the reference's policy type.
@@ -34,8 +23,7 @@ type violation struct {
 // warn is a warning at any level).
 func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn func(path ...string) bool) []violation {
 	var out []violation
-	sf := r.Spec.File
-	ts := r.Spec.Spec.Transforms
+	ts := r.Spec.Transforms
 	// valid lists the transforms whose name passed validation.
 	var valid []int
 	for i := range ts {
@@ -44,17 +32,11 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 		}
 	}
 	nameAt := func(i int) (diag.Pos, string) {
-		_, v := parse.Lookup(sf.Root, []string{"transforms", fmt.Sprint(i), "name"})
-		return sf.Pos(v), fmt.Sprintf("transforms[%d].name", i)
+		return r.Spec.TransformAt(i, "name"), fmt.Sprintf("transforms[%d].name", i)
 	}
 	manifestAt := func(p ...string) diag.Pos {
-		for _, m := range r.Chain {
-			if k, v, ok := parse.LookupExact(m.File.Root, p); ok {
-				if k != nil {
-					return m.File.Pos(k)
-				}
-				return m.File.Pos(v)
-			}
+		if pos, ok := r.Chain.Key(p...); ok {
+			return pos
 		}
 		return diag.Pos{File: r.Chain[0].File.Name}
 	}
@@ -62,13 +44,13 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 	if q := g.QualityGates; q != nil && q.RequireDescriptions != nil && *q.RequireDescriptions && !brokenIn("governance", "quality_gates") {
 		for _, i := range valid {
 			pos, p := nameAt(i)
-			d := diag.Errorf(pos, CodeDocumentation, p, "model %q has no description, and governance.quality_gates.require_descriptions is set", ts[i].Name)
+			d := diag.Errorf(pos, diag.CodeDocumentation, p, "model %q has no description, and governance.quality_gates.require_descriptions is set", ts[i].Name)
 			d.Suggest = "floe.yaml carries no model descriptions (the reference checks none it could find): turn require_descriptions off, or lower policy_enforcement_level to warn"
 			out = append(out, violation{d, "documentation"})
 		}
 	}
 	if rb := g.RBAC; rb != nil && rb.Enabled != nil && *rb.Enabled && !brokenIn("governance", "rbac") {
-		d := diag.Errorf(manifestAt("governance", "rbac", "enabled"), CodeRBAC, "governance.rbac.enabled",
+		d := diag.Errorf(manifestAt("governance", "rbac", "enabled"), diag.CodeRBAC, "governance.rbac.enabled",
 			"RBAC is enabled, but no identity plugin can check it at compile time")
 		d.Suggest = "the reference fails this check on every compile; enforce access in the cluster and set rbac.enabled: false here"
 		out = append(out, violation{d, "rbac"})
@@ -103,17 +85,17 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 					continue
 				}
 				slices.Sort(missing)
-				d = diag.Errorf(pos, CodeCustomRule, p, "model %q with prefix %q is missing required tags: %s (custom_rules[%d])", t.Name, *rule.Prefix, strings.Join(missing, ", "), k)
+				d = diag.Errorf(pos, diag.CodeCustomRule, p, "model %q with prefix %q is missing required tags: %s (custom_rules[%d])", t.Name, *rule.Prefix, strings.Join(missing, ", "), k)
 				d.Suggest = "add them to the transform's tags"
 			case "require_meta_field":
 				field := ""
 				if rule.Field != nil {
 					field = *rule.Field
 				}
-				d = diag.Errorf(pos, CodeCustomRule, p, "model %q has no meta field %q (custom_rules[%d])", t.Name, field, k)
+				d = diag.Errorf(pos, diag.CodeCustomRule, p, "model %q has no meta field %q (custom_rules[%d])", t.Name, field, k)
 				d.Suggest = "floe.yaml carries no model meta: the rule fails for every model it applies to (as in the reference)"
 			case "require_tests_of_type":
-				d = diag.Errorf(pos, CodeCustomRule, p, "model %q has no tests of type %s (custom_rules[%d])", t.Name, strings.Join(rule.TestTypes, ", "), k)
+				d = diag.Errorf(pos, diag.CodeCustomRule, p, "model %q has no tests of type %s (custom_rules[%d])", t.Name, strings.Join(rule.TestTypes, ", "), k)
 				d.Suggest = "floe.yaml carries no dbt tests: the rule fails for every model it applies to (as in the reference)"
 			default:
 				continue
@@ -130,7 +112,7 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 			sev = diag.Warning
 		}
 		mk := func(pos diag.Pos, p, format string, args ...any) {
-			d := diag.Errorf(pos, CodePolicy, p, "[%s] %s (%s)", pol.Name, pol.Message, fmt.Sprintf(format, args...))
+			d := diag.Errorf(pos, diag.CodePolicy, p, "[%s] %s (%s)", pol.Name, pol.Message, fmt.Sprintf(format, args...))
 			d.Severity = sev
 			out = append(out, violation{d, "custom"})
 		}
@@ -176,7 +158,7 @@ func policyChecks(r *resolve.Resolved, g *schemas.GovernanceConfig, brokenIn fun
 		case "custom":
 			// A Python condition over dbt's node: floe does not evaluate it (listed in
 			// docs/compatibility.md); it says so once.
-			d := diag.Warnf(polPos, CodePolicy, polPath, "[%s] custom policy conditions are not evaluated by floe", pol.Name)
+			d := diag.Warnf(polPos, diag.CodePolicy, polPath, "[%s] custom policy conditions are not evaluated by floe", pol.Name)
 			d.Suggest = "use required_tags, naming_convention or max_transforms, or check the condition in CI"
 			out = append(out, violation{d, ""})
 		}

@@ -7,17 +7,11 @@ package graph
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
-	"github.com/floe-dev/floe/schemas"
-)
-
-// Diagnostic codes.
-const (
-	CodeUnknownDep = "FLOE-E300"
-	CodeCycle      = "FLOE-E301"
 )
 
 // maxSuggested bounds the unknown dependsOn targets that get a did-you-mean.
@@ -56,19 +50,11 @@ func (g *Graph) OrderNames() []string {
 	return out
 }
 
-// Broken describes the transforms' values that failed validation (reported already).
-type Broken struct {
-	// Has reports whether the value at path (e.g. transforms/2/name) is broken.
-	Has func(path ...string) bool
-	// Names are the names as written (valid or not), "" where none was written.
-	Names []string
-}
-
-// Build checks and orders the transforms of spec (read from file f for positions).
-// With broken values (b not nil), what depends on them is skipped: a transform whose
-// name is broken is no dependency target (and a dependsOn naming it is no error),
-// broken dependsOn items are no edges.
-func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List) {
+// Build checks and orders the transforms of spec. With broken values (reported by
+// validation), what depends on them is skipped: a transform whose name is broken is no
+// dependency target (and a dependsOn naming it is no error), broken dependsOn items are
+// no edges.
+func Build(spec *validate.Spec) (*Graph, diag.List) {
 	var diags diag.List
 	n := len(spec.Transforms)
 	g := &Graph{Names: make([]string, n), Deps: make([][]int, n)}
@@ -76,31 +62,28 @@ func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List)
 	brokenNames := map[string]bool{}
 	for i, t := range spec.Transforms {
 		g.Names[i] = t.Name
-		if b != nil && b.Has("transforms", fmt.Sprint(i), "name") {
-			if i < len(b.Names) && b.Names[i] != "" {
-				brokenNames[b.Names[i]] = true
+		if spec.Broken.Has("transforms", strconv.Itoa(i), "name") {
+			if i < len(spec.Names) && spec.Names[i] != "" {
+				brokenNames[spec.Names[i]] = true
 			}
 			continue
 		}
 		index[t.Name] = i
 	}
-	depPos := func(i, k int) diag.Pos {
-		_, v := parse.Lookup(f.Root, []string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)})
-		return f.Pos(v)
-	}
+	depPos := func(i, k int) diag.Pos { return spec.TransformAt(i, "dependsOn", strconv.Itoa(k)) }
 	var sorted []string // built lazily: did-you-mean over names
 	suggested := 0
 	for i, t := range spec.Transforms {
 		for k, d := range t.DependsOn {
 			j, ok := index[d]
-			if !ok && (brokenNames[d] || b != nil && b.Has("transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k))) {
+			if !ok && (brokenNames[d] || spec.Broken.Has("transforms", strconv.Itoa(i), "dependsOn", strconv.Itoa(k))) {
 				continue
 			}
 			if !ok {
 				if sorted == nil {
 					sorted = slices.Clone(g.Names)
 				}
-				e := diag.Errorf(depPos(i, k), CodeUnknownDep, f.UserPath([]string{"transforms", fmt.Sprint(i), "dependsOn", fmt.Sprint(k)}),
+				e := diag.Errorf(depPos(i, k), diag.CodeUnknownDep, spec.TransformPath(i, "dependsOn", strconv.Itoa(k)),
 					"transform %q depends on %q, which is not a transform of this product", t.Name, d)
 				// Each suggestion scans every name: only the first maxSuggested unknown
 				// targets get one, so thousands of them cannot make the pass quadratic.
@@ -155,7 +138,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List)
 				for _, fr := range stack[onStack[j]:] {
 					cyc = append(cyc, fr.node)
 				}
-				diags.Add(cycleDiag(f, g, spec, depPos, cyc))
+				diags.Add(cycleDiag(g, spec, depPos, cyc))
 			}
 		}
 	}
@@ -168,7 +151,7 @@ func Build(f *parse.File, spec *schemas.FloeSpec, b *Broken) (*Graph, diag.List)
 
 // cycleDiag reports cycle path (each node depends on the next; the last on the first)
 // at the dependsOn item of its first edge, with every edge as a related position.
-func cycleDiag(f *parse.File, g *Graph, spec *schemas.FloeSpec, depPos func(i, k int) diag.Pos, cyc []int) diag.Diagnostic {
+func cycleDiag(g *Graph, spec *validate.Spec, depPos func(i, k int) diag.Pos, cyc []int) diag.Diagnostic {
 	// Rotate so the path starts at the node that comes first in floe.yaml: stable output.
 	start := 0
 	for k := range cyc {
@@ -191,7 +174,7 @@ func cycleDiag(f *parse.File, g *Graph, spec *schemas.FloeSpec, depPos func(i, k
 		related = append(related, diag.Related{Pos: pos, Message: fmt.Sprintf("%s depends on %s", g.Names[a], g.Names[b])})
 	}
 	names = append(names, g.Names[cyc[0]])
-	d := diag.Errorf(first, CodeCycle, f.UserPath([]string{"transforms", fmt.Sprint(cyc[0]), "dependsOn"}), "dependency cycle: %s", strings.Join(names, " -> "))
+	d := diag.Errorf(first, diag.CodeCycle, spec.TransformPath(cyc[0], "dependsOn"), "dependency cycle: %s", strings.Join(names, " -> "))
 	d.Related = related
 	d.Suggest = "remove one of these dependsOn entries"
 	if len(cyc) == 1 {

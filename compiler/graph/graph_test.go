@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/floe-dev/floe/compiler/parse"
+	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -16,10 +18,10 @@ func TestUnknownTargetsSuggestBounded(t *testing.T) {
 	for i := range 3 * maxSuggested {
 		spec.Transforms = append(spec.Transforms, schemas.TransformSpec{Name: fmt.Sprintf("stg_%d", i), DependsOn: []string{fmt.Sprintf("stg_%dx", i)}})
 	}
-	_, diags := Build(&parse.File{Name: "floe.yaml"}, spec, nil)
+	_, diags := Build(&validate.Spec{FloeSpec: spec, File: &parse.File{Name: "floe.yaml"}, Sites: make([]validate.Site, len(spec.Transforms))})
 	suggested := 0
 	for _, d := range diags {
-		if d.Code != CodeUnknownDep {
+		if d.Code != diag.CodeUnknownDep {
 			t.Fatalf("unexpected %v", d)
 		}
 		if strings.HasPrefix(d.Suggest, "did you mean") {

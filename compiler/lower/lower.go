@@ -6,17 +6,17 @@ package lower
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/floe-dev/floe/compiler/govern"
 	"github.com/floe-dev/floe/compiler/graph"
 	"github.com/floe-dev/floe/compiler/resolve"
+	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/schemas"
+	"golang.org/x/sync/errgroup"
 )
 
 // Input is everything the earlier passes produced.
@@ -29,11 +29,11 @@ type Input struct {
 	FloeVersion string
 	// Sources are the raw input bytes in hash order: floe.yaml, its manifest, then each parent.
 	Sources [][]byte
-	// Check, when set, validates the artifact; it runs while the artifact is serialized
-	// and the rest of the product is built, and its error is Lower's.
-	Check func(*schemas.CompiledArtifacts) error
+	// Check, when set, validates the artifact as it is serialized (each model as it is
+	// encoded), while the rest of the product is built; its error is Lower's.
+	Check schemas.ListChecker
 	// NoSerialize leaves ArtifactsJSON and RedactedArtifactsJSON empty (floe validate
-	// writes nothing).
+	// writes nothing; the artifact is still encoded, to be checked).
 	NoSerialize bool
 }
 
@@ -61,14 +61,14 @@ func ptr[T any](v T) *T { return &v }
 // Lower builds the artifact and the product.
 func Lower(in Input) (*schemas.Product, error) {
 	r := in.Resolved
-	spec := r.Spec.Spec
+	spec := r.Spec.FloeSpec
 	m := r.Manifest
 	name := spec.Metadata.Name
 	// Every value that is a literal secret anywhere in the inputs: redacted wherever it
 	// appears, in every file but the contract.
 	var known *schemas.KnownSecrets
 	if in.Policy != nil {
-		known = schemas.NewKnownSecrets(govern.SecretStrings(in.Policy.Secrets))
+		known = schemas.NewKnownSecrets(validate.SecretStrings(in.Policy.Secrets))
 	}
 
 	ca := &schemas.CompiledArtifacts{
@@ -125,26 +125,15 @@ func Lower(in Input) (*schemas.Product, error) {
 	sum := in.Policy.Summary
 	ca.EnforcementResult = &sum
 
-	// Serializing (a few megabytes for big products) and checking the artifact are
-	// independent of building the rest of the product: do all three at once.
+	// Serializing and checking the artifact (a few megabytes for big products, model by
+	// model) is independent of building the rest of the product: do both at once.
 	var data, redacted []byte
-	var serr, cerr error
-	var wg sync.WaitGroup
-	if !in.NoSerialize {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			data, redacted, serr = serialize(ca, known)
-		}()
-	}
-	if in.Check != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cerr = in.Check(ca)
-		}()
-	}
-	defer wg.Wait() // on every return, before ca and p are handed out
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		data, redacted, err = serialize(ca, in.Check, !in.NoSerialize, known)
+		return err
+	})
+	defer g.Wait() // on every return, before ca and p are handed out
 
 	p := &schemas.Product{
 		Artifacts:   ca,
@@ -180,19 +169,25 @@ func Lower(in Input) (*schemas.Product, error) {
 	p.Deployment = deployment(r, p, known)
 	p.Secrets = known
 	redactProduct(p, known)
-	wg.Wait()
-	if err := errors.Join(serr, cerr); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	p.ArtifactsJSON, p.RedactedArtifactsJSON = data, redacted
 	return p, nil
 }
 
-// serialize writes compiled_artifacts.json and its copy with literal secrets redacted:
-// structurally first (values under secret keys, the dbt profiles' env_var()
-// references), then every string of the copy, keys and values, by value (known).
-func serialize(ca *schemas.CompiledArtifacts, known *schemas.KnownSecrets) (data, redacted []byte, err error) {
-	data, err = schemas.MarshalArtifacts(ca)
+// serialize writes compiled_artifacts.json, checked by check, and its copy with literal
+// secrets redacted: structurally first (values under secret keys, the dbt profiles'
+// env_var() references), then every string of the copy, keys and values, by value
+// (known). Without keep it only checks the artifact (floe validate).
+func serialize(ca *schemas.CompiledArtifacts, check schemas.ListChecker, keep bool, known *schemas.KnownSecrets) (data, redacted []byte, err error) {
+	if !keep {
+		if err := schemas.CheckArtifacts(ca, check); err != nil {
+			return nil, nil, fmt.Errorf("check compiled artifacts: %w", err)
+		}
+		return nil, nil, nil
+	}
+	data, err = schemas.MarshalArtifacts(ca, check)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serialize compiled artifacts: %w", err)
 	}
@@ -200,7 +195,7 @@ func serialize(ca *schemas.CompiledArtifacts, known *schemas.KnownSecrets) (data
 	// pass over 100,000 models is not free).
 	redacted = data
 	if red, changed := redact(ca, known); changed {
-		if redacted, err = schemas.MarshalArtifacts(red); err != nil {
+		if redacted, err = schemas.MarshalArtifacts(red, nil); err != nil {
 			return nil, nil, fmt.Errorf("serialize redacted artifacts: %w", err)
 		}
 	}
@@ -513,8 +508,8 @@ func icebergConfig(in Input, p *schemas.Product) schemas.IcebergIOConfig {
 	if g := r.Manifest.Governance; g != nil && g.SnapshotKeepLast != nil {
 		cfg.SnapshotKeepLast = g.SnapshotKeepLast
 	}
-	cfg.Tables = make([]schemas.IcebergTable, len(r.Spec.Spec.Transforms))
-	for i, t := range r.Spec.Spec.Transforms {
+	cfg.Tables = make([]schemas.IcebergTable, len(r.Spec.Transforms))
+	for i, t := range r.Spec.Transforms {
 		tb := schemas.IcebergTable{Model: t.Name, Identifier: p.Slug + "." + t.Name, WriteMode: "overwrite", PartitionBy: []string{}}
 		if t.Iceberg != nil {
 			if t.Iceberg.WriteMode != "" {

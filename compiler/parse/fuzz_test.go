@@ -58,12 +58,12 @@ func FuzzParse(f *testing.F) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("Parse did not return within 10s on %d bytes", len(src))
 		}
-		// Decoding in pieces, however small, gives the same file and diagnostics.
+		// Decoding in pieces, however small, gives the same file, items and diagnostics.
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
 			for _, c := range forced {
-				if err := sameParse(src, c); err != nil {
+				if err := samePieces(src, c); err != nil {
 					t.Errorf("%d pieces: %v", c.pieces, err)
 				}
 			}
@@ -71,7 +71,7 @@ func FuzzParse(f *testing.F) {
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			t.Fatalf("chunked parses did not return within 10s on %d bytes", len(src))
+			t.Fatalf("parses in pieces did not return within 10s on %d bytes", len(src))
 		}
 	})
 }

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/floe-dev/floe/diag"
 )
 
 func TestFileSizeLimit(t *testing.T) {
 	src := bytes.Repeat([]byte("#"), MaxFileBytes+1)
 	f, ds := Parse("big.yaml", src)
-	if f != nil || len(ds) != 1 || ds[0].Code != CodeLimit || ds[0].Pos.Line != 0 {
-		t.Fatalf("got file %v, diagnostics %v; want one whole-file %s", f != nil, ds, CodeLimit)
+	if f != nil || len(ds) != 1 || ds[0].Code != diag.CodeLimit || ds[0].Pos.Line != 0 {
+		t.Fatalf("got file %v, diagnostics %v; want one whole-file %s", f != nil, ds, diag.CodeLimit)
 	}
 }
 
@@ -22,7 +24,7 @@ func TestAliasExpansionLimit(t *testing.T) {
 	for i := 1; i <= 5; i++ { // 10^6 leaves: just over the limit with the lists
 		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat("*a"+string(rune('0'+i-1))+", ", 9) + "*a" + string(rune('0'+i-1)) + "]\n")
 	}
-	if f, ds := Parse("bomb.yaml", []byte(b.String())); f != nil || !ds.HasErrors() || ds[0].Code != CodeLimit {
+	if f, ds := Parse("bomb.yaml", []byte(b.String())); f != nil || !ds.HasErrors() || ds[0].Code != diag.CodeLimit {
 		t.Errorf("10^6-node alias expansion accepted: %v", ds)
 	}
 	ok := "base: &b {tier: bronze, tags: [a, b]}\nt:\n" + strings.Repeat("  - {<<: *b, name: x}\n", 1000)

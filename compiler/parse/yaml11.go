@@ -3,9 +3,10 @@ package parse
 import (
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 
@@ -20,14 +21,23 @@ import (
 // config reaches compiled_artifacts.json as the reference writes it.
 //
 // The regular expressions are PyYAML's implicit resolvers (yaml/resolver.py), tried in
-// its order: bool, float, int, null, timestamp.
+// its order: bool, float, int, null, timestamp. Its bool and null resolvers match a
+// fixed set of words (PyYAML's regular expressions spelled out): sets are cheaper than
+// a regular expression for every key of a big file.
 var (
-	bool11  = regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
-	float11 = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	int11   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	null11  = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-	time11  = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
+	bool11 = map[string]bool{"yes": true, "Yes": true, "YES": true, "no": false, "No": false, "NO": false,
+		"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false,
+		"on": true, "On": true, "ON": true, "off": false, "Off": false, "OFF": false}
+	null11  = map[string]bool{"~": true, "null": true, "Null": true, "NULL": true, "": true}
+	float11 = lazy.Regexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	int11   = lazy.Regexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	time11  = lazy.Regexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
+
+func isBool11(v string) bool {
+	_, ok := bool11[v]
+	return ok
+}
 
 // TimestampTag is the tag of plain scalars YAML 1.1 reads as dates or times: strings
 // in free-form maps (their text is what the reference's JSON writes for a date), never
@@ -43,31 +53,23 @@ func resolve11(v string) (tag, value string, ok bool) {
 	}
 	c := v[0]
 	switch {
-	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && bool11.MatchString(v):
-		switch v[0] {
-		case 'y', 'Y', 't', 'T':
-			return "!!bool", "true", true
-		case 'o', 'O':
-			if len(v) == 2 {
-				return "!!bool", "true", true
-			}
-		}
-		return "!!bool", "false", true
-	case strings.IndexByte("-+0123456789.", c) >= 0 && float11.MatchString(v):
+	case strings.IndexByte("yYnNtTfFoO", c) >= 0 && isBool11(v):
+		return "!!bool", strconv.FormatBool(bool11[v]), true
+	case strings.IndexByte("-+0123456789.", c) >= 0 && float11().MatchString(v):
 		f, ok := construct11Float(v)
 		if !ok {
 			return "", v, false
 		}
 		return "!!float", f, true
-	case strings.IndexByte("-+0123456789", c) >= 0 && int11.MatchString(v):
+	case strings.IndexByte("-+0123456789", c) >= 0 && int11().MatchString(v):
 		i, ok := construct11Int(v)
 		if !ok {
 			return "", v, false
 		}
 		return "!!int", i, true
-	case strings.IndexByte("~nN", c) >= 0 && null11.MatchString(v):
+	case strings.IndexByte("~nN", c) >= 0 && null11[v]:
 		return "!!null", v, true
-	case c >= '0' && c <= '9' && time11.MatchString(v):
+	case c >= '0' && c <= '9' && time11().MatchString(v):
 		return TimestampTag, v, true
 	case v == "=":
 		return "", v, false // PyYAML's "value" tag, which safe_load cannot construct
@@ -159,8 +161,8 @@ func construct11Float(v string) (string, bool) {
 // retag11 gives every plain scalar under root its YAML 1.1 tag and value, recording
 // the text written where the value changes (for messages), and reports what YAML 1.1
 // cannot load or what cannot be a mapping key.
-func retag11(f *File, root *yaml.Node, diags *diag.List) {
-	seen := map[*yaml.Node]bool{}
+func (c *checker) retag11(root *yaml.Node) {
+	f := c.f
 	var walk func(n *yaml.Node, key bool)
 	walk = func(n *yaml.Node, key bool) {
 		if n == nil {
@@ -168,8 +170,8 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 		}
 		switch n.Kind {
 		case yaml.AliasNode:
-			if !seen[n.Alias] {
-				seen[n.Alias] = true
+			if !c.retaged[n.Alias] {
+				c.retaged[n.Alias] = true
 				walk(n.Alias, key)
 			}
 		case yaml.MappingNode:
@@ -178,8 +180,8 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 				walk(n.Content[i+1], false)
 			}
 		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, false)
+			for _, ch := range n.Content {
+				walk(ch, false)
 			}
 		case yaml.ScalarNode:
 			if n.Style != 0 || n.Tag == "!!merge" {
@@ -187,22 +189,19 @@ func retag11(f *File, root *yaml.Node, diags *diag.List) {
 			}
 			tag, value, ok := resolve11(n.Value)
 			if !ok {
-				d := diag.Errorf(f.Pos(n), CodeSyntax, "", "%q cannot be read by YAML 1.1 (the reference's YAML reader fails on it)", n.Value)
+				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "%q cannot be read by YAML 1.1 (the reference's YAML reader fails on it)", n.Value)
 				d.Suggest = "quote it to make it a string"
-				diags.Add(d)
+				c.yaml11.Add(d)
 				return
 			}
 			if key && tag != "!!str" {
-				d := diag.Errorf(f.Pos(n), CodeSyntax, "", "key %q is read as %s by YAML 1.1 (as the reference reads it), not as a string", n.Value, tagName(tag))
+				d := diag.Errorf(f.Pos(n), diag.CodeSyntax, "", "key %q is read as %s by YAML 1.1 (as the reference reads it), not as a string", n.Value, tagName(tag))
 				d.Suggest = "quote it: \"" + n.Value + "\""
-				diags.Add(d)
+				c.yaml11.Add(d)
 				return
 			}
 			if value != n.Value {
-				if f.Written == nil {
-					f.Written = map[*yaml.Node]string{}
-				}
-				f.Written[n] = n.Value
+				f.setWritten(n, n.Value)
 			}
 			n.Tag, n.Value = tag, value
 		}
@@ -229,13 +228,27 @@ func tagName(tag string) string {
 // WrittenText is n's value as written in the file (before YAML 1.1 resolution gave it
 // its canonical form).
 func (f *File) WrittenText(n *yaml.Node) string {
-	if s, ok := f.Written[n]; ok {
+	f.mu.Lock()
+	s, ok := f.written[n]
+	f.mu.Unlock()
+	if ok {
 		return s
 	}
 	if n == nil {
 		return ""
 	}
 	return n.Value
+}
+
+// setWritten records the text written for n, whose value YAML 1.1 resolution rewrote
+// (the parts of a file are checked on several goroutines at once).
+func (f *File) setWritten(n *yaml.Node, text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.written == nil {
+		f.written = map[*yaml.Node]string{}
+	}
+	f.written[n] = text
 }
 
 // Bool is the value of a !!bool scalar.

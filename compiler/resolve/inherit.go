@@ -3,24 +3,16 @@ package resolve
 import (
 	"fmt"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
-)
-
-// Diagnostic codes of inheritance.
-const (
-	CodeParent   = "FLOE-E210"
-	CodeCycle    = "FLOE-E211"
-	CodeWeakened = "FLOE-E212"
 )
 
 // Merge folds a manifest chain (product's manifest first, then its parents up to the
 // enterprise manifest) into one effective manifest: plugin categories child-overrides-
 // parent; governance may only be tightened by a child (a weakening is an error naming
 // both values); approved_* lists come from the tier that owns them.
-func Merge(chain []*validate.Manifest) (*schemas.Manifest, diag.List) {
+func Merge(chain validate.Chain) (*schemas.Manifest, diag.List) {
 	var diags diag.List
 	eff := *chain[len(chain)-1].Manifest // start from the top ancestor
 	for i := len(chain) - 2; i >= 0; i-- {
@@ -100,11 +92,9 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 	}
 	out := *parent
 	weak := func(field string, childVal, parentVal string) {
-		_, cv := parse.Lookup(cm.File.Root, []string{"governance", field})
-		_, pv := parse.Lookup(pm.File.Root, []string{"governance", field})
-		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance."+field,
+		d := diag.Errorf(cm.File.At("governance", field), diag.CodeWeakened, "governance."+field,
 			"governance.%s: %s weakens the parent manifest's %s; a child manifest may only tighten governance", field, childVal, parentVal)
-		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
+		d.Related = []diag.Related{{Pos: pm.File.At("governance", field), Message: "parent value " + parentVal}}
 		diags.Add(d)
 	}
 	enum := func(field string, p, c **string) {
@@ -141,11 +131,9 @@ func mergeGovernance(parent, child *schemas.GovernanceConfig, pm, cm *validate.M
 	if child.Naming != nil {
 		if out.Naming != nil && out.Naming.Enforcement != nil && child.Naming.Enforcement != nil &&
 			rank("policy_enforcement_level", *child.Naming.Enforcement) < rank("policy_enforcement_level", *out.Naming.Enforcement) {
-			_, cv := parse.Lookup(cm.File.Root, []string{"governance", "naming", "enforcement"})
-			_, pv := parse.Lookup(pm.File.Root, []string{"governance", "naming", "enforcement"})
-			d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.naming.enforcement",
+			d := diag.Errorf(cm.File.At("governance", "naming", "enforcement"), diag.CodeWeakened, "governance.naming.enforcement",
 				"governance.naming.enforcement: %s weakens the parent manifest's %s", *child.Naming.Enforcement, *out.Naming.Enforcement)
-			d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + *out.Naming.Enforcement}}
+			d.Related = []diag.Related{{Pos: pm.File.At("governance", "naming", "enforcement"), Message: "parent value " + *out.Naming.Enforcement}}
 			diags.Add(d)
 		} else {
 			// Field by field: a child naming block that leaves enforcement out keeps the
@@ -189,11 +177,9 @@ func mergeQualityGates(parent, child *schemas.QualityGatesConfig, pm, cm *valida
 	out := *parent
 	weak := func(field, childVal, parentVal string) {
 		path := []string{"governance", "quality_gates", field}
-		_, cv := parse.Lookup(cm.File.Root, path)
-		_, pv := parse.Lookup(pm.File.Root, path)
-		d := diag.Errorf(cm.File.Pos(cv), CodeWeakened, "governance.quality_gates."+field,
+		d := diag.Errorf(cm.File.At(path...), diag.CodeWeakened, "governance.quality_gates."+field,
 			"governance.quality_gates.%s: %s weakens the parent manifest's %s", field, childVal, parentVal)
-		d.Related = []diag.Related{{Pos: pm.File.Pos(pv), Message: "parent value " + parentVal}}
+		d.Related = []diag.Related{{Pos: pm.File.At(path...), Message: "parent value " + parentVal}}
 		diags.Add(d)
 	}
 	if c := child.MinimumTestCoverage; c != nil {

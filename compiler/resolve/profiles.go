@@ -3,12 +3,12 @@ package resolve
 import (
 	"fmt"
 	"math/big"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
-	"github.com/floe-dev/floe/compiler/validate"
+	"github.com/floe-dev/floe/internal/lazy"
+
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -22,7 +22,7 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 	var diags diag.List
 	ct := r.Plugins.Compute.Type
 	if ct != "duckdb" {
-		e := diag.Errorf(at("plugins", "compute", "type"), CodeComputePlugin, "plugins.compute.type",
+		e := diag.Errorf(at("plugins", "compute", "type"), diag.CodeComputePlugin, "plugins.compute.type",
 			"compute plugin %q is not supported by this floe; supported: %s", ct, strings.Join(ComputePlugins, ", "))
 		e.Suggest = diag.DidYouMean(ct, ComputePlugins)
 		diags.Add(e)
@@ -43,12 +43,12 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 		}
 		n, converted, ok := laxInt(v)
 		if !ok || n < lo || n > hi {
-			diags.Add(diag.Errorf(at("plugins", "compute", "config", key), CodeComputeConfig, "plugins.compute.config."+key,
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", key), diag.CodeComputeConfig, "plugins.compute.config."+key,
 				"%s must be an integer from %d to %d", key, lo, hi))
 			return def
 		}
 		if converted {
-			d := diag.Warnf(at("plugins", "compute", "config", key), validate.CodeCoerced, "plugins.compute.config."+key,
+			d := diag.Warnf(at("plugins", "compute", "config", key), diag.CodeCoerced, "plugins.compute.config."+key,
 				"%s is not written as an integer; the reference reads it as %d: write %d", key, n, n)
 			diags.Add(d)
 		}
@@ -60,24 +60,24 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 	if v, ok := cfg.Get("path"); ok {
 		s, isStr := v.(string)
 		if !isStr {
-			diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path", "path must be a string"))
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), diag.CodeComputeConfig, "plugins.compute.config.path", "path must be a string"))
 		} else {
 			path = s
 		}
 	}
 	if strings.Contains(path, "..") {
-		e := diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
+		e := diag.Errorf(at("plugins", "compute", "config", "path"), diag.CodeComputeConfig, "plugins.compute.config.path",
 			"database path %q must not contain '..' (path traversal)", path)
 		diags.Add(e)
 	} else if i := strings.IndexFunc(path, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }); i >= 0 {
 		// The file's directory is created in the code-location image (floe package): a
 		// Dockerfile cannot name it, and no file system path needs one.
-		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
+		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), diag.CodeComputeConfig, "plugins.compute.config.path",
 			"database path must not contain the control character %U", []rune(path[i:])[0]))
 	} else if path != ":memory:" && strings.Trim(path, "/\\._-:") == "" {
 		// The DuckDB plugin's rule: a path of nothing but separators and dots ("", ".", "/")
 		// names no database file.
-		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), CodeComputeConfig, "plugins.compute.config.path",
+		diags.Add(diag.Errorf(at("plugins", "compute", "config", "path"), diag.CodeComputeConfig, "plugins.compute.config.path",
 			"invalid database path %q", path))
 	}
 	out := schemas.NewMap()
@@ -100,7 +100,7 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 				settings.Set(it.Key, it.Value)
 			}
 		} else {
-			diags.Add(diag.Errorf(at("plugins", "compute", "config", "settings"), CodeComputeConfig, "plugins.compute.config.settings",
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", "settings"), diag.CodeComputeConfig, "plugins.compute.config.settings",
 				"settings must be a mapping of DuckDB settings (e.g. {memory_limit: 2GB})"))
 		}
 	}
@@ -110,7 +110,7 @@ func duckdbProfile(r *Resolved, product string, at func(path ...string) diag.Pos
 	if v, ok := cfg.Get("attach"); ok && truthy(v) {
 		l, ok := v.([]any)
 		if !ok {
-			diags.Add(diag.Errorf(at("plugins", "compute", "config", "attach"), CodeComputeConfig, "plugins.compute.config.attach",
+			diags.Add(diag.Errorf(at("plugins", "compute", "config", "attach"), diag.CodeComputeConfig, "plugins.compute.config.attach",
 				"attach must be a list of {path, alias, type, options}"))
 		} else {
 			a, ds := attach(l, func(i int, key string) diag.Pos {
@@ -144,7 +144,7 @@ func attach(items []any, at func(i int, key string) diag.Pos) ([]any, diag.List)
 	for i, it := range items {
 		m, ok := it.(*schemas.Map)
 		if _, hasPath := m.Get("path"); !ok || !hasPath {
-			diags.Add(diag.Errorf(at(i, ""), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d]", i),
+			diags.Add(diag.Errorf(at(i, ""), diag.CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d]", i),
 				"attach[%d] must be a mapping with a path", i))
 			continue
 		}
@@ -157,13 +157,13 @@ func attach(items []any, at func(i int, key string) diag.Pos) ([]any, diag.List)
 		if o, ok := m.Get("options"); ok && truthy(o) {
 			om, ok := o.(*schemas.Map)
 			if !ok {
-				diags.Add(diag.Errorf(at(i, ""), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options", i),
+				diags.Add(diag.Errorf(at(i, ""), diag.CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options", i),
 					"attach[%d].options must be a mapping", i))
 				continue
 			}
 			for _, oi := range om.Items {
 				if !slices.Contains(attachOptions, oi.Key) {
-					d := diag.Errorf(at(i, oi.Key), CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options.%s", i, oi.Key),
+					d := diag.Errorf(at(i, oi.Key), diag.CodeComputeConfig, fmt.Sprintf("plugins.compute.config.attach[%d].options.%s", i, oi.Key),
 						"attach option %q is not allowed", oi.Key)
 					d.Suggest = "allowed: " + strings.Join(attachOptions, ", ")
 					diags.Add(d)
@@ -211,7 +211,7 @@ func laxInt(v any) (n int64, converted, ok bool) {
 		s := strings.ReplaceAll(strings.TrimSpace(t), "_", "")
 		s, _, _ = strings.Cut(s, ".")
 		var z big.Int
-		if _, ok := z.SetString(s, 10); ok && z.IsInt64() && laxIntText.MatchString(strings.TrimSpace(t)) {
+		if _, ok := z.SetString(s, 10); ok && z.IsInt64() && laxIntText().MatchString(strings.TrimSpace(t)) {
 			return z.Int64(), true, true
 		}
 		return 0, false, false
@@ -223,7 +223,7 @@ func laxInt(v any) (n int64, converted, ok bool) {
 	return n, false, ok
 }
 
-var laxIntText = regexp.MustCompile(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
+var laxIntText = lazy.Regexp(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
 
 func asInt(v any) (int64, bool) {
 	switch t := v.(type) {
@@ -270,7 +270,7 @@ func dbtUnrepresentable(v any, at func(path ...string) diag.Pos, path ...string)
 	case string:
 		if schemas.DbtUnrepresentable(t) {
 			p := strings.Join(path, ".")
-			diags.Add(diag.Errorf(at(path...), CodeComputeConfig, p,
+			diags.Add(diag.Errorf(at(path...), diag.CodeComputeConfig, p,
 				"%s holds %q outside an env_var() reference; dbt would replace the value in profiles.yml "+
 					"(write the whole value as {{ env_var('NAME') }})", p, schemas.DbtSecretEnvPrefix))
 		}

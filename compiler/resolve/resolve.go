@@ -6,28 +6,14 @@ package resolve
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/floe-dev/floe/internal/lazy"
 
-	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
-)
-
-// Diagnostic codes.
-const (
-	CodeMissingPlugin   = "FLOE-E201"
-	CodeUnknownCompute  = "FLOE-E202"
-	CodeComputePlugin   = "FLOE-E203"
-	CodeComputeConfig   = "FLOE-E204"
-	CodeUnknownPreset   = "FLOE-E205"
-	CodeNoGenerator     = "FLOE-E206"
-	CodeQualityProvider = "FLOE-E207"
-	CodeSink            = "FLOE-E213"
 )
 
 // QualityProviders are the accepted plugins.quality.provider values.
@@ -36,8 +22,8 @@ var QualityProviders = []string{"great_expectations", "soda", "dbt_expectations"
 // Resolved is the output of the resolve pass.
 type Resolved struct {
 	Spec     *validate.Spec
-	Chain    []*validate.Manifest // product's manifest first
-	Manifest *schemas.Manifest    // effective (merged) manifest
+	Chain    validate.Chain    // product's manifest first
+	Manifest *schemas.Manifest // effective (merged) manifest
 	Plugins  schemas.ResolvedPlugins
 	// DefaultCompute is defaults.compute or plugins.compute.type.
 	DefaultCompute string
@@ -62,41 +48,23 @@ type Options struct {
 }
 
 // Resolve runs the pass.
-func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Resolved, diag.List) {
+func Resolve(spec *validate.Spec, chain validate.Chain, opts Options) (*Resolved, diag.List) {
 	var diags diag.List
 	eff, d := Merge(chain)
 	diags.Add(d...)
-	mf := chain[0].File
 	at := func(path ...string) diag.Pos {
-		// The value may come from a parent manifest: look in each tier, child first.
-		for _, m := range chain {
-			if k, v, ok := parse.LookupExact(m.File.Root, path); ok {
-				if v != nil && !(k != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0) {
-					return m.File.Pos(v)
-				}
-				return m.File.Pos(k)
-			}
+		// The value may come from a parent manifest: the first tier that has it, child
+		// first; else where it would go in the product's manifest.
+		if pos, ok := chain.Mark(path...); ok {
+			return pos
 		}
-		_, v := parse.Lookup(mf.Root, path[:max(0, len(path)-1)])
-		return mf.Pos(v)
-	}
-	sf := spec.File
-	sat := func(path ...string) diag.Pos {
-		_, v := parse.Lookup(sf.Root, path)
-		return sf.Pos(v)
+		return chain[0].File.At(path[:max(0, len(path)-1)]...)
 	}
 	// brk says whether a manifest value was reported broken by validation (in any tier):
 	// what depends on it is skipped, not reported a second time.
-	brk := func(path ...string) bool {
-		for _, m := range chain {
-			if m.Broken.Has(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brk := chain.Broken
 	r := &Resolved{Spec: spec, Chain: chain, Manifest: eff}
-	name := spec.Spec.Metadata.Name
+	name := spec.Metadata.Name
 	r.Slug = Slug(name)
 	r.ProjectName = ProjectName(name)
 
@@ -111,21 +79,14 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		}
 		return &schemas.PluginRef{Type: strings.TrimSpace(s.Type), Version: v, Config: s.Config.Clone()}
 	}
-	brkWithin := func(path ...string) bool {
-		for _, m := range chain {
-			if m.Broken.Within(path...) {
-				return true
-			}
-		}
-		return false
-	}
+	brkWithin := chain.BrokenWithin
 	computeOK, orchestratorOK := p.Compute != nil && !brkWithin("plugins", "compute"), p.Orchestrator != nil && !brkWithin("plugins", "orchestrator")
 	for _, req := range []struct {
 		name string
 		sel  *schemas.PluginSelection
 	}{{"compute", p.Compute}, {"orchestrator", p.Orchestrator}} {
 		if req.sel == nil && !brk("plugins", req.name) {
-			e := diag.Errorf(at("plugins"), CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
+			e := diag.Errorf(at("plugins"), diag.CodeMissingPlugin, "plugins."+req.name, "the manifest selects no %s plugin", req.name)
 			e.Suggest = fmt.Sprintf("add plugins.%s with a type", req.name)
 			diags.Add(e)
 		}
@@ -138,7 +99,7 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		{"semantic_layer", p.SemanticLayer, nil}, {"ingestion", p.Ingestion, nil}, {"lineage_backend", p.LineageBackend, nil},
 		{"secrets", p.Secrets, nil}, {"telemetry_backend", p.TelemetryBackend, nil}, {"identity", p.Identity, nil}, {"dbt", p.Dbt, nil}} {
 		if c.sel != nil && !brk("plugins", c.cat, "type") && strings.TrimSpace(c.sel.Type) == "" {
-			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), validate.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
+			diags.Add(diag.Errorf(at("plugins", c.cat, "type"), diag.CodeRange, "plugins."+c.cat+".type", "plugin type cannot be empty or whitespace-only"))
 			if c.ok != nil {
 				*c.ok = false
 			}
@@ -155,13 +116,13 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		r.Plugins.Orchestrator = *ref(p.Orchestrator)
 	}
 	if orchestratorOK && len(opts.Orchestrators) > 0 && !slices.Contains(opts.Orchestrators, r.Plugins.Orchestrator.Type) {
-		e := diag.Errorf(at("plugins", "orchestrator", "type"), CodeNoGenerator, "plugins.orchestrator.type",
+		e := diag.Errorf(at("plugins", "orchestrator", "type"), diag.CodeNoGenerator, "plugins.orchestrator.type",
 			"no generator for orchestrator %q; available: %s", r.Plugins.Orchestrator.Type, strings.Join(opts.Orchestrators, ", "))
 		e.Suggest = diag.DidYouMean(r.Plugins.Orchestrator.Type, opts.Orchestrators)
 		diags.Add(e)
 	}
 	if q := p.Quality; q != nil && !brk("plugins", "quality", "provider") && !slices.Contains(QualityProviders, q.Provider) {
-		e := diag.Errorf(at("plugins", "quality", "provider"), CodeQualityProvider, "plugins.quality.provider",
+		e := diag.Errorf(at("plugins", "quality", "provider"), diag.CodeQualityProvider, "plugins.quality.provider",
 			"unknown quality provider %q; available: %s", q.Provider, strings.Join(QualityProviders, ", "))
 		e.Suggest = diag.DidYouMean(q.Provider, QualityProviders)
 		diags.Add(e)
@@ -181,13 +142,13 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 	if brk("approved_plugins") {
 		approved = nil // reported; not checked against
 	}
-	r.Computes = make([]string, len(spec.Spec.Transforms))
-	for i, t := range spec.Spec.Transforms {
+	r.Computes = make([]string, len(spec.Transforms))
+	for i, t := range spec.Transforms {
 		c := r.DefaultCompute
 		if t.Compute != nil && *t.Compute != "" {
 			c = *t.Compute
 			if approved != nil && !slices.Contains(approved, c) {
-				e := diag.Errorf(sat("transforms", fmt.Sprint(i), "compute"), CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
+				e := diag.Errorf(spec.TransformAt(i, "compute"), diag.CodeUnknownCompute, fmt.Sprintf("transforms[%d].compute", i),
 					"compute target %q is not approved by the platform; approved: %s", c, strings.Join(approved, ", "))
 				e.Suggest = diag.DidYouMean(c, approved)
 				diags.Add(e)
@@ -198,9 +159,9 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 
 	// Sinks.
 	if eff.ApprovedSinks != nil && !brk("approved_sinks") {
-		for i, d := range spec.Spec.Destinations {
+		for i, d := range spec.Destinations {
 			if !spec.Broken.Has("destinations", fmt.Sprint(i), "sink_type") && !slices.Contains(eff.ApprovedSinks, d.SinkType) {
-				e := diag.Errorf(sat("destinations", fmt.Sprint(i), "sink_type"), CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
+				e := diag.Errorf(spec.File.At("destinations", fmt.Sprint(i), "sink_type"), diag.CodeSink, fmt.Sprintf("destinations[%d].sink_type", i),
 					"sink type %q is not in the platform's approved sinks: %s", d.SinkType, strings.Join(eff.ApprovedSinks, ", "))
 				e.Suggest = diag.DidYouMean(d.SinkType, eff.ApprovedSinks)
 				diags.Add(e)
@@ -222,19 +183,19 @@ func Resolve(spec *validate.Spec, chain []*validate.Manifest, opts Options) (*Re
 		return hasPreset(r.Presets, n) || slices.Contains(brokenPresets, n) || brk("resource_presets")
 	}
 	if r.DefaultPreset != "" && !known(r.DefaultPreset) {
-		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
+		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), diag.CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
 			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)
 		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
 		diags.Add(e)
 	}
-	r.ModelPresets = make([]string, len(spec.Spec.Transforms))
-	for i, t := range spec.Spec.Transforms {
+	r.ModelPresets = make([]string, len(spec.Transforms))
+	for i, t := range spec.Transforms {
 		r.ModelPresets[i] = r.DefaultPreset
 		if t.Resources == nil {
 			continue
 		}
 		if !known(*t.Resources) {
-			e := diag.Errorf(sat("transforms", fmt.Sprint(i), "resources"), CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
+			e := diag.Errorf(spec.TransformAt(i, "resources"), diag.CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
 				"unknown resource preset %q", *t.Resources)
 			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
 			if e.Suggest == "" {
@@ -303,12 +264,12 @@ func wellShaped(p schemas.ManifestResourcePreset) bool {
 	return p.CPURequest != nil && p.MemoryRequest != nil && p.CPULimit != nil && p.MemoryLimit != nil
 }
 
-var nonWord = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
+var nonWord = lazy.Regexp(`[^a-zA-Z0-9_]+`)
 
 // Slug replaces each run of characters outside [A-Za-z0-9_] with one "_" and trims "_"
 // ("customer-360" → "customer_360"); "product" when nothing is left.
 func Slug(name string) string {
-	s := strings.Trim(nonWord.ReplaceAllString(name, "_"), "_")
+	s := strings.Trim(nonWord().ReplaceAllString(name, "_"), "_")
 	if s == "" {
 		return "product"
 	}

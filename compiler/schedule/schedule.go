@@ -7,22 +7,17 @@ package schedule
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // embed the tz database: zone checks must not depend on the host
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"github.com/robfig/cron/v3"
 
 	"github.com/floe-dev/floe/diag"
-)
-
-// Diagnostic codes.
-const (
-	CodeCron     = "FLOE-E400"
-	CodeTimezone = "FLOE-E401"
-	CodeLegacy   = "FLOE-W401"
 )
 
 // legacyZones are the tz database's pre-IANA-naming zones: EST, MST and HST are fixed
@@ -54,7 +49,8 @@ var zonesTxt string
 // Zones are the IANA zone names floe accepts, sorted. time.LoadLocation alone is not
 // enough: it reads the host's zoneinfo first, which may hold extra names (right/UTC,
 // posix/…, localtime) or, on a case-insensitive file system, match europe/berlin.
-var Zones = func() []string {
+// They are read from the embedded list on first use.
+var Zones = sync.OnceValue(func() []string {
 	var out []string
 	for _, l := range strings.Split(zonesTxt, "\n") {
 		if l != "" && !strings.HasPrefix(l, "#") {
@@ -62,7 +58,7 @@ var Zones = func() []string {
 		}
 	}
 	return out
-}()
+})
 
 // sundaySeven rewrites day-of-week 7 (Sunday, as cron and Dagster's croniter accept it)
 // to 0 for robfig/cron, which stops at 6: "7" → "0", "5-7" → "5-6,0".
@@ -83,11 +79,11 @@ func sundaySeven(dow string) string {
 	return strings.Join(items, ",")
 }
 
-var parseIntErr = regexp.MustCompile(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
+var parseIntErr = lazy.Regexp(`^failed to parse int from (.*?): strconv\.\w+: .*$`)
 
 // cronError rewords robfig/cron's errors that quote Go's strconv.
 func cronError(err error) string {
-	if m := parseIntErr.FindStringSubmatch(err.Error()); m != nil {
+	if m := parseIntErr().FindStringSubmatch(err.Error()); m != nil {
 		return fmt.Sprintf("%q is not a number, a month name (JAN-DEC) or a day name (SUN-SAT)", m[1])
 	}
 	return err.Error()
@@ -122,11 +118,11 @@ func (c *Checked) Next(t time.Time, n int) []time.Time {
 // CheckZone validates an IANA time zone name against the embedded tz database.
 func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List) {
 	var diags diag.List
-	_, known := slices.BinarySearch(Zones, tz)
+	_, known := slices.BinarySearch(Zones(), tz)
 	loc, err := time.LoadLocation(tz)
 	if err != nil || !known {
-		d := diag.Errorf(pos, CodeTimezone, path, "unknown time zone %q", tz)
-		d.Suggest = diag.DidYouMean(tz, Zones)
+		d := diag.Errorf(pos, diag.CodeTimezone, path, "unknown time zone %q", tz)
+		d.Suggest = diag.DidYouMean(tz, Zones())
 		if d.Suggest == "" {
 			d.Suggest = "use an IANA time zone name such as UTC, Europe/Berlin or America/New_York"
 		}
@@ -134,7 +130,7 @@ func CheckZone(tz string, pos diag.Pos, path string) (*time.Location, diag.List)
 		return nil, diags
 	}
 	if meant, ok := legacyZones[tz]; ok {
-		d := diag.Warnf(pos, CodeLegacy, path, "%q is a legacy time zone name, not a place's zone; the schedule may run an hour off part of the year", tz)
+		d := diag.Warnf(pos, diag.CodeLegacyZone, path, "%q is a legacy time zone name, not a place's zone; the schedule may run an hour off part of the year", tz)
 		d.Suggest = "use " + meant
 		diags.Add(d)
 	}
@@ -151,7 +147,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 			ok = ok || trimmed == m
 		}
 		if !ok {
-			d := diag.Errorf(cronPos, CodeCron, cronPath, "cron macro %q is not supported", trimmed)
+			d := diag.Errorf(cronPos, diag.CodeCron, cronPath, "cron macro %q is not supported", trimmed)
 			d.Suggest = diag.DidYouMean(trimmed, Macros)
 			if d.Suggest == "" {
 				d.Suggest = "use " + strings.Join(Macros, ", ") + " or a 5-field expression"
@@ -160,7 +156,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 			return nil, diags
 		}
 	} else if n := len(strings.Fields(trimmed)); n != 5 {
-		d := diag.Errorf(cronPos, CodeCron, cronPath, "cron expression %q has %d fields; want 5 (minute hour day-of-month month day-of-week)", expr, n)
+		d := diag.Errorf(cronPos, diag.CodeCron, cronPath, "cron expression %q has %d fields; want 5 (minute hour day-of-month month day-of-week)", expr, n)
 		if n == 6 {
 			d.Suggest = "seconds are not supported: drop the first field"
 		}
@@ -174,7 +170,7 @@ func Check(expr string, cronPos diag.Pos, cronPath string, tz string, tzPos diag
 	}
 	sched, err := parser.Parse(toParse)
 	if err != nil {
-		diags.Add(diag.Errorf(cronPos, CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
+		diags.Add(diag.Errorf(cronPos, diag.CodeCron, cronPath, "invalid cron expression %q: %s", expr, cronError(err)))
 		return nil, diags
 	}
 	if diags.HasErrors() {

@@ -9,10 +9,10 @@ import (
 )
 
 func TestZonesLoad(t *testing.T) {
-	if len(Zones) < 400 || !slices.IsSorted(Zones) {
-		t.Fatalf("zones.txt: %d names, sorted %v", len(Zones), slices.IsSorted(Zones))
+	if len(Zones()) < 400 || !slices.IsSorted(Zones()) {
+		t.Fatalf("zones.txt: %d names, sorted %v", len(Zones()), slices.IsSorted(Zones()))
 	}
-	for _, z := range Zones {
+	for _, z := range Zones() {
 		if _, err := time.LoadLocation(z); err != nil {
 			t.Errorf("zone %s is listed but does not load: %v", z, err)
 		}
@@ -54,12 +54,12 @@ func TestSundayAsSeven(t *testing.T) {
 
 func TestLegacyZoneWarns(t *testing.T) {
 	for tz := range legacyZones {
-		if !slices.Contains(Zones, tz) {
+		if !slices.Contains(Zones(), tz) {
 			t.Errorf("legacy zone %s is not in zones.txt", tz)
 		}
 		_, ds := Check("@daily", diag.Pos{}, "cron", tz, diag.Pos{}, "tz")
-		if ds.HasErrors() || len(ds) != 1 || ds[0].Code != CodeLegacy || ds[0].Severity != diag.Warning {
-			t.Errorf("time zone %q: want one %s warning, got %v", tz, CodeLegacy, ds)
+		if ds.HasErrors() || len(ds) != 1 || ds[0].Code != diag.CodeLegacyZone || ds[0].Severity != diag.Warning {
+			t.Errorf("time zone %q: want one %s warning, got %v", tz, diag.CodeLegacyZone, ds)
 		}
 	}
 	for _, tz := range []string{"UTC", "America/New_York", "Etc/GMT+5"} {

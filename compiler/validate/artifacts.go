@@ -12,8 +12,7 @@ import (
 	"github.com/floe-dev/floe/schemas"
 )
 
-// CodeArtifacts is a rule of the manifest's artifacts block beyond its schema.
-const CodeArtifacts = "FLOE-E126"
+// diag.CodeArtifacts is a rule of the manifest's artifacts block beyond its schema.
 
 // The reference's value sets (schemas/promotion.py).
 var (
@@ -25,17 +24,17 @@ var (
 // signing.py, promotion.py): the cross-field rules its validators enforce.
 func artifactRules(f *parse.File, a *schemas.ArtifactsConfig, broken Broken) diag.List {
 	var diags diag.List
-	at := func(path ...string) diag.Pos { return f.Pos(atNode(f, path)) }
+	at := f.Mark
 	add := func(path []string, format string, args ...any) {
 		if broken.Within(path...) {
 			return
 		}
-		diags.Add(diag.Errorf(at(path...), CodeArtifacts, DottedPath(path), format, args...))
+		diags.Add(diag.Errorf(at(path...), diag.CodeArtifacts, DottedPath(path), format, args...))
 	}
 	reg := []string{"artifacts", "registry"}
 	// credentials_ref is checked only when written (a field validator does not run on
 	// defaults): required for basic and token, not allowed for the others.
-	if _, _, written := parse.LookupExact(f.Root, append(slices.Clone(reg), "auth", "credentials_ref")); written && !broken.Has(append(slices.Clone(reg), "auth", "type")...) {
+	if written := f.Has(append(slices.Clone(reg), "auth", "credentials_ref")...); written && !broken.Has(append(slices.Clone(reg), "auth", "type")...) {
 		switch t := a.Registry.Auth.Type; {
 		case (t == "basic" || t == "token") && a.Registry.Auth.CredentialsRef == nil:
 			add(append(slices.Clone(reg), "auth", "credentials_ref"), "credentials_ref is required for auth type %q", t)
@@ -104,9 +103,8 @@ func artifactRules(f *parse.File, a *schemas.ArtifactsConfig, broken Broken) dia
 		for _, g := range gates {
 			gp := append(slices.Clone(ep), "gates", g)
 			if !slices.Contains(schemas.PromotionGates, g) {
-				k, _ := parse.Lookup(f.Root, gp)
 				if !broken.Within(gp...) {
-					d := diag.Errorf(f.Pos(k), CodeArtifacts, DottedPath(gp), "unknown promotion gate %q", g)
+					d := diag.Errorf(f.Key(gp...), diag.CodeArtifacts, DottedPath(gp), "unknown promotion gate %q", g)
 					d.Suggest = diag.DidYouMean(g, schemas.PromotionGates)
 					if d.Suggest == "" {
 						d.Suggest = "gates: " + strings.Join(schemas.PromotionGates, ", ")

@@ -2,11 +2,8 @@ package validate
 
 import (
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/floe-dev/floe/compiler/parse"
 )
 
 // Broken is the set of values of a file that failed validation (or are required and
@@ -53,11 +50,10 @@ func (b Broken) Add(path ...string) {
 	b[strings.Join(path, "/")] = true
 }
 
-// breakage collects, while diagnostics are made (in parallel for big lists), what the
-// schema pass found broken; apply prunes the tree once every diagnostic is made (they
-// look nodes up in it).
+// breakage collects, while the diagnostics of a tree are made, what the schema pass
+// found broken; apply prunes the tree once every diagnostic is made (they look nodes up
+// in it).
 type breakage struct {
-	mu    sync.Mutex
 	paths [][]string
 	null  []*yaml.Node
 	drop  []dropKey
@@ -69,13 +65,11 @@ type dropKey struct {
 }
 
 // broken records loc as broken and its value node, when it exists, for nulling.
-func (b *breakage) broken(f *parse.File, loc []string) {
+func (b *breakage) broken(t *tree, loc []string) {
 	if b == nil {
 		return
 	}
-	_, v, ok := parse.LookupExact(f.Root, loc)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	_, v, ok := t.lookupExact(loc)
 	b.paths = append(b.paths, append([]string(nil), loc...))
 	if ok && v != nil {
 		b.null = append(b.null, v)
@@ -87,8 +81,6 @@ func (b *breakage) brokenNode(loc []string, n *yaml.Node) {
 	if b == nil {
 		return
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.paths = append(b.paths, append([]string(nil), loc...))
 	b.null = append(b.null, n)
 }
@@ -98,8 +90,6 @@ func (b *breakage) missing(loc []string) {
 	if b == nil {
 		return
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.paths = append(b.paths, append([]string(nil), loc...))
 }
 
@@ -108,13 +98,11 @@ func (b *breakage) unknown(m *yaml.Node, key string) {
 	if b == nil || m == nil {
 		return
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.drop = append(b.drop, dropKey{m, key})
 }
 
-// apply prunes the tree and adds the broken paths to set.
-func (b *breakage) apply(set Broken) {
+// apply prunes the tree and adds the broken paths to set (made when nil and needed).
+func (b *breakage) apply(set Broken) Broken {
 	for _, d := range b.drop {
 		m := d.m
 		kept := m.Content[:0]
@@ -129,8 +117,12 @@ func (b *breakage) apply(set Broken) {
 		nullNode(n)
 	}
 	for _, p := range b.paths {
+		if set == nil {
+			set = Broken{}
+		}
 		set.Add(p...)
 	}
+	return set
 }
 
 // nullNode turns n into a null scalar in place, keeping its position.

@@ -3,10 +3,11 @@ package validate
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
 
 	"go.yaml.in/yaml/v3"
 
@@ -16,18 +17,16 @@ import (
 
 // Codes of the values the reference's lax mode converts.
 const (
-	// CodeCoerced: a value of another type the reference converts (the string "30"
-	// for an integer, 1 or "yes" for a boolean); floe converts it the same way and says
-	// how to write it.
-	CodeCoerced = "FLOE-W102"
-	// CodeYAML11: a value only YAML 1.1 reads so (yes/no/on/off as booleans), or one the
-	// reference's reader would reject where floe accepts it.
-	CodeYAML11 = "FLOE-W103"
+// diag.CodeCoerced: a value of another type the reference converts (the string "30"
+// for an integer, 1 or "yes" for a boolean); floe converts it the same way and says
+// how to write it.
+// diag.CodeYAML11: a value only YAML 1.1 reads so (yes/no/on/off as booleans), or one the
+// reference's reader would reject where floe accepts it.
 )
 
 // laxInt is the text Pydantic's lax mode reads as an integer: surrounding whitespace,
 // a sign, digits with single underscores between them, a fraction of zeros.
-var laxInt = regexp.MustCompile(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
+var laxInt = lazy.Regexp(`^[+-]?[0-9]+(?:_[0-9]+)*(?:\.0*)?$`)
 
 // laxBools are the strings Pydantic's lax mode reads as booleans (any case).
 var laxBools = map[string]bool{"0": false, "off": false, "f": false, "false": false, "n": false, "no": false,
@@ -37,17 +36,16 @@ var laxBools = map[string]bool{"0": false, "off": false, "f": false, "false": fa
 // mode converts to the type the schema wants there, with a warning each; and reports a
 // date (an unquoted YAML 1.1 timestamp) where a string is wanted, which the reference
 // rejects (recorded in b: the schema pass reads it as a string and must not see it).
-func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.Node, loc []string, b *breakage) diag.List {
+func coerce(t *tree, cs *compiledSchema, schema map[string]any, n *yaml.Node, loc []string, b *breakage) diag.List {
 	var diags diag.List
 	var walk func(s map[string]any, n *yaml.Node)
-	seen := map[*yaml.Node]bool{}
+	var seen nodeSet
 	walk = func(s map[string]any, n *yaml.Node) {
 		if n != nil && n.Kind == yaml.AliasNode {
 			n = parse.Deref(n)
-			if n == nil || seen[n] {
+			if n == nil || !seen.add(n) {
 				return
 			}
-			seen[n] = true
 		}
 		s = cs.resolve(s)
 		if n == nil || s == nil {
@@ -84,7 +82,7 @@ func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.No
 				loc = loc[:len(loc)-1]
 			}
 		case yaml.ScalarNode:
-			if d, ok := coerceScalar(f, s, n, loc, b); ok {
+			if d, ok := coerceScalar(t, s, n, loc, b); ok {
 				diags.Add(d)
 			}
 		}
@@ -93,18 +91,21 @@ func coerce(f *parse.File, cs *compiledSchema, schema map[string]any, n *yaml.No
 	return diags
 }
 
-func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b *breakage) (diag.Diagnostic, bool) {
+func coerceScalar(t *tree, s map[string]any, n *yaml.Node, loc []string, b *breakage) (diag.Diagnostic, bool) {
+	f := t.f
 	want, _ := s["type"].(string)
 	switch {
 	case want == "string" && n.Tag != parse.TimestampTag && n.Tag != "!!bool",
-		want == "integer" && n.Tag == "!!int", want == "number" && (n.Tag == "!!int" || n.Tag == "!!float"),
-		want == "boolean" && n.Tag == "!!bool" && len(f.Written) == 0, want == "":
+		want == "integer" && n.Tag == "!!int", want == "number" && (n.Tag == "!!int" || n.Tag == "!!float"), want == "":
 		return diag.Diagnostic{}, false // the common cases, first and cheaply: nothing to convert
 	}
 	written := f.WrittenText(n)
-	path := f.UserPath(loc) // only for the few values that get a diagnostic
+	if want == "boolean" && n.Tag == "!!bool" && written == n.Value {
+		return diag.Diagnostic{}, false // a boolean written as YAML 1.2 writes it
+	}
+	path := t.userPath(loc) // only for the few values that get a diagnostic
 	warn := func(format string, args ...any) (diag.Diagnostic, bool) {
-		return diag.Warnf(f.Pos(n), CodeCoerced, path, format, args...), true
+		return diag.Warnf(f.Pos(n), diag.CodeCoerced, path, format, args...), true
 	}
 	set := func(tag, value string) {
 		n.Tag, n.Value, n.Style = tag, value, 0
@@ -118,7 +119,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 		switch n.Tag {
 		case "!!str":
 			t := strings.TrimSpace(n.Value)
-			if !laxInt.MatchString(t) {
+			if !laxInt().MatchString(t) {
 				return diag.Diagnostic{}, false
 			}
 			t, _, _ = strings.Cut(strings.ReplaceAll(t, "_", ""), ".")
@@ -176,7 +177,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 		switch n.Tag {
 		case "!!bool":
 			if written != n.Value && !slices.Contains([]string{"True", "TRUE", "False", "FALSE"}, written) {
-				d := diag.Warnf(f.Pos(n), CodeYAML11, path, "%s is a boolean only in YAML 1.1 (the reference reads it so, as floe does): write %s", written, n.Value)
+				d := diag.Warnf(f.Pos(n), diag.CodeYAML11, path, "%s is a boolean only in YAML 1.1 (the reference reads it so, as floe does): write %s", written, n.Value)
 				d.Suggest = "editors and other YAML 1.2 tools read it as a string"
 				return d, true
 			}
@@ -202,7 +203,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 			if f, _ := s["format"].(string); f == "date" || f == "date-time" {
 				return diag.Diagnostic{}, false // a date where the reference wants one
 			}
-			d := diag.Errorf(f.Pos(n), CodeType, path, "%s must be a string, not a date", fieldName(path))
+			d := diag.Errorf(f.Pos(n), diag.CodeType, path, "%s must be a string, not a date", fieldName(path))
 			d.Suggest = fmt.Sprintf("YAML 1.1 reads %s as a date (as the reference does): quote it: \"%s\"", written, written)
 			b.brokenNode(slices.Clone(loc), n)
 			return d, true
@@ -212,7 +213,7 @@ func coerceScalar(f *parse.File, s map[string]any, n *yaml.Node, loc []string, b
 			enum, _ := s["enum"].([]any)
 			if slices.Contains(enum, any(written)) {
 				set("!!str", written)
-				d := diag.Warnf(f.Pos(n), CodeYAML11, path, "%s is a boolean in YAML 1.1: the reference rejects it here, floe reads the string %q", written, written)
+				d := diag.Warnf(f.Pos(n), diag.CodeYAML11, path, "%s is a boolean in YAML 1.1: the reference rejects it here, floe reads the string %q", written, written)
 				d.Suggest = fmt.Sprintf("quote it: \"%s\"", written)
 				return d, true
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -156,7 +157,7 @@ func structFields(t reflect.Type) map[string]int {
 			continue
 		}
 		tag := f.Tag.Get("json")
-		name, opts, _ := cutComma(tag)
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "-" && opts == "" {
 			continue
 		}
@@ -173,11 +174,19 @@ func structFields(t reflect.Type) map[string]int {
 	return m
 }
 
-func cutComma(s string) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
+// hasAnchors reports whether any node under n has an anchor or is an alias: only then
+// can two places of the document share nodes.
+func hasAnchors(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchors(c) {
+			return true
 		}
 	}
-	return s, "", false
+	return false
 }

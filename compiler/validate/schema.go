@@ -17,32 +17,14 @@ import (
 
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
-	"github.com/floe-dev/floe/internal/par"
 	"github.com/floe-dev/floe/schemas/check"
 )
 
-// Diagnostic codes for schema violations.
-const (
-	CodeUnknownKey = "FLOE-E100"
-	CodeMissing    = "FLOE-E101"
-	CodeType       = "FLOE-E102"
-	CodeEnum       = "FLOE-E103"
-	CodePattern    = "FLOE-E104"
-	CodeRange      = "FLOE-E105"
-)
-
 // compiledSchema is one embedded schema with its raw document kept for looking up the
-// keys allowed at a path (did-you-mean). Validation goes through schemas/check: a fast
-// path for valid values, santhosh-tekuri for everything else and for every error.
+// keys allowed at a path (did-you-mean). Validation goes through schemas/check.
 type compiledSchema struct {
 	schema *check.Schema
 	doc    map[string]any
-}
-
-// Def returns the schema's $defs entry name, for validating list items one by one: a
-// 100,000-transform list is then never materialized as one generic value.
-func (cs *compiledSchema) Def(name string) (*check.Schema, error) {
-	return cs.schema.Def(name)
 }
 
 // Schema returns the embedded schema name (no network loader: every $ref is local).
@@ -54,146 +36,45 @@ func Schema(name string) (*compiledSchema, error) {
 	return &compiledSchema{schema: s, doc: s.Doc()}, nil
 }
 
-// ValidateValue validates an already-converted value against schema name and returns
-// the raw error (for internal self-checks such as the artifact before writing).
-func ValidateValue(name string, v any) error {
-	cs, err := Schema(name)
-	if err != nil {
-		return err
+// printer words santhosh-tekuri's messages (made on first use).
+var printer = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
+
+// schemaDiags validates the tree t against s (the whole schema for the top level of a
+// manifest, the split schemas for floe.yaml's top level and its transforms), with the
+// value of t's list, when it has one, replaced by items placeholders (check.Split), and
+// maps every violation to the YAML node it is about; b collects what is broken.
+func schemaDiags(t *tree, cs *compiledSchema, s *check.Schema, list string, items int, b *breakage) diag.List {
+	var v any = map[string]any{}
+	if t.root != nil {
+		var err error
+		if v, err = parse.ToValue(t.root); err != nil {
+			return diag.List{diag.Errorf(diag.Pos{File: t.f.Name}, diag.CodeLimit, "", "%v", err)}
+		}
+		if m, ok := v.(map[string]any); ok && list != "" {
+			if _, seq := parse.MapGet(t.root, list); seq != nil && seq.Kind == yaml.SequenceNode {
+				m[list] = check.Placeholders(items)
+			}
+		}
 	}
-	return cs.schema.Validate(v)
+	if err := s.Validate(v); err != nil {
+		return validationDiags(t, cs, err, b)
+	}
+	return nil
 }
 
-// ValidateItems validates n generic JSON values, produced by item, against $defs/def of
-// schema name, in parallel; it returns the first failure.
-func ValidateItems(name, def string, n int, item func(i int) (any, error)) error {
-	cs, err := Schema(name)
-	if err != nil {
-		return err
-	}
-	s, err := cs.Def(def)
-	if err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	var first error
-	parallelItems(n, func(i int) diag.List {
-		v, err := item(i)
-		if err == nil {
-			err = s.Validate(v)
-		}
-		if err != nil {
-			mu.Lock()
-			if first == nil {
-				first = fmt.Errorf("item %d: %w", i, err)
-			}
-			mu.Unlock()
-		}
-		return nil
-	})
-	return first
-}
-
-var printer = message.NewPrinter(language.English)
-
-// itemized names the lists validated item by item (list key → $defs name), so big
-// inputs are validated in parallel and never held as one generic tree.
-var itemized = map[string]map[string]string{"floe-spec": {"transforms": "TransformSpec"}}
-
-// schemaDiags validates f's tree against schema name and maps every violation to the
-// YAML node it is about; b (when not nil) collects what is broken.
-func schemaDiags(f *parse.File, name string, b *breakage) diag.List {
-	var diags diag.List
-	cs, err := Schema(name)
-	if err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
-		return diags
-	}
-	var root any = map[string]any{}
-	type list struct {
-		key   string
-		items []*yaml.Node
-		def   *check.Schema
-	}
-	var lists []list
-	if f.Root != nil {
-		// Lists validated item by item keep only their first item in the root value (so
-		// the list's own constraints still apply); the rest are validated below.
-		m := make(map[string]any, len(f.Root.Content)/2)
-		for i := 0; i+1 < len(f.Root.Content); i += 2 {
-			k, vn := f.Root.Content[i].Value, parse.Deref(f.Root.Content[i+1])
-			if defName, ok := itemized[name][k]; ok && vn != nil && vn.Kind == yaml.SequenceNode && len(vn.Content) > 1 {
-				def, err := cs.Def(defName)
-				if err != nil {
-					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err))
-					return diags
-				}
-				first, err := parse.ToValue(vn.Content[0])
-				if err != nil {
-					diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
-					return diags
-				}
-				m[k] = []any{first}
-				lists = append(lists, list{key: k, items: vn.Content[1:], def: def})
-				continue
-			}
-			v, err := parse.ToValue(vn)
-			if err != nil {
-				diags.Add(diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err))
-				return diags
-			}
-			m[k] = v
-		}
-		root = m
-	}
-	if err := cs.schema.Validate(root); err != nil {
-		diags.Add(validationDiags(f, cs, err, nil, b)...)
-	}
-	for _, l := range lists {
-		diags.Add(parallelItems(len(l.items), func(i int) diag.List {
-			v, err := parse.ToValue(l.items[i])
-			if err != nil {
-				return diag.List{diag.Errorf(diag.Pos{File: f.Name}, parse.CodeLimit, "", "%v", err)}
-			}
-			if err := l.def.Validate(v); err != nil {
-				return validationDiags(f, cs, err, []string{l.key, strconv.Itoa(i + 1)}, b)
-			}
-			return nil
-		})...)
-	}
-	return diags
-}
-
-// parallelItems runs check over n items on every CPU and concatenates the results in
-// item order.
-func parallelItems(n int, check func(i int) diag.List) diag.List {
-	workers := par.Workers(n, 256)
-	results := make([]diag.List, workers)
-	par.Ranges(workers, n, func(w, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			results[w] = append(results[w], check(i)...)
-		}
-	})
-	var out diag.List
-	for _, r := range results {
-		out = append(out, r...)
-	}
-	return out
-}
-
-// validationDiags maps a validation error, whose instance locations are relative to
-// prefix, to diagnostics.
-func validationDiags(f *parse.File, cs *compiledSchema, err error, prefix []string, b *breakage) diag.List {
+// validationDiags maps a validation error about t (whose instance locations are from
+// t's root) to diagnostics.
+func validationDiags(t *tree, cs *compiledSchema, err error, b *breakage) diag.List {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		return diag.List{diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: %v", err)}
+		return diag.List{diag.Errorf(diag.Pos{File: t.f.Name}, diag.CodeInternal, "", "internal error: %v", err)}
 	}
 	var diags diag.List
 	for _, leaf := range leaves(ve) {
-		if len(prefix) > 0 {
-			leaf.InstanceLocation = append(slices.Clip(prefix), leaf.InstanceLocation...)
+		if len(t.prefix) > 0 {
+			leaf.InstanceLocation = append(slices.Clip(t.prefix), leaf.InstanceLocation...)
 		}
-		diags.Add(toDiag(f, cs, leaf, b)...)
+		diags.Add(toDiag(t, cs, leaf, b)...)
 	}
 	return diags
 }
@@ -257,19 +138,20 @@ func join(path []string, key string) []string {
 	return append(slices.Clip(path), key)
 }
 
-func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b *breakage) []diag.Diagnostic {
+func toDiag(t *tree, cs *compiledSchema, ve *jsonschema.ValidationError, b *breakage) []diag.Diagnostic {
+	f := t.f
 	loc := ve.InstanceLocation
-	key, val := parse.Lookup(f.Root, loc)
+	key, val := t.lookup(loc)
 	at := val
 	if at == nil {
 		at = key
 	}
-	path := f.UserPath(loc)
+	path := t.userPath(loc)
 	switch ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 	case *kind.Required:
 	default:
-		b.broken(f, loc)
+		b.broken(t, loc)
 	}
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
@@ -285,7 +167,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 					b.missing(join(loc, near))
 				}
 			}
-			d := diag.Errorf(f.Pos(kn), CodeUnknownKey, f.UserPath(join(loc, p)), "unknown key %q", p)
+			d := diag.Errorf(f.Pos(kn), diag.CodeUnknownKey, t.userPath(join(loc, p)), "unknown key %q", p)
 			d.Suggest = diag.DidYouMean(p, allowed)
 			if d.Suggest == "" && len(allowed) > 0 && len(allowed) <= 12 {
 				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
@@ -299,7 +181,7 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 		if key != nil {
 			pos = f.Pos(key)
 		}
-		if f.Root == nil {
+		if t.root == nil {
 			pos = diag.Pos{File: f.Name, Line: 1, Col: 1}
 		}
 		for _, m := range k.Missing {
@@ -308,16 +190,16 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 			if where == "" {
 				where = "the top level"
 			}
-			out = append(out, diag.Errorf(pos, CodeMissing, f.UserPath(join(loc, m)), "missing required key %q in %s", m, where))
+			out = append(out, diag.Errorf(pos, diag.CodeMissing, t.userPath(join(loc, m)), "missing required key %q in %s", m, where))
 		}
 		return out
 	case *kind.Type:
 		pos := f.Pos(at)
-		if key != nil && at != nil && (at.Kind == yaml.MappingNode || at.Kind == yaml.SequenceNode) && at.Style&yaml.FlowStyle == 0 {
+		if key != nil && parse.IsBlock(at) {
 			// A block mapping or list starts on the line after its key: point at the key.
 			pos = f.Pos(key)
 		}
-		d := diag.Errorf(pos, CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
+		d := diag.Errorf(pos, diag.CodeType, path, "%s must be %s, not %s", fieldName(path), wantName(k.Want), parse.KindName(at))
 		d.Suggest = typeHint(f, at, k.Want)
 		return []diag.Diagnostic{d}
 	case *kind.Enum:
@@ -325,21 +207,21 @@ func toDiag(f *parse.File, cs *compiledSchema, ve *jsonschema.ValidationError, b
 		for i, w := range k.Want {
 			want[i] = fmt.Sprint(w)
 		}
-		d := diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be one of %s, not %s", fieldName(path), strings.Join(want, ", "), show(k.Got))
+		d := diag.Errorf(f.Pos(at), diag.CodeEnum, path, "%s must be one of %s, not %s", fieldName(path), strings.Join(want, ", "), show(k.Got))
 		if s, ok := k.Got.(string); ok {
 			d.Suggest = diag.DidYouMean(s, want)
 		}
 		return []diag.Diagnostic{d}
 	case *kind.Const:
-		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeEnum, path, "%s must be %s, not %s", fieldName(path), show(k.Want), show(k.Got))}
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeEnum, path, "%s must be %s, not %s", fieldName(path), show(k.Want), show(k.Got))}
 	case *kind.Pattern:
-		d := diag.Errorf(f.Pos(at), CodePattern, path, "%s %s does not match %s", fieldName(path), show(k.Got), k.Want)
+		d := diag.Errorf(f.Pos(at), diag.CodePattern, path, "%s %s does not match %s", fieldName(path), show(k.Got), k.Want)
 		d.Suggest = cs.description(loc)
 		return []diag.Diagnostic{d}
 	case *kind.Format:
-		return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
+		return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodePattern, path, "%s %s is not a valid %s", fieldName(path), show(k.Got), k.Want)}
 	}
-	return []diag.Diagnostic{diag.Errorf(f.Pos(at), CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer))}
+	return []diag.Diagnostic{diag.Errorf(f.Pos(at), diag.CodeRange, path, "%s: %s", fieldName(path), ve.ErrorKind.LocalizedString(printer()))}
 }
 
 func fieldName(path string) string {
@@ -480,21 +362,13 @@ func (cs *compiledSchema) description(loc []string) string {
 	return ""
 }
 
-// integerFields makes the integers of f decodable into the Go types: a YAML float with
-// no fraction (1e3, 30.0) where the schema wants an integer is rewritten to the integer
-// (the reference's lax mode accepts it), and an integer that does not fit 64 bits is an
-// error at its position rather than a failure to decode. Run it after the schema pass
-// succeeded (so every integer field holds a number).
-func integerFields(f *parse.File, name string, b *breakage) diag.List {
-	cs, err := Schema(name)
-	if err != nil || f.Root == nil {
-		return nil
-	}
-	return integerFieldsAt(f, cs, f.Root, nil, b)
-}
-
-// integerFieldsAt is integerFields for the subtree n at path prefix.
-func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []string, b *breakage) diag.List {
+// integerFields makes the integers of the tree t decodable into the Go types: a YAML
+// float with no fraction (1e3, 30.0) where the schema wants an integer is rewritten to
+// the integer (the reference's lax mode accepts it), and an integer that does not fit
+// 64 bits is an error at its position rather than a failure to decode. Run it after
+// the schema pass (every integer field that is left holds a number).
+func integerFields(t *tree, cs *compiledSchema, b *breakage) diag.List {
+	f, n, prefix := t.f, t.root, t.prefix
 	var diags diag.List
 	// The path is kept as a stack of keys and indexes and only spelled out at numbers:
 	// most of a big file has none.
@@ -552,7 +426,7 @@ func integerFieldsAt(f *parse.File, cs *compiledSchema, n *yaml.Node, prefix []s
 			return
 		}
 		if !v.IsInt() || !v.Num().IsInt64() {
-			diags.Add(diag.Errorf(f.Pos(n), CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
+			diags.Add(diag.Errorf(f.Pos(n), diag.CodeRange, DottedPath(loc), "%s: %s is out of range for an integer", DottedPath(loc), n.Value))
 			b.brokenNode(loc, n)
 			return
 		}

@@ -1,16 +1,18 @@
 // Package validate is the compiler's second pass: it checks each parsed file against
 // its embedded JSON Schema (generated from the Go types in schemas) and the rules the
-// schema cannot express, maps every violation to a YAML position, and decodes the
-// file into its Go type. All problems of a file are reported, not just the first.
+// schema cannot express, maps every violation to a YAML position, finds the literal
+// secrets, and decodes the file into its Go type. All problems of a file are reported,
+// not just the first.
+//
+// floe.yaml's transforms come one by one, as parse decodes them (Transforms): each is
+// checked, decoded, searched for literal secrets and located (Site) on the goroutine
+// that decoded it, and its YAML is garbage afterwards. ValidateSpec then validates the
+// rest of the file and puts the two together. Every rule is written once, for a tree:
+// the top level of a file, or one transform (tree.go).
 package validate
 
 import (
 	"fmt"
-	"math"
-	"net/netip"
-	"net/url"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,276 +22,189 @@ import (
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/schemas"
+	"github.com/floe-dev/floe/schemas/check"
 )
 
-// Diagnostic codes of the rules beyond the schema.
-const (
-	CodeEnvKey        = "FLOE-E106"
-	CodeAliasConflict = "FLOE-E107"
-	CodeDuplicateName = "FLOE-E110"
-	CodeUnknownTop    = "FLOE-W100"
-	CodeReserved      = "FLOE-E120"
-	CodeScope         = "FLOE-E121"
-	CodeEndpoint      = "FLOE-E122"
-	CodeWeights       = "FLOE-E123"
-	CodeNaming        = "FLOE-E124"
-	CodePreset        = "FLOE-E125"
-)
+// listKey is floe.yaml's list that grows with the product.
+const listKey = "transforms"
 
 // Spec is a floe.yaml that passed validation.
 //
 // A Spec is returned even when validation found errors (the driver then writes
-// nothing): Broken lists the values that failed, now null in File and zero in Spec.
+// nothing): Broken lists the values that failed, now null in File and zero in the
+// FloeSpec.
 type Spec struct {
+	*schemas.FloeSpec
+	// File is floe.yaml without its transforms (handed over to Transforms by parse).
 	File   *parse.File
-	Spec   *schemas.FloeSpec
 	Broken Broken
 	// Names are the transforms' names as written, valid or not ("" where none is).
 	Names []string
+	// Sites are where each transform was written.
+	Sites []Site
+	// Secrets are the literal secrets of floe.yaml, in document order.
+	Secrets []Finding
 }
 
-// Manifest is a manifest.yaml that passed validation.
-// Like Spec, it is returned with errors too; Broken lists what failed.
-type Manifest struct {
-	File     *parse.File
-	Manifest *schemas.Manifest
-	Broken   Broken
+// Transforms validates floe.yaml's transforms as parse hands them over (List), each on
+// the goroutine that decoded it. The zero Transforms is ready for use.
+type Transforms struct {
+	f *parse.File
+	// What Spec keeps of each transform, by index.
+	specs []schemas.TransformSpec
+	names []string
+	sites []Site
+	// found is what validating each found: for most transforms, nothing.
+	found []found
+	keys  *sync.Map // secret keys, memoized (see secretsIn)
+	err   error     // the schemas could not be loaded (floe's fault)
 }
 
-// envKeys may not appear anywhere in floe.yaml: environment-specific settings belong
-// to the platform manifest (compared lower-cased).
-var envKeys = []string{"database", "schema", "host", "port", "username", "password", "credentials",
-	"connection_string", "endpoint", "access_key", "secret_key", "token", "api_key"}
+// found is what validating a transform found besides its value.
+type found struct {
+	diags   diag.List
+	broken  Broken // paths from the file's top level (transforms/3/name)
+	secrets []Finding
+}
 
-// manifestEnvKeys may not appear at the top level of a manifest (exact case).
-var manifestEnvKeys = []string{"env_overrides", "environments", "environment", "env", "dev", "staging",
-	"prod", "production", "target_env", "floe_env"}
+// List is the parse.List that hands floe.yaml's transforms to ts.
+func (ts *Transforms) List() *parse.List {
+	return &parse.List{Key: listKey, Start: ts.start}
+}
+
+func (ts *Transforms) start(f *parse.File, n int) func(int, *yaml.Node) {
+	*ts = Transforms{f: f, specs: make([]schemas.TransformSpec, n), names: make([]string, n), sites: make([]Site, n),
+		found: make([]found, n), keys: &sync.Map{}}
+	cs, err := Schema("floe-spec")
+	var itemSchema *check.Schema
+	if err == nil {
+		_, itemSchema, err = cs.schema.Split(listKey)
+	}
+	if err != nil {
+		ts.err = err
+		return func(int, *yaml.Node) {}
+	}
+	schema := cs.node([]string{listKey, "0"})
+	return func(i int, n *yaml.Node) {
+		ts.found[i] = validateTransform(item(f, listKey, i, n), cs, itemSchema, schema, ts.keys, &ts.specs[i], &ts.names[i], &ts.sites[i])
+	}
+}
+
+// validateTransform runs the rules over one transform (in the order ValidateSpec runs
+// them over the top level), decodes it into dst, and records its name as written and
+// its site.
+func validateTransform(t *tree, cs *compiledSchema, s *check.Schema, schema map[string]any, keys *sync.Map,
+	dst *schemas.TransformSpec, name *string, site *Site) found {
+	var r found
+	// Before any rule drops a key or nulls a value (see Finding).
+	r.secrets = secretsIn(t, keys)
+	banEnvKeys(t, t.root, t.prefix, new(nodeSet), &r.diags)
+	n := parse.Deref(t.root)
+	foldAlias(t, n, "depends_on", "dependsOn", &r.diags)
+	foldAlias(t, n, "quality_checks", "qualityChecks", &r.diags)
+	// Values the reference's lax mode converts are converted first (with a warning), so
+	// the schema sees them as the reference's model does.
+	var b breakage
+	r.diags.Add(coerce(t, cs, schema, t.root, t.prefix, &b)...)
+	r.diags.Add(schemaDiags(t, cs, s, "", 0, &b)...)
+	// The name as written, before a broken one is nulled: a dependsOn naming a transform
+	// whose name is invalid is not a second error.
+	if _, v := parse.MapGet(t.root, "name"); v != nil && v.Kind == yaml.ScalarNode {
+		*name = v.Value
+	}
+	r.broken = b.apply(nil)
+	b = breakage{}
+	r.diags.Add(integerFields(t, cs, &b)...)
+	r.broken = b.apply(r.broken)
+	if err := decodeInto(t.root, dst); err != nil {
+		r.diags.Add(diag.Errorf(diag.Pos{File: t.f.Name}, diag.CodeInternal, "", "internal error: decode %s: %v", DottedPath(t.prefix), err))
+	}
+	*site = locate(t)
+	return r
+}
 
 // maxDestinationConfigKeys bounds destinations[].config (contract.md §1.3).
 const maxDestinationConfigKeys = 50
 
-// reservedNames may not name a manifest (compared lower-cased).
-var reservedNames = []string{"default", "system", "floe", "admin", "root"}
-
-// ValidateSpec validates a parsed floe.yaml.
-func ValidateSpec(f *parse.File) (*Spec, diag.List) {
+// ValidateSpec validates floe.yaml: its top level, and the transforms ts took as parse
+// handed them over (parse.ParseList with ts.List()).
+func ValidateSpec(f *parse.File, ts *Transforms) (*Spec, diag.List) {
 	var diags diag.List
-	// A big transforms list whose nodes are not shared (no anchors in the document,
-	// so no aliases or merged copies) is walked item by item on every CPU.
-	var ts *yaml.Node
-	var items []*yaml.Node
+	cs, err := Schema("floe-spec")
+	var docSchema *check.Schema
+	if err == nil {
+		docSchema, _, err = cs.schema.Split(listKey)
+	}
+	if err == nil {
+		err = ts.err
+	}
+	if _, seq := parse.MapGet(f.Root, listKey); err == nil && (ts.f != f && f.Items > 0 || seq != nil && seq.Kind == yaml.SequenceNode && len(seq.Content) > 0) {
+		// A File parsed whole (parse.Parse) keeps its transforms in its tree: they
+		// would not be validated.
+		err = fmt.Errorf("the transforms of %s were not handed to validation (parse it with parse.ParseList and Transforms.List)", f.Name)
+	}
+	if err != nil {
+		return nil, diag.List{diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: %v", err)}
+	}
+	t := top(f)
+	secrets := Secrets(f) // before any rule drops a key or nulls a value (see Finding)
 	if f.Root != nil {
-		_, ts = parse.MapGet(f.Root, "transforms")
-		if ts != nil && ts.Kind == yaml.SequenceNode && len(ts.Content) >= parallelMin && !hasAnchors(f.Root) {
-			items = ts.Content
-		}
-		// The items, when walked in parallel, are detached while the rest is walked.
-		detach(ts, items, func() {
-			banEnvKeys(f, f.Root, nil, map[*yaml.Node]bool{}, &diags)
-		})
-		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
-		foldAlias(f, f.Root, "output_ports", "outputPorts", &diags)
-		itemRules := func(i int, t *yaml.Node, d *diag.List) {
-			t = parse.Deref(t)
-			foldAlias(f, t, "depends_on", "dependsOn", d)
-			foldAlias(f, t, "quality_checks", "qualityChecks", d)
-		}
-		if items != nil {
-			diags.Add(parallelItems(len(items), func(i int) diag.List {
-				var d diag.List
-				banEnvKeys(f, items[i], []string{"transforms", strconv.Itoa(i)}, map[*yaml.Node]bool{}, &d)
-				itemRules(i, items[i], &d)
-				return d
-			})...)
-		} else if ts != nil && ts.Kind == yaml.SequenceNode {
-			for i, t := range ts.Content {
-				itemRules(i, t, &diags)
-			}
-		}
+		banEnvKeys(t, f.Root, nil, new(nodeSet), &diags)
+		foldAlias(t, f.Root, "api_version", "apiVersion", &diags)
+		foldAlias(t, f.Root, "output_ports", "outputPorts", &diags)
 	}
-	// Values the reference's lax mode converts are converted first (with a warning), so
-	// the schema sees them as the reference's model does.
 	var b breakage
-	if cs, err := Schema("floe-spec"); err == nil && f.Root != nil {
-		if items != nil {
-			detach(ts, items, func() {
-				diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
-			})
-			item := cs.node([]string{"transforms", "0"})
-			diags.Add(parallelItems(len(items), func(i int) diag.List {
-				return coerce(f, cs, item, items[i], []string{"transforms", strconv.Itoa(i)}, &b)
-			})...)
-		} else {
-			diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
-		}
+	if f.Root != nil {
+		diags.Add(coerce(t, cs, cs.doc, f.Root, nil, &b)...)
 	}
-	diags.Add(schemaDiags(f, "floe-spec", &b)...)
-	// The names as written, before broken ones are nulled: a dependsOn naming a
-	// transform whose name is invalid is not a second error.
-	var names []string
-	if ts != nil && ts.Kind == yaml.SequenceNode {
-		all := ts.Content
-		if items != nil {
-			all = items
-		}
-		names = make([]string, len(all))
-		for i, t := range all {
-			if _, v := parse.MapGet(t, "name"); v != nil && v.Kind == yaml.ScalarNode {
-				names[i] = v.Value
-			}
-		}
-	}
-	broken := Broken{}
-	b.apply(broken)
+	diags.Add(schemaDiags(t, cs, docSchema, listKey, f.Items, &b)...)
+	broken := b.apply(Broken{})
 	// The schema pass may have found errors: what is left (broken values are null now)
 	// is still checked and decoded, so later passes can run over the valid parts.
 	b = breakage{}
-	if cs, err := Schema("floe-spec"); err == nil && items != nil {
-		detach(ts, items, func() {
-			diags.Add(integerFieldsAt(f, cs, f.Root, nil, &b)...)
-		})
-		diags.Add(parallelItems(len(items), func(i int) diag.List {
-			return integerFieldsAt(f, cs, items[i], []string{"transforms", strconv.Itoa(i)}, &b)
-		})...)
-	} else {
-		diags.Add(integerFields(f, "floe-spec", &b)...)
+	if f.Root != nil {
+		diags.Add(integerFields(t, cs, &b)...)
 	}
-	b.apply(broken)
-	var spec schemas.FloeSpec
-	if err := decodeSpec(f, &spec); err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode floe.yaml: %v", err))
+	broken = b.apply(broken)
+	spec := &Spec{FloeSpec: &schemas.FloeSpec{}, File: f, Broken: broken}
+	if err := decode(f, spec.FloeSpec); err != nil {
+		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, diag.CodeInternal, "", "internal error: decode floe.yaml: %v", err))
 		return nil, diags
+	}
+	spec.Secrets = secrets
+	if ts.f == f {
+		spec.Transforms, spec.Names, spec.Sites = ts.specs, ts.names, ts.sites
+		for _, r := range ts.found {
+			diags.Add(r.diags...)
+			for p := range r.broken { // paths from the top level, like the file's own
+				broken[p] = true
+			}
+			spec.Secrets = append(spec.Secrets, r.secrets...)
+		}
 	}
 	// Model names are compared ignoring case: DuckDB and Iceberg identifiers are
 	// case-insensitive, so Orders and orders would be one table.
-	diags.Add(duplicateNames(f, "transforms", len(spec.Transforms), func(i int) string {
-		if broken.Has("transforms", strconv.Itoa(i), "name") {
+	diags.Add(duplicateNames(listKey, len(spec.Transforms), func(i int) string {
+		if broken.Has(listKey, strconv.Itoa(i), "name") {
 			return ""
 		}
-		return strings.ToLower(spec.Transforms[i].Name)
-	})...)
-	diags.Add(duplicateNames(f, "destinations", len(spec.Destinations), func(i int) string {
+		return spec.Transforms[i].Name
+	}, strings.ToLower, func(i int) diag.Pos { return spec.TransformAt(i, "name") })...)
+	diags.Add(duplicateNames("destinations", len(spec.Destinations), func(i int) string {
 		if broken.Has("destinations", strconv.Itoa(i), "name") {
 			return ""
 		}
 		return spec.Destinations[i].Name
-	})...)
+	}, func(s string) string { return s }, func(i int) diag.Pos { return f.At("destinations", strconv.Itoa(i), "name") })...)
 	// The generated schema loses maxProperties on free-form maps, so the reference's
 	// limit on destination config keys is checked here.
 	for i, d := range spec.Destinations {
 		if d.Config != nil && d.Config.Len() > maxDestinationConfigKeys {
-			k, _ := parse.Lookup(f.Root, []string{"destinations", fmt.Sprint(i), "config"})
-			diags.Add(diag.Errorf(f.Pos(k), CodeRange, fmt.Sprintf("destinations[%d].config", i),
+			diags.Add(diag.Errorf(f.Key("destinations", strconv.Itoa(i), "config"), diag.CodeRange, fmt.Sprintf("destinations[%d].config", i),
 				"destinations[%d].config has %d keys; at most %d are allowed", i, d.Config.Len(), maxDestinationConfigKeys))
 		}
 	}
-	return &Spec{File: f, Spec: &spec, Broken: broken, Names: names}, diags
-}
-
-// ValidateManifest validates a parsed manifest.yaml.
-func ValidateManifest(f *parse.File) (*Manifest, diag.List) {
-	var diags diag.List
-	if f.Root != nil {
-		// Both spellings: the manifest's root keeps unknown keys (warnings), and the
-		// reference reads apiVersion and ignores api_version as one of them.
-		if ak, _ := parse.MapGet(f.Root, "api_version"); ak != nil {
-			if ck, _ := parse.MapGet(f.Root, "apiVersion"); ck != nil {
-				d := diag.Warnf(f.Pos(ak), CodeUnknownTop, "api_version", "api_version is ignored: apiVersion is given (as the reference reads it)")
-				d.Related = []diag.Related{{Pos: f.Pos(ck), Message: "apiVersion is here"}}
-				d.Suggest = "remove api_version"
-				diags.Add(d)
-				removeKey(f.Root, "api_version")
-			}
-		}
-		foldAlias(f, f.Root, "api_version", "apiVersion", &diags)
-		unknownTopLevel(f, &diags)
-		flatPresets(f, &diags)
-	}
-	var b breakage
-	if cs, err := Schema("manifest"); err == nil && f.Root != nil {
-		diags.Add(coerce(f, cs, cs.doc, f.Root, nil, &b)...)
-	}
-	diags.Add(schemaDiags(f, "manifest", &b)...)
-	broken := Broken{}
-	b.apply(broken)
-	b = breakage{}
-	diags.Add(integerFields(f, "manifest", &b)...)
-	b.apply(broken)
-	var m schemas.Manifest
-	if err := decode(f, &m); err != nil {
-		diags.Add(diag.Errorf(diag.Pos{File: f.Name}, "FLOE-E900", "", "internal error: decode manifest: %v", err))
-		return nil, diags
-	}
-	diags.Add(manifestRules(f, &m, broken)...)
-	return &Manifest{File: f, Manifest: &m, Broken: broken}, diags
-}
-
-// parallelMin is the smallest transforms list checked item by item in parallel (a
-// variable so tests can run the parallel path on small inputs).
-var parallelMin = 512
-
-// detach runs fn with seq's items removed from it (when items is not nil).
-func detach(seq *yaml.Node, items []*yaml.Node, fn func()) {
-	if items == nil {
-		fn()
-		return
-	}
-	seq.Content = nil
-	defer func() { seq.Content = items }()
-	fn()
-}
-
-// hasAnchors reports whether any node under n has an anchor or is an alias: only then
-// can two places of the document share nodes.
-func hasAnchors(n *yaml.Node) bool {
-	if n == nil {
-		return false
-	}
-	if n.Anchor != "" || n.Kind == yaml.AliasNode {
-		return true
-	}
-	for _, c := range n.Content {
-		if hasAnchors(c) {
-			return true
-		}
-	}
-	return false
-}
-
-// decodeSpec decodes floe.yaml; the transforms, most of a big file, are decoded item by
-// item on every CPU.
-func decodeSpec(f *parse.File, spec *schemas.FloeSpec) error {
-	if f.Root == nil {
-		return nil
-	}
-	_, ts := parse.MapGet(f.Root, "transforms")
-	if ts == nil || ts.Kind != yaml.SequenceNode || len(ts.Content) < 512 {
-		return decode(f, spec)
-	}
-	rest := *f.Root
-	rest.Content = nil
-	for i := 0; i+1 < len(f.Root.Content); i += 2 {
-		if f.Root.Content[i].Value != "transforms" {
-			rest.Content = append(rest.Content, f.Root.Content[i], f.Root.Content[i+1])
-		}
-	}
-	if err := decodeInto(&rest, spec); err != nil {
-		return err
-	}
-	spec.Transforms = make([]schemas.TransformSpec, len(ts.Content))
-	var mu sync.Mutex
-	var first error
-	parallelItems(len(ts.Content), func(i int) diag.List {
-		if err := decodeInto(ts.Content[i], &spec.Transforms[i]); err != nil {
-			mu.Lock()
-			if first == nil {
-				first = fmt.Errorf("transforms[%d]: %w", i, err)
-			}
-			mu.Unlock()
-		}
-		return nil
-	})
-	return first
+	return spec, diags
 }
 
 func decode(f *parse.File, v any) error {
@@ -299,20 +214,24 @@ func decode(f *parse.File, v any) error {
 	return decodeInto(f.Root, v)
 }
 
+// envKeys may not appear anywhere in floe.yaml: environment-specific settings belong
+// to the platform manifest (compared lower-cased).
+var envKeys = []string{"database", "schema", "host", "port", "username", "password", "credentials",
+	"connection_string", "endpoint", "access_key", "secret_key", "token", "api_key"}
+
 // banEnvKeys reports every environment-specific key in floe.yaml and removes it, so the
 // schema pass does not report it a second time as unknown.
 //
 // Each node is visited once: a node reached again through an alias was already
 // checked, and without this an alias "bomb" would be walked exponentially often.
-func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]bool, diags *diag.List) {
+func banEnvKeys(t *tree, n *yaml.Node, path []string, seen *nodeSet, diags *diag.List) {
 	if n != nil && n.Kind == yaml.AliasNode {
 		// Only alias targets can be reached twice: remember those alone (a map entry
 		// per node would dominate the cost of big files).
 		n = parse.Deref(n)
-		if n == nil || seen[n] {
+		if n == nil || !seen.add(n) {
 			return
 		}
-		seen[n] = true
 	}
 	if n == nil {
 		return
@@ -325,12 +244,12 @@ func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]
 			k := n.Content[i]
 			if isEnvKey(k.Value) {
 				banned = true
-				d := diag.Errorf(f.Pos(k), CodeEnvKey, DottedPath(append(path, k.Value)), "environment-specific key %q is not allowed in floe.yaml", k.Value)
+				d := diag.Errorf(t.pos(k), diag.CodeEnvKey, DottedPath(append(path, k.Value)), "environment-specific key %q is not allowed in floe.yaml", k.Value)
 				d.Suggest = "floe.yaml is environment-agnostic: put connection settings in the platform manifest (manifest.yaml)"
 				diags.Add(d)
 				continue
 			}
-			banEnvKeys(f, n.Content[i+1], append(path, k.Value), seen, diags)
+			banEnvKeys(t, n.Content[i+1], append(path, k.Value), seen, diags)
 		}
 		if banned {
 			kept := make([]*yaml.Node, 0, len(n.Content))
@@ -343,7 +262,7 @@ func banEnvKeys(f *parse.File, n *yaml.Node, path []string, seen map[*yaml.Node]
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			banEnvKeys(f, c, append(path, strconv.Itoa(i)), seen, diags)
+			banEnvKeys(t, c, append(path, strconv.Itoa(i)), seen, diags)
 		}
 	}
 }
@@ -358,12 +277,9 @@ func isEnvKey(key string) bool {
 	return false
 }
 
-// spelledMu guards File.Spelled while transforms are checked in parallel.
-var spelledMu sync.Mutex
-
 // foldAlias renames the snake_case spelling of a key to its canonical camelCase one;
 // writing both is an error.
-func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag.List) {
+func foldAlias(t *tree, m *yaml.Node, alias, canonical string, diags *diag.List) {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return
 	}
@@ -372,381 +288,53 @@ func foldAlias(f *parse.File, m *yaml.Node, alias, canonical string, diags *diag
 		return
 	}
 	if ck, _ := parse.MapGet(m, canonical); ck != nil {
-		d := diag.Errorf(f.Pos(ak), CodeAliasConflict, alias, "%q and %q are the same key; write only one", alias, canonical)
-		d.Related = []diag.Related{{Pos: f.Pos(ck), Message: canonical + " is here"}}
+		d := diag.Errorf(t.pos(ak), diag.CodeAliasConflict, alias, "%q and %q are the same key; write only one", alias, canonical)
+		d.Related = []diag.Related{{Pos: t.pos(ck), Message: canonical + " is here"}}
 		diags.Add(d)
 		return
 	}
-	spelledMu.Lock()
-	if f.Spelled == nil {
-		f.Spelled = map[*yaml.Node]string{}
-	}
-	f.Spelled[ak] = alias
-	spelledMu.Unlock()
+	t.spell(ak, alias)
 	ak.Value = canonical
 }
 
-// unknownTopLevel warns about (and drops) unknown top-level manifest keys; the
-// environment-specific ones are errors.
-func unknownTopLevel(f *parse.File, diags *diag.List) {
-	cs, err := Schema("manifest")
-	if err != nil {
-		return
-	}
-	known := cs.allowedKeys(nil)
-	kept := f.Root.Content[:0:0]
-	for i := 0; i+1 < len(f.Root.Content); i += 2 {
-		k, v := f.Root.Content[i], f.Root.Content[i+1]
-		switch {
-		case slices.Contains(known, k.Value):
-			kept = append(kept, k, v)
-		case slices.Contains(manifestEnvKeys, k.Value):
-			d := diag.Errorf(f.Pos(k), CodeEnvKey, k.Value, "environment-specific key %q is not allowed in a manifest", k.Value)
-			d.Suggest = "manifests are environment-agnostic; select the environment at run time (FLOE_ENV)"
-			diags.Add(d)
-		default:
-			d := diag.Warnf(f.Pos(k), CodeUnknownTop, k.Value, "unknown top-level key %q is ignored", k.Value)
-			d.Suggest = diag.DidYouMean(k.Value, known)
-			if d.Suggest == "" {
-				d.Suggest = "it may belong to a newer manifest version, or be a typo"
-			}
-			diags.Add(d)
-		}
-	}
-	f.Root.Content = kept
-}
-
-func duplicateNames(f *parse.File, list string, n int, name func(int) string) diag.List {
+// duplicateNames reports each name of the list used before: name gives item i's name
+// ("" for a broken one, reported by validation), fold the form names are compared in,
+// at where item i's name was written.
+func duplicateNames(list string, n int, name func(i int) string, fold func(string) string, at func(i int) diag.Pos) diag.List {
 	var diags diag.List
-	first := map[string]int{}
+	first := make(map[string]int, n)
 	for i := range n {
 		nm := name(i)
 		if nm == "" {
-			continue // a broken name, reported by validation
+			continue
 		}
-		j, dup := first[nm]
+		j, dup := first[fold(nm)]
 		if !dup {
-			first[nm] = i
+			first[fold(nm)] = i
 			continue
 		}
-		_, v := parse.Lookup(f.Root, []string{list, fmt.Sprint(i), "name"})
-		_, pv := parse.Lookup(f.Root, []string{list, fmt.Sprint(j), "name"})
-		d := diag.Errorf(f.Pos(v), CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", v.Value, list)
-		if v.Value != pv.Value {
-			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", v.Value, list, pv.Value)
+		d := diag.Errorf(at(i), diag.CodeDuplicateName, fmt.Sprintf("%s[%d].name", list, i), "duplicate name %q in %s", nm, list)
+		if prev := name(j); nm != prev {
+			d.Message = fmt.Sprintf("name %q in %s differs from %q only in case; model names are case-insensitive in the warehouse", nm, list, prev)
 		}
-		d.Related = []diag.Related{{Pos: f.Pos(pv), Message: "first used here"}}
+		d.Related = []diag.Related{{Pos: at(j), Message: "first used here"}}
 		diags.Add(d)
 	}
 	return diags
 }
 
-// privateHost reports whether an endpoint's host is loopback, private, link-local or
-// unspecified: the reference's prefixes (127., 10., 192.168., 172.16-31., 169.254., ::1,
-// localhost), matched on what a client would connect to — any case, a trailing dot,
-// IPv6 (fc00::/7, fe80::/10, IPv4-mapped) and the legacy IPv4 forms resolvers accept
-// (127.1, 2130706433, 0x7f.0.0.1).
-func privateHost(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(strings.Trim(h, "[]"))
-	if err != nil {
-		v4, ok := legacyIPv4(h)
-		if !ok {
-			return false
-		}
-		ip = v4
-	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
-}
+// nodeSet is a set of nodes, made on first use: the walks that remember the alias
+// targets they visited need none for a tree without aliases (most of them).
+type nodeSet map[*yaml.Node]bool
 
-// legacyIPv4 parses the inet_aton forms of an IPv4 address: one to four parts, each
-// decimal, octal (leading 0) or hex (0x), the last filling the remaining bytes.
-func legacyIPv4(h string) (netip.Addr, bool) {
-	parts := strings.Split(h, ".")
-	if len(parts) > 4 {
-		return netip.Addr{}, false
+// add adds n, and reports whether it was not in the set yet.
+func (s *nodeSet) add(n *yaml.Node) bool {
+	if *s == nil {
+		*s = nodeSet{}
 	}
-	var vals []uint64
-	for _, p := range parts {
-		base := 10
-		switch {
-		case strings.HasPrefix(p, "0x"):
-			base, p = 16, p[2:]
-		case len(p) > 1 && p[0] == '0':
-			base, p = 8, p[1:]
-		}
-		v, err := strconv.ParseUint(p, base, 32)
-		if err != nil || p == "" {
-			return netip.Addr{}, false
-		}
-		vals = append(vals, v)
+	if (*s)[n] {
+		return false
 	}
-	var n uint64
-	for i, v := range vals[:len(vals)-1] {
-		if v > 255 {
-			return netip.Addr{}, false
-		}
-		n |= v << (24 - 8*i)
-	}
-	last := vals[len(vals)-1]
-	if last >= 1<<(8*(5-len(vals))) {
-		return netip.Addr{}, false
-	}
-	n |= last
-	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
-}
-
-// manifestRules checks what the schema cannot express, over the values that passed
-// it; a preset of the wrong shape is added to broken.
-func manifestRules(f *parse.File, m *schemas.Manifest, broken Broken) diag.List {
-	var diags diag.List
-	at := func(path ...string) diag.Pos {
-		return f.Pos(atNode(f, path))
-	}
-	if !broken.Has("metadata", "name") && slices.Contains(reservedNames, strings.ToLower(m.Metadata.Name)) {
-		d := diag.Errorf(at("metadata", "name"), CodeReserved, "metadata.name", "manifest name %q is reserved", m.Metadata.Name)
-		d.Suggest = "choose another name; reserved: " + strings.Join(reservedNames, ", ")
-		diags.Add(d)
-	}
-	scope := ""
-	if m.Scope != nil {
-		scope = *m.Scope
-	}
-	switch {
-	case broken.Has("scope") || broken.Has("parent_manifest"):
-		// Reported; the scope rules depend on both.
-	case scope != "domain" && m.ParentManifest != nil:
-		d := diag.Errorf(at("parent_manifest"), CodeScope, "parent_manifest", "parent_manifest is only valid with scope: domain")
-		d.Suggest = "set scope: domain, or remove parent_manifest"
-		diags.Add(d)
-		broken.Add("parent_manifest")
-	case scope == "domain" && m.ParentManifest == nil:
-		d := diag.Errorf(at("scope"), CodeScope, "scope", "a scope: domain manifest needs parent_manifest (the path of its enterprise manifest)")
-		diags.Add(d)
-		broken.Add("scope")
-	}
-	if broken.Has("scope") {
-		// Reported; the approved_* rules depend on it.
-	} else if m.ApprovedPlugins != nil && scope != "enterprise" {
-		diags.Add(diag.Errorf(at("approved_plugins"), CodeScope, "approved_plugins", "approved_plugins is only valid for scope: enterprise"))
-	}
-	if m.ApprovedProducts != nil && scope != "domain" {
-		diags.Add(diag.Errorf(at("approved_products"), CodeScope, "approved_products", "approved_products is only valid for scope: domain"))
-	}
-	if m.ApprovedSinks != nil && scope != "enterprise" {
-		diags.Add(diag.Errorf(at("approved_sinks"), CodeScope, "approved_sinks", "approved_sinks is only valid for scope: enterprise"))
-	}
-	if o := m.Observability; o != nil {
-		if o.Tracing != nil && o.Tracing.Endpoint != nil {
-			diags.Add(checkEndpoint(at("observability", "tracing", "endpoint"), "observability.tracing.endpoint", *o.Tracing.Endpoint)...)
-		}
-		if o.Lineage != nil && o.Lineage.Endpoint != nil {
-			diags.Add(checkEndpoint(at("observability", "lineage", "endpoint"), "observability.lineage.endpoint", *o.Lineage.Endpoint)...)
-		}
-	}
-	if q := m.Plugins.Quality; q != nil && q.DimensionWeights != nil && !broken.Within("plugins", "quality", "dimension_weights") {
-		w := q.DimensionWeights
-		sum := val(w.Completeness, 0.25) + val(w.Accuracy, 0.25) + val(w.Validity, 0.20) + val(w.Consistency, 0.15) + val(w.Timeliness, 0.15)
-		if math.Abs(sum-1.0) > 1e-9 {
-			diags.Add(diag.Errorf(at("plugins", "quality", "dimension_weights"), CodeWeights, "plugins.quality.dimension_weights", "dimension weights must sum to 1.0, got %s", schemas.PyFloat(sum)))
-		}
-	}
-	if g := m.Governance; g != nil && g.Naming != nil && !broken.Within("governance", "naming") {
-		pattern := "medallion"
-		if g.Naming.Pattern != nil {
-			pattern = *g.Naming.Pattern
-		}
-		if pattern == "custom" && len(g.Naming.CustomPatterns) == 0 {
-			broken.Add("governance", "naming")
-			diags.Add(diag.Errorf(at("governance", "naming"), CodeNaming, "governance.naming.custom_patterns", "pattern: custom needs at least one entry in custom_patterns"))
-		}
-		for i, p := range g.Naming.CustomPatterns {
-			if _, err := regexp.Compile(p); err != nil {
-				broken.Add("governance", "naming", "custom_patterns", fmt.Sprint(i))
-				diags.Add(diag.Errorf(at("governance", "naming", "custom_patterns", fmt.Sprint(i)), CodeNaming, fmt.Sprintf("governance.naming.custom_patterns[%d]", i), "invalid regular expression: %v", err))
-			}
-		}
-	}
-	if g := m.Governance; g != nil {
-		diags.Add(customRuleShapes(f, g.CustomRules, broken)...)
-	}
-	if m.Artifacts != nil && !broken.Has("artifacts") {
-		diags.Add(artifactRules(f, m.Artifacts, broken)...)
-	}
-	names := make([]string, 0, len(m.ResourcePresets))
-	for n := range m.ResourcePresets {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		if broken.Within("resource_presets", n) {
-			continue
-		}
-		p := m.ResourcePresets[n]
-		shapeErrors := len(diags)
-		canonical := p.Requests != nil || p.Limits != nil
-		flat := p.CPURequest != nil || p.MemoryRequest != nil || p.CPULimit != nil || p.MemoryLimit != nil
-		path := "resource_presets." + n
-		switch {
-		case canonical && flat:
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q mixes {requests, limits} with flat cpu_request/memory_limit keys; use one shape", n))
-		case canonical && (p.Requests == nil || p.Limits == nil || p.Requests.CPU == "" || p.Requests.Memory == "" || p.Limits.CPU == "" || p.Limits.Memory == ""):
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs requests.cpu, requests.memory, limits.cpu and limits.memory", n))
-		case flat && (p.CPURequest == nil || p.MemoryRequest == nil || p.CPULimit == nil || p.MemoryLimit == nil):
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q needs all four of cpu_request, memory_request, cpu_limit, memory_limit", n))
-		case !canonical && !flat:
-			diags.Add(diag.Errorf(at("resource_presets", n), CodePreset, path, "preset %q is empty", n))
-		}
-		if len(diags) > shapeErrors {
-			broken.Add("resource_presets", n)
-		}
-	}
-	return diags
-}
-
-// atNode is the node a rule about path points at: the value, or its key when the value
-// is a block mapping or list (which starts on the line after the key).
-func atNode(f *parse.File, path []string) *yaml.Node {
-	k, v := parse.Lookup(f.Root, path)
-	if k != nil && v != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0 {
-		return k
-	}
-	return v
-}
-
-func val(f *schemas.Float, def float64) float64 {
-	if f == nil {
-		return def
-	}
-	return float64(*f)
-}
-
-// referencePrivate is the reference's test for private endpoints (schemas/manifest.py):
-// a search of the text, anywhere in it.
-var referencePrivate = regexp.MustCompile(`://(?:127\.|192\.168\.|10\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|::1|localhost)`)
-
-// checkEndpoint rejects what the reference rejects (http or https only, its private
-// network test), and what its test misses but a client would reach as a private or
-// loopback address ([::1], 0.0.0.0, 127.1, LOCALHOST: see docs/compatibility.md).
-func checkEndpoint(pos diag.Pos, path, ep string) diag.List {
-	var diags diag.List
-	if !strings.HasPrefix(ep, "http://") && !strings.HasPrefix(ep, "https://") {
-		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q must use http or https", ep))
-		return diags
-	}
-	u, err := url.Parse(ep)
-	if err != nil || u.Host == "" {
-		diags.Add(diag.Errorf(pos, CodeEndpoint, path, "endpoint %q is not a valid URL", ep))
-		return diags
-	}
-	if loc := referencePrivate.FindStringIndex(ep); loc != nil && !privateHost(u.Hostname()) {
-		// The reference's own test: text, not address. It also rejects public names that
-		// start like a private address (10.example.com, localhost.example.com): so does floe.
-		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q looks like a private or loopback address to the reference (%q), which rejects it", ep, ep[loc[0]:loc[1]])
-		d.Suggest = "use a host name that does not start with 10., 127., 169.254., 172.16-31., 192.168. or localhost"
-		diags.Add(d)
-		return diags
-	}
-	if privateHost(u.Hostname()) {
-		d := diag.Errorf(pos, CodeEndpoint, path, "endpoint %q targets a private or loopback network", ep)
-		d.Suggest = "use the service's cluster DNS name; local runs use the embedded defaults"
-		diags.Add(d)
-	}
-	return diags
-}
-
-// customRuleKeys are the keys each custom rule type has (the reference's models are a
-// union discriminated by type, each closed): required first, then optional.
-var customRuleKeys = map[string]struct{ required, optional []string }{
-	"require_tags_for_prefix": {[]string{"prefix", "required_tags"}, []string{"applies_to"}},
-	"require_meta_field":      {[]string{"field"}, []string{"required", "applies_to"}},
-	"require_tests_of_type":   {[]string{"test_types"}, []string{"min_columns", "applies_to"}},
-}
-
-// customRuleShapes checks each custom rule has its type's keys and no other type's.
-func customRuleShapes(f *parse.File, rules []schemas.CustomRule, broken Broken) diag.List {
-	var diags diag.List
-	for i, r := range rules {
-		p := []string{"governance", "custom_rules", strconv.Itoa(i)}
-		keys, ok := customRuleKeys[r.Type]
-		if !ok || broken.Within(p...) {
-			continue
-		}
-		_, item := parse.Lookup(f.Root, p)
-		for _, k := range keys.required {
-			if kn, _ := parse.MapGet(item, k); kn == nil {
-				diags.Add(diag.Errorf(f.Pos(item), CodeMissing, DottedPath(append(p, k)), "missing required key %q in a %s rule", k, r.Type))
-				broken.Add(p...)
-			}
-		}
-		allowed := append(append([]string{"type"}, keys.required...), keys.optional...)
-		for j := 0; item != nil && j+1 < len(item.Content); j += 2 {
-			k := item.Content[j]
-			if !slices.Contains(allowed, k.Value) {
-				d := diag.Errorf(f.Pos(k), CodeUnknownKey, DottedPath(append(p, k.Value)), "unknown key %q in a %s rule", k.Value, r.Type)
-				d.Suggest = "allowed keys here: " + strings.Join(allowed, ", ")
-				diags.Add(d)
-				broken.Add(p...)
-			}
-		}
-	}
-	return diags
-}
-
-// CodeDropped: keys the reference reads and drops without a word.
-const CodeDropped = "FLOE-W104"
-
-var flatPresetKeys = []string{"cpu_request", "memory_request", "cpu_limit", "memory_limit"}
-
-// flatPresets does what the reference does to a resource preset written with all four
-// flat keys (cpu_request, memory_request, cpu_limit, memory_limit): it keeps those and
-// drops every other key of the preset (requests:, gpu:, …). floe says which.
-func flatPresets(f *parse.File, diags *diag.List) {
-	_, ps := parse.MapGet(f.Root, "resource_presets")
-	if ps == nil || ps.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(ps.Content); i += 2 {
-		name, p := ps.Content[i].Value, parse.Deref(ps.Content[i+1])
-		if p == nil || p.Kind != yaml.MappingNode {
-			continue
-		}
-		all := true
-		for _, k := range flatPresetKeys {
-			if kn, _ := parse.MapGet(p, k); kn == nil {
-				all = false
-			}
-		}
-		if !all {
-			continue
-		}
-		kept := make([]*yaml.Node, 0, 8)
-		for j := 0; j+1 < len(p.Content); j += 2 {
-			k := p.Content[j]
-			if slices.Contains(flatPresetKeys, k.Value) {
-				kept = append(kept, k, p.Content[j+1])
-				continue
-			}
-			d := diag.Warnf(f.Pos(k), CodeDropped, "resource_presets."+name+"."+k.Value,
-				"key %q is ignored: a preset with cpu_request, memory_request, cpu_limit and memory_limit is read from those four (as the reference does)", k.Value)
-			d.Suggest = "remove it, or write the preset as {requests: {cpu, memory}, limits: {cpu, memory}} alone"
-			diags.Add(d)
-		}
-		p.Content = kept
-	}
-}
-
-// removeKey removes key from mapping m.
-func removeKey(m *yaml.Node, key string) {
-	kept := m.Content[:0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value != key {
-			kept = append(kept, m.Content[i], m.Content[i+1])
-		}
-	}
-	m.Content = kept
+	(*s)[n] = true
+	return true
 }

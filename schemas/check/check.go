@@ -51,10 +51,12 @@ type document struct {
 	name string
 	url  string
 	raw  map[string]any
+	root *Schema
 
 	mu       sync.Mutex // guards compiler (not safe for concurrent use) and defs
 	compiler *jsonschema.Compiler
 	defs     map[string]*Schema
+	splits   map[string]splitResult
 
 	fastErr error // why the fast path is off for this document (nil: on)
 	nodes   map[string]*node
@@ -84,12 +86,19 @@ func Load(name string) (*Schema, error) {
 	if !ok {
 		return nil, fmt.Errorf("read schema %s: not an object", name)
 	}
-	d := &document{name: name, url: "floe:///" + name + ".schema.json", raw: m,
-		defs: map[string]*Schema{}, nodes: map[string]*node{}}
-	s := &Schema{doc: d}
-	s.fast, d.fastErr = d.compileFast(m)
+	s := newDocument(name, name, m).root
 	loaded[name] = s
 	return s, nil
+}
+
+// newDocument makes the document of the schema raw, named name in messages and
+// file.schema.json in santhosh-tekuri's (network-free) URL space.
+func newDocument(name, file string, raw map[string]any) *document {
+	d := &document{name: name, url: "floe:///" + file + ".schema.json", raw: raw,
+		defs: map[string]*Schema{}, nodes: map[string]*node{}, splits: map[string]splitResult{}}
+	d.root = &Schema{doc: d}
+	d.root.fast, d.fastErr = d.compileFast(raw)
+	return d
 }
 
 // Def returns the schema of the $defs entry name.
@@ -121,7 +130,7 @@ func (s *Schema) Validate(v any) error {
 	if s.FastValid(v) {
 		return nil
 	}
-	slow, err := s.Santhosh()
+	slow, err := s.Full()
 	if err != nil {
 		return err
 	}
@@ -134,8 +143,9 @@ func (s *Schema) FastValid(v any) bool {
 	return s.fast != nil && s.fast.valid(v)
 }
 
-// Santhosh returns the schema compiled by santhosh-tekuri (compiled once, on first use).
-func (s *Schema) Santhosh() (*jsonschema.Schema, error) {
+// Full returns the schema compiled by the full validator, santhosh-tekuri/jsonschema:
+// every keyword, and every error message floe reports (compiled once, on first use).
+func (s *Schema) Full() (*jsonschema.Schema, error) {
 	s.once.Do(func() {
 		d := s.doc
 		d.mu.Lock()
@@ -460,9 +470,11 @@ func kind(v any) (k uint8, num float64, ok bool) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) >= 1<<53 {
 			return 0, 0, false
 		}
-		// Only text that is exactly this float's shortest form compares like the
-		// decimal santhosh-tekuri compares (1.00000000000000000001 rounds to 1).
-		if strconv.FormatFloat(f, 'g', -1, 64) != s {
+		// Only text that is this float's shortest form compares like the decimal
+		// santhosh-tekuri compares (1.00000000000000000001 rounds to 1): no float
+		// bound lies between the two. Trailing zeros of a fraction (Python writes 1.0)
+		// change no value.
+		if !shortest(s, f) {
 			return 0, 0, false
 		}
 		return tNum, f, true
@@ -483,6 +495,19 @@ func kind(v any) (k uint8, num float64, ok bool) {
 		return tInt, float64(t), true
 	}
 	return 0, 0, false
+}
+
+// shortest reports whether the decimal text s is f's shortest form, but for trailing
+// zeros of its fraction ("1.0", "0.50"; not "1e-05" for 0.00001, which is not judged).
+func shortest(s string, f float64) bool {
+	if strconv.FormatFloat(f, 'g', -1, 64) == s {
+		return true
+	}
+	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") {
+		return false
+	}
+	t := strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	return t != s && (strconv.FormatFloat(f, 'g', -1, 64) == t || strconv.FormatFloat(f, 'f', -1, 64) == t)
 }
 
 func isIntText(s string) bool {

@@ -18,7 +18,7 @@ func TestNumbersAtBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow, err := s.Santhosh()
+	slow, err := s.Full()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,5 +41,30 @@ func TestNumbersAtBounds(t *testing.T) {
 	}
 	if fastOK < 5 {
 		t.Errorf("the fast path judged only %d of the plain numbers valid", fastOK)
+	}
+}
+
+// TestPythonFloatsJudged: the fast path judges floats written as Python writes them
+// ("1.0", trailing zeros of a fraction), so an artifact with weights and scores never
+// falls through to the full validator, which walks every item of a long list; text
+// that is not a float's shortest form still does.
+func TestPythonFloatsJudged(t *testing.T) {
+	m, err := Load("manifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Def("DimensionWeights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := s.Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, judged := range map[string]bool{"1.0": true, "0.50": true, "0.250": true, "-0.0": true, "1.00000000000000000001": false, "1e-05": true, "1.0e0": false, "0.1": true} {
+		v := map[string]any{"completeness": json.Number(text)}
+		if got := s.FastValid(v); got != judged || (got && full.Validate(v) != nil) {
+			t.Errorf("%s: fast path valid %v, want %v (full validator: %v)", text, got, judged, full.Validate(v))
+		}
 	}
 }

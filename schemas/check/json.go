@@ -3,7 +3,9 @@ package check
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -14,7 +16,34 @@ import (
 // documents whose strings have no escapes, and anything else (escapes, invalid input)
 // goes to jsonschema.UnmarshalJSON. FuzzParseJSON checks both agree.
 func ParseJSON(b []byte) (any, error) {
-	p := jsonParser{b: b}
+	return parseJSON(b, nil)
+}
+
+// parseJSON is ParseJSON, with object keys taken from keys when given (a document of
+// many small items repeats a few keys).
+func parseJSON(b []byte, keys *keyCache) (any, error) {
+	p := jsonParser{b: b, keys: keys}
+	return p.parse()
+}
+
+// parseBorrowed is parseJSON whose strings and numbers borrow b's bytes instead of
+// copying them: the value is valid only while b is unchanged, and must not outlive the
+// caller's use of it (FastValid keeps nothing). False when b is not what the direct
+// parser handles.
+func parseBorrowed(b []byte, keys *keyCache) (any, bool) {
+	p := jsonParser{b: b, keys: keys, borrow: true}
+	v, ok := p.value()
+	if ok {
+		p.space()
+		if p.i == len(p.b) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func (p *jsonParser) parse() (any, error) {
+	b := p.b
 	v, ok := p.value()
 	if ok {
 		p.space()
@@ -29,6 +58,35 @@ type jsonParser struct {
 	b     []byte
 	i     int
 	depth int
+	keys  *keyCache
+	// borrow: strings and numbers point into b (see parseBorrowed).
+	borrow bool
+}
+
+// keyCache holds the object keys parsed so far, for reuse (safe for concurrent use).
+type keyCache struct {
+	mu   sync.RWMutex
+	keys map[string]string
+}
+
+// key returns raw as a string, the one of the cache when raw was seen before.
+func (c *keyCache) key(raw []byte) string {
+	c.mu.RLock()
+	s, ok := c.keys[string(raw)]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = string(raw)
+	c.mu.Lock()
+	if c.keys == nil {
+		c.keys = map[string]string{}
+	}
+	if len(c.keys) < 1024 {
+		c.keys[s] = s
+	}
+	c.mu.Unlock()
+	return s
 }
 
 // maxJSONDepth is encoding/json's nesting limit: deeper documents are its to refuse.
@@ -66,7 +124,7 @@ func (p *jsonParser) value() (any, bool) {
 		}
 		for {
 			p.space()
-			k, ok := p.str()
+			k, ok := p.key()
 			if !ok {
 				return nil, false
 			}
@@ -140,7 +198,7 @@ func (p *jsonParser) value() (any, bool) {
 		if !p.number() {
 			return nil, false
 		}
-		return json.Number(p.b[start:p.i]), true
+		return json.Number(p.text(p.b[start:p.i])), true
 	}
 	return nil, false
 }
@@ -153,26 +211,52 @@ func (p *jsonParser) word(w string) bool {
 	return true
 }
 
+// key parses an object key (a string, see str).
+func (p *jsonParser) key() (string, bool) {
+	raw, ok := p.raw()
+	if !ok {
+		return "", false
+	}
+	if p.keys != nil {
+		return p.keys.key(raw), true
+	}
+	return string(raw), true
+}
+
 // str parses a string with no escapes and no control characters, in valid UTF-8.
 func (p *jsonParser) str() (string, bool) {
+	raw, ok := p.raw()
+	return p.text(raw), ok
+}
+
+// text is b as a string: a copy, or b's bytes themselves when borrowing.
+func (p *jsonParser) text(b []byte) string {
+	if p.borrow && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
+}
+
+// raw parses a string (see str) and returns its bytes.
+func (p *jsonParser) raw() ([]byte, bool) {
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return "", false
+		return nil, false
 	}
 	end := bytes.IndexByte(p.b[p.i+1:], '"')
 	if end < 0 {
-		return "", false
+		return nil, false
 	}
 	raw := p.b[p.i+1 : p.i+1+end]
 	for _, c := range raw {
 		if c < 0x20 || c == '\\' {
-			return "", false
+			return nil, false
 		}
 	}
 	if !utf8.Valid(raw) {
-		return "", false
+		return nil, false
 	}
 	p.i += end + 2
-	return string(raw), true
+	return raw, true
 }
 
 // number scans a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?

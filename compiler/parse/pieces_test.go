@@ -8,62 +8,89 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/internal/synth"
 )
 
-// forced are the chunkings the differential tests compare with sequential decoding:
-// any file size, and pieces from two to one per item.
+// forced are the chunkings the differential tests compare with decoding whole: any
+// file size, and pieces from two to one per item.
 var forced = []chunking{{minBytes: 0, pieces: 2}, {minBytes: 0, pieces: 3}, {minBytes: 0, pieces: 1 << 20}}
 
-// sameParse checks that parsing src with chunking c gives what sequential decoding
-// gives: the same diagnostics and the same tree, every node field and position, and
-// the same sharing of nodes (aliases, merged entries).
-func sameParse(src []byte, c chunking) error {
-	if _, split := decodeChunked(bytes.TrimPrefix(src, []byte("\ufeff")), c); !split {
-		return nil // parse decodes sequentially
+// parsed is a parse with its list's items handed over: the file (its tree with the
+// items put back in place of the list's empty sequence) and the diagnostics, sorted.
+type parsed struct {
+	f     *File
+	diags diag.List
+	items []*yaml.Node
+}
+
+// parseTransforms parses src as a compile does (the transforms handed over), cut as c.
+func parseTransforms(src []byte, c chunking) parsed {
+	var items []*yaml.Node
+	var mu sync.Mutex
+	list := &List{Key: "transforms", Start: func(_ *File, n int) func(int, *yaml.Node) {
+		items = make([]*yaml.Node, n)
+		return func(i int, item *yaml.Node) {
+			mu.Lock()
+			defer mu.Unlock()
+			if items[i] != nil {
+				panic(fmt.Sprintf("item %d handed over twice", i))
+			}
+			items[i] = item
+		}
+	}}
+	f, diags := parse("t.yaml", src, list, c)
+	if f != nil && f.Root != nil && f.Items > 0 {
+		_, seq := MapGet(f.Root, "transforms")
+		seq.Content = items
 	}
-	want, wantDiags := parse("t.yaml", src, chunking{})
-	got, gotDiags := parse("t.yaml", src, c)
-	if !reflect.DeepEqual(gotDiags, wantDiags) {
-		return fmt.Errorf("diagnostics differ:\nchunked    %v\nsequential %v", gotDiags, wantDiags)
+	return parsed{f: f, diags: diags.Sorted(), items: items}
+}
+
+// samePieces checks that parsing src cut as c gives what Parse gives for the whole
+// file: the same diagnostics, and the same tree (every node field and position, and the
+// same sharing of nodes) once the items handed over are put back.
+func samePieces(src []byte, c chunking) error {
+	want, wantDiags := Parse("t.yaml", src)
+	got := parseTransforms(src, c)
+	if !reflect.DeepEqual(got.diags, wantDiags.Sorted()) {
+		return fmt.Errorf("diagnostics differ:\npieces %v\nwhole  %v", got.diags, wantDiags.Sorted())
 	}
-	if (got == nil) != (want == nil) {
-		return fmt.Errorf("file: chunked %v, sequential %v", got != nil, want != nil)
+	if (got.f == nil) != (want == nil) {
+		return fmt.Errorf("file: pieces %v, whole %v", got.f != nil, want != nil)
 	}
-	if got == nil {
+	if got.f == nil {
 		return nil
 	}
-	if got.Name != want.Name || !bytes.Equal(got.Src, want.Src) || len(got.Spelled) != len(want.Spelled) {
+	for i, it := range got.items {
+		if it == nil && got.f.Items > 0 {
+			return fmt.Errorf("item %d of %d not handed over", i, got.f.Items)
+		}
+	}
+	if got.f.Name != want.Name || !bytes.Equal(got.f.Src, want.Src) {
 		return fmt.Errorf("file fields differ")
 	}
-	return sameTree(got.Root, want.Root, map[*yaml.Node]*yaml.Node{}, "$")
+	return sameTree(got.f.Root, want.Root, map[*yaml.Node]*yaml.Node{}, "$")
 }
 
-// sameDecode checks decodeChunked directly: when it succeeds, its document is the one
-// yaml.v3 decodes from the whole of src in one piece. It reports whether it succeeded.
-func sameDecode(src []byte, c chunking) (bool, error) {
-	d, ok := decodeChunked(src, c)
+// split reports whether src is cut into pieces as c says (not decoded whole).
+func split(src []byte, c chunking) bool {
+	body := bytes.TrimPrefix(src, []byte("\ufeff"))
+	p, ok := planPieces(body, "transforms", c)
 	if !ok {
-		return false, nil
+		return false
 	}
-	d.graft()
-	got := d.doc
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var want, extra yaml.Node
-	if err := dec.Decode(&want); err != nil {
-		return true, fmt.Errorf("chunked decoding succeeded, sequential failed: %v", err)
-	}
-	if err := dec.Decode(&extra); err == nil || err.Error() != "EOF" {
-		return true, fmt.Errorf("chunked decoding succeeded, sequential found more: %v", err)
-	}
-	return true, sameTree(got, &want, map[*yaml.Node]*yaml.Node{}, "$")
+	list := &List{Key: "transforms", Start: func(*File, int) func(int, *yaml.Node) { return func(int, *yaml.Node) {} }}
+	_, _, ok = parsePieces("t.yaml", src, body, p, list)
+	return ok
 }
 
-// sameTree compares a (chunked) with b (sequential); seen maps the nodes of a already
+// sameTree compares a (pieces) with b (whole); seen maps the nodes of a already
 // compared to their counterparts in b.
 func sameTree(a, b *yaml.Node, seen map[*yaml.Node]*yaml.Node, path string) error {
 	if a == nil || b == nil {
@@ -82,7 +109,7 @@ func sameTree(a, b *yaml.Node, seen map[*yaml.Node]*yaml.Node, path string) erro
 	if a.Kind != b.Kind || a.Style != b.Style || a.Tag != b.Tag || a.Value != b.Value || a.Anchor != b.Anchor ||
 		a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
 		a.Line != b.Line || a.Column != b.Column || len(a.Content) != len(b.Content) {
-		return fmt.Errorf("%s: chunked %s, sequential %s", path, describe(a), describe(b))
+		return fmt.Errorf("%s: pieces %s, whole %s", path, describe(a), describe(b))
 	}
 	if a.Kind == yaml.AliasNode {
 		if err := sameTree(a.Alias, b.Alias, seen, path+"*"); err != nil {
@@ -229,54 +256,63 @@ var splitCases = map[string]string{
 	"empty value then list":    "transforms:\n" + items(8, "  - name: m%d\n    depends:\n    - x\n"),
 }
 
-// TestChunkedDecodeSame: wherever decodeChunked splits a file, it gives the tree
-// yaml.v3 gives for the whole file, and Parse gives the same file and diagnostics.
-func TestChunkedDecodeSame(t *testing.T) {
+// TestPiecesSame: wherever Parse cuts a file into pieces, it gives the file, the items
+// and the diagnostics Parse gives when it decodes the file whole.
+func TestPiecesSame(t *testing.T) {
 	taken := map[string]bool{}
 	for name, src := range corpus(t) {
 		for _, c := range forced {
-			ok, err := sameDecode(src, c)
-			if err != nil {
+			if err := samePieces(src, c); err != nil {
 				t.Errorf("%s (%d pieces): %v", name, c.pieces, err)
 			}
-			taken[name] = taken[name] || ok
-			if err := sameParse(src, c); err != nil {
-				t.Errorf("%s (%d pieces): %v", name, c.pieces, err)
-			}
+			taken[name] = taken[name] || split(src, c)
 		}
 	}
-	// The split must actually happen where it is safe, or this test proves nothing.
+	// The cut must actually happen where it is safe, or this test proves nothing.
 	for _, name := range []string{"synth 10", "synth 1000", "empty values at item ends", "indentless", "deep indent",
 		"item on the next line", "empty items", "scalar items", "blank lines between", "nested sequences", "block scalars",
 		"plain multi-line", "flow across lines", "quoted across lines", "hashes that are no comments", "comments around",
-		"anchors inside items", "complex key", "tags", "duplicate keys in items", "alias bomb in items", "two lists",
-		"empty value then list", "errors around plain items", "merge errors around plain items", "bomb around plain items", "anchored root", "anchored root, deep item"} {
+		"tags", "duplicate keys in items", "two lists", "empty value then list", "errors around plain items",
+		"merge errors around plain items", "bomb around plain items"} {
 		if !taken[name] {
-			t.Errorf("%s: not split", name)
+			t.Errorf("%s: not cut", name)
 		}
 	}
 	for _, name := range []string{"flow across items", "quoted across items", "single quoted across items", "quoted across all",
-		"comment after first item", "comments inside", "anchor reused by items", "anchor before the list", "anchor used after the list",
-		"anchor redefined by item", "alias into an earlier item", "too deep in an item", "list in a nested mapping", "root list",
+		"comment after first item", "comments inside", "anchors inside items", "anchor reused by items", "anchor before the list",
+		"anchor used after the list", "anchor redefined by item", "alias into an earlier item", "alias bomb in items",
+		"merge errors in items", "too deep in an item", "list in a nested mapping", "root list", "complex key",
 		"document markers", "second document", "directive", "tab in an item", "crlf", "lone cr", "line separator", "bom inside",
 		"syntax error in an item", "unknown alias in an item", "key at the list's column", "key left of the list",
-		"key in a quoted scalar", "key in a block scalar", "no final line break", "comment in the last item", "anchor of the list"} {
+		"key in a quoted scalar", "key in a block scalar", "no final line break", "comment in the last item", "anchor of the list",
+		"anchored root", "anchored root, deep item"} {
 		if taken[name] {
-			t.Errorf("%s: split, though it must not be", name)
+			t.Errorf("%s: cut, though it must not be", name)
 		}
 	}
 }
 
-// TestChunkedThreshold: Parse splits only big files, and only with several CPUs.
-func TestChunkedThreshold(t *testing.T) {
+// TestPiecesThreshold: Parse cuts only big enough files, into at least two pieces, and
+// big files into pieces of bounded size.
+func TestPiecesThreshold(t *testing.T) {
 	src := synth.Spec(100)
-	if _, ok := decodeChunked(src, chunking{minBytes: len(src) + 1, pieces: 2}); ok {
-		t.Error("split a file below the threshold")
+	if _, ok := planPieces(src, "transforms", chunking{minBytes: len(src) + 1, pieces: 2}); ok {
+		t.Error("cut a file below the threshold")
 	}
-	if _, ok := decodeChunked(src, chunking{minBytes: 0, pieces: 1}); ok {
-		t.Error("split into one piece")
+	if _, ok := planPieces(src, "transforms", chunking{minBytes: 0, pieces: 1}); ok {
+		t.Error("cut into one piece")
 	}
-	if c := defaultChunking(); c.minBytes != 256<<10 {
-		t.Errorf("default threshold %d", c.minBytes)
+	if _, ok := planPieces(src, "other", chunking{minBytes: 0, pieces: 2}); ok {
+		t.Error("cut a list under another key")
+	}
+	big := synth.Spec(20000)
+	p, ok := planPieces(big, "transforms", defaultChunking())
+	if !ok {
+		t.Fatal("a 2 MB floe.yaml was not cut")
+	}
+	for k := range len(p.cuts) - 1 {
+		if size := p.items[p.cuts[k+1]].off - p.items[p.cuts[k]].off; size > 600<<10 {
+			t.Errorf("piece %d is %d bytes", k, size)
+		}
 	}
 }
