@@ -135,7 +135,7 @@ func openURLPassword(lines []string, i int) (int, bool) {
 }
 
 // decodeKey is a key as YAML reads it: a double-quoted key with its escapes decoded
-// ("pass\x77ord" is "password"), a single-quoted one with ” read as '.
+// ("pass\x77ord" is "password"), a single-quoted one with each doubled quote read as one.
 func decodeKey(raw string, quote byte) string {
 	switch quote {
 	case '\'':
