@@ -156,6 +156,23 @@ func runCompiler(e *env, f *inputFlags, run compiler.Options) (*compiler.Result,
 	return res, nil
 }
 
+// checkProduct compiles the product the PATH argument of cmd names, without writing or
+// serializing anything, and reports its diagnostics in format: what the commands that
+// only read a product (validate, graph, list, doctor) start with.
+func checkProduct(e *env, f *inputFlags, cmd string, args []string, format string) (*compiler.Result, error) {
+	if err := f.setSpec(e, cmd, args); err != nil {
+		return nil, err
+	}
+	res, err := runCompiler(e, f, compiler.Options{NoSerialize: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := report(e, res, format); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
 // report renders the diagnostics and returns the exit error they imply. Text is for
 // people and goes to stderr (coloured on a terminal); json, sarif and github are for
 // programs and go to stdout, so `floe validate --format json | jq` works.
@@ -204,14 +221,8 @@ dbt parse, or --dbt-manifest), refs that match dependsOn. Text diagnostics go to
   floe validate --format github                   # annotations in a GitHub Actions log`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.setSpec(e, "validate", args); err != nil {
-				return err
-			}
-			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
+			res, err := checkProduct(e, &f, "validate", args, f.format)
 			if err != nil {
-				return err
-			}
-			if err := report(e, res, f.format); err != nil {
 				return err
 			}
 			if f.format == "text" && !e.quiet {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/floe-dev/floe/compiler"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -68,14 +67,8 @@ directory. A failed check exits 1; warnings do not. --json prints one JSON objec
   floe doctor --json | jq '.checks[] | select(.status != "ok")'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.setSpec(e, "doctor", args); err != nil {
-				return err
-			}
-			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
+			res, err := checkProduct(e, &f, "doctor", args, "text")
 			if err != nil {
-				return err
-			}
-			if err := report(e, res, "text"); err != nil {
 				return err
 			}
 			p := res.Product

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/floe-dev/floe/compiler"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -45,14 +44,8 @@ accepted here for the graph's format, with a warning.`,
 			if !slices.Contains(graphFormats, graphFormat) {
 				return usageErr("--output-format %q: want dot, mermaid or json", graphFormat)
 			}
-			if err := f.setSpec(e, "graph", args); err != nil {
-				return err
-			}
-			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
+			res, err := checkProduct(e, &f, "graph", args, f.format)
 			if err != nil {
-				return err
-			}
-			if err := report(e, res, f.format); err != nil {
 				return err
 			}
 			b, err := renderGraph(res.Product, graphFormat)

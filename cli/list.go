@@ -88,14 +88,8 @@ nothing is written. --json prints one JSON object, for scripts.`,
 					kinds[k] = true
 				}
 			}
-			if err := f.setSpec(e, "list", args); err != nil {
-				return err
-			}
-			res, err := runCompiler(e, &f, compiler.Options{NoSerialize: true})
+			res, err := checkProduct(e, &f, "list", args, "text")
 			if err != nil {
-				return err
-			}
-			if err := report(e, res, "text"); err != nil {
 				return err
 			}
 			l := listProduct(res, kinds)

@@ -188,19 +188,7 @@ func SecretSpans(s string) []Span {
 // RedactString returns s with every literal secret inside it replaced by Redacted,
 // and whether there was one.
 func RedactString(s string) (string, bool) {
-	spans := SecretSpans(s)
-	if len(spans) == 0 {
-		return s, false
-	}
-	var b strings.Builder
-	last := 0
-	for _, sp := range spans {
-		b.WriteString(s[last:sp.Start])
-		b.WriteString(Redacted)
-		last = sp.End
-	}
-	b.WriteString(s[last:])
-	return b.String(), true
+	return redactSpans(s, SecretSpans(s))
 }
 
 // RedactURLPassword returns s with the password of its URL replaced by Redacted, and
