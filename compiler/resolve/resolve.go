@@ -1,4 +1,4 @@
-// Package resolve is the compiler's third pass: it folds the manifest chain into one
+// Package resolve is the compiler's resolve pass: it folds the manifest chain into one
 // effective manifest, resolves plugins, each transform's compute target and resource
 // preset, and renders the dbt profiles, reporting every reference that does not
 // resolve at its position.
