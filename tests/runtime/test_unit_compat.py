@@ -100,7 +100,9 @@ def test_the_step_context_still_has_a_step_key() -> None:
     from dagster._core.execution.context.system import StepExecutionContext
 
     step = inspect.getattr_static(StepExecutionContext, "step", None)
-    assert step is not None, "StepExecutionContext.step is gone: update _compat.step_key"
+    assert step is not None, (
+        "StepExecutionContext.step is gone: update _compat.step_key"
+    )
 
 
 def test_floe_writes_dagster_dbts_own_keys() -> None:

@@ -170,11 +170,20 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
     servers, run and step workers). Building leaves almost no cyclic garbage to be
     frozen with it (a handful of objects at 1,000 models). It happens on a process's
     first build only; FLOE_GC_FREEZE=0 turns it off.
+
+    Within the pause the definitions are also resolved as every loader resolves them
+    next (``Definitions.validate_loadable``: the asset graph, every asset job), so that
+    what lives on is frozen too: resolved later, with the collector running, the jobs
+    of 10,000 models cost Dagster another 0.8 s of collections.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         defs = _build_definitions(plan, output_dir)
+        # What every loader of the definitions does next (a code server lists the
+        # jobs, a run worker builds its job), done here while the collector is paused:
+        # the asset graph and the asset jobs are then frozen with the rest.
+        Definitions.validate_loadable(defs)
     finally:
         if enabled:
             gc.enable()
