@@ -17,7 +17,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ._stamp import CONTRACT_VERSION, FLOE_VERSION
 from .errors import CompiledOutputError
@@ -33,6 +43,11 @@ SCHEMA_DIR = "schemas"
 FILE_VERSION = "1"
 WRITE_MODES = ("append", "overwrite", "partition_overwrite")
 CATALOG_TYPES = ("sql", "rest")
+WriteMode = Literal["append", "overwrite", "partition_overwrite"]
+CatalogType = Literal["sql", "rest"]
+M = TypeVar("M", bound=BaseModel)
+# The allowed values of each field that has a fixed set of them, for error messages.
+_CHOICES = {"write_mode": WRITE_MODES, "type": CATALOG_TYPES}
 
 
 def _recompile_hint(found_floe: str, found_contract: str) -> str:
@@ -146,21 +161,6 @@ def _validate_schema(
         )
 
 
-def _require(
-    doc: Any, key: str, kind: type | tuple[type, ...], path: Path, where: str
-) -> Any:
-    if not isinstance(doc, dict) or key not in doc:
-        raise CompiledOutputError(
-            f"{path}: {where}{key}: missing; re-run `floe compile`"
-        )
-    value = doc[key]
-    if not isinstance(value, kind):
-        raise CompiledOutputError(
-            f"{path}: {where}{key}: has type {type(value).__name__}; re-run `floe compile`"
-        )
-    return value
-
-
 def _check_versions(doc: dict[str, Any], path: Path) -> None:
     file_version = doc.get("file_version")
     contract = doc.get("contract_version")
@@ -169,6 +169,50 @@ def _check_versions(doc: dict[str, Any], path: Path) -> None:
             f"{path}: file version {file_version!r}: "
             + _recompile_hint(str(doc.get("floe_version")), str(contract))
         )
+
+
+class _Model(BaseModel):
+    """A compiled file's content: frozen, and every field of the format declared."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the file's path to it: ``tables[0].write_mode``."""
+    where = ""
+    for part in loc:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where += f".{part}" if where else part
+    return where
+
+
+def _validate(model: type[M], doc: Any, file: Path, **extra: Any) -> M:
+    """model from doc (parsed from file), or a CompiledOutputError naming the field.
+
+    extra are fields the loader sets itself (the file's path), not read from the file.
+    """
+    if not isinstance(doc, dict):
+        raise CompiledOutputError(f"{file}: not a JSON object; re-run `floe compile`")
+    try:
+        return model.model_validate({**doc, **extra})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = _where(error["loc"]) or "(root)"
+        kind = error["type"]
+        if kind == "missing":
+            problem = "missing; re-run `floe compile`"
+        elif kind == "extra_forbidden":
+            problem = "not a field of this file; re-run `floe compile`"
+        elif kind == "value_error":
+            problem = str(error["ctx"]["error"])
+        elif kind == "literal_error":
+            choices = _CHOICES.get(str(error["loc"][-1]), ())
+            problem = f"{error['input']!r} is not one of {', '.join(choices)}"
+        else:
+            problem = f"has type {type(error['input']).__name__}; re-run `floe compile`"
+        raise CompiledOutputError(f"{file}: {where}: {problem}") from None
 
 
 @dataclass(frozen=True)
@@ -192,6 +236,42 @@ class Artifacts:
         return path if isinstance(path, str) and path != ":memory:" else None
 
 
+class _ArtifactsHead(BaseModel):
+    """What the runtime must read of compiled_artifacts.json before anything else.
+
+    The contract is the reference's CompiledArtifacts, checked against its JSON Schema
+    (see the module documentation); the runtime reads a few fields of it, so these
+    views ignore the rest (``extra="ignore"``) where floe's own formats forbid it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    metadata: dict[str, Any]
+    version: Any = None
+
+
+class _ArtifactsMetadata(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    product_name: StrictStr
+    floe_version: Any = None
+    product_version: Any = ""
+
+
+class _Governance(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    snapshot_keep_last: Any = None
+
+
+class _ArtifactsView(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    metadata: _ArtifactsMetadata
+    dbt_profiles: dict[str, Any] | None = None
+    governance: _Governance | None = None
+
+
 def load_artifacts(
     output_dir: Path, stamp: Mapping[str, str] | None = None
 ) -> Artifacts:
@@ -201,74 +281,121 @@ def load_artifacts(
     """
     path = output_dir / ARTIFACTS_FILE
     doc, data = _read_checked_json(path)
-    if not isinstance(doc, dict):
-        raise CompiledOutputError(f"{path}: not a JSON object; re-run `floe compile`")
-    metadata = _require(doc, "metadata", dict, path, "")
-    version = doc.get("version")
-    floe_version = str(metadata.get("floe_version"))
-    if version != CONTRACT_VERSION:
+    head = _validate(_ArtifactsHead, doc, path)
+    floe_version = str(head.metadata.get("floe_version"))
+    if head.version != CONTRACT_VERSION:
         raise CompiledOutputError(
-            f"{path}: " + _recompile_hint(floe_version, str(version))
+            f"{path}: " + _recompile_hint(floe_version, str(head.version))
         )
     _validate_schema(output_dir, "compiled_artifacts", doc, path, data, stamp)
-    governance = doc.get("governance") or {}
-    keep = governance.get("snapshot_keep_last")
-    profiles = doc.get("dbt_profiles") or {}
-    if not isinstance(profiles, dict):
-        raise CompiledOutputError(
-            f"{path}: dbt_profiles: not an object; re-run `floe compile`"
-        )
+    view = _validate(_ArtifactsView, doc, path)
+    keep = view.governance.snapshot_keep_last if view.governance else None
     return Artifacts(
         path=path,
-        version=version,
+        version=head.version,
         floe_version=floe_version,
-        product_name=str(_require(metadata, "product_name", str, path, "metadata.")),
-        product_version=str(metadata.get("product_version", "")),
-        dbt_profiles=profiles,
+        product_name=view.metadata.product_name,
+        product_version=str(view.metadata.product_version),
+        dbt_profiles=view.dbt_profiles or {},
         snapshot_keep_last=keep if isinstance(keep, int) else None,
     )
 
 
-@dataclass(frozen=True)
-class SecretEnv:
-    """A catalog property whose value is read from an environment variable."""
+class SecretEnv(_Model):
+    """A catalog property whose value is read from an environment variable.
 
-    property: str
-    env: str
+    secret_name and secret_key say where Kubernetes takes the variable from (the
+    charts read them); the runtime reads only property and env.
+    """
 
-
-@dataclass(frozen=True)
-class CatalogConfig:
-    """How to reach the Iceberg catalog (iceberg_io.json ``catalog``)."""
-
-    name: str
-    type: str
-    uri: str
-    warehouse: str
-    properties: tuple[tuple[str, str], ...]
-    credentials: tuple[SecretEnv, ...]
+    property: StrictStr
+    env: StrictStr
+    secret_name: StrictStr = ""
+    secret_key: StrictStr = ""
 
 
-@dataclass(frozen=True)
-class TableConfig:
+class CatalogConfig(_Model):
+    """How to reach the Iceberg catalog (iceberg_io.json ``catalog``).
+
+    properties are (key, value) pairs; the file writes them as {"key", "value"} objects.
+    """
+
+    name: StrictStr
+    type: CatalogType
+    uri: StrictStr
+    warehouse: StrictStr = ""
+    properties: tuple[tuple[str, str], ...] = ()
+    credentials: tuple[SecretEnv, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _default_name(cls, name: str) -> str:
+        return name or "floe"
+
+    @field_validator("warehouse", "properties", "credentials", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any, info: Any) -> Any:
+        if value is None:
+            return "" if info.field_name == "warehouse" else ()
+        return value
+
+    @field_validator("properties", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        pairs = []
+        for i, pair in enumerate(value):
+            if (
+                not isinstance(pair, dict)
+                or set(pair) != {"key", "value"}
+                or not all(isinstance(v, str) for v in pair.values())
+            ):
+                raise ValueError(
+                    f"[{i}] is not a key and value of strings; re-run `floe compile`"
+                )
+            pairs.append((pair["key"], pair["value"]))
+        return tuple(pairs)
+
+
+class TableConfig(_Model):
     """How one model's table is published (iceberg_io.json ``tables[]``)."""
 
-    model: str
-    identifier: str
-    write_mode: str
-    partition_by: tuple[str, ...]
+    model: StrictStr
+    identifier: StrictStr
+    write_mode: WriteMode
+    partition_by: tuple[str, ...] = ()
+
+    @field_validator("partition_by", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any) -> Any:
+        return () if value is None else value
+
+    @model_validator(mode="after")
+    def _partition_columns(self) -> TableConfig:
+        if self.write_mode == "partition_overwrite" and not self.partition_by:
+            raise ValueError("partition_overwrite needs partition columns")
+        return self
 
 
-@dataclass(frozen=True)
-class IcebergConfig:
-    """The content of iceberg_io.json."""
+class IcebergConfig(_Model):
+    """The content of iceberg_io.json (path: the file it was read from)."""
 
-    path: Path
-    product: str
+    path: Path = Path(ICEBERG_FILE)
+    file_version: StrictStr = FILE_VERSION
+    floe_version: StrictStr = ""
+    contract_version: StrictStr = CONTRACT_VERSION
+    product: StrictStr = ""
     catalog: CatalogConfig
-    namespace: str
-    snapshot_keep_last: int | None
+    namespace: StrictStr
+    snapshot_keep_last: int | None = None
     tables: tuple[TableConfig, ...]
+
+    @field_validator("snapshot_keep_last", mode="before")
+    @classmethod
+    def _positive_or_none(cls, keep: Any) -> Any:
+        ok = isinstance(keep, int) and not isinstance(keep, bool) and keep > 0
+        return keep if ok else None
 
     def table(self, model: str) -> TableConfig | None:
         """The table entry of model, or None."""
@@ -288,65 +415,35 @@ def load_iceberg_config(
         raise CompiledOutputError(f"{path}: not a JSON object; re-run `floe compile`")
     _check_versions(doc, path)
     _validate_schema(output_dir, "iceberg_io", doc, path, data, stamp)
-    cat = _require(doc, "catalog", dict, path, "")
-    catalog_type = _require(cat, "type", str, path, "catalog.")
-    if catalog_type not in CATALOG_TYPES:
-        raise CompiledOutputError(
-            f"{path}: catalog.type: {catalog_type!r} is not one of {', '.join(CATALOG_TYPES)}"
-        )
-    catalog = CatalogConfig(
-        name=_require(cat, "name", str, path, "catalog.") or "floe",
-        type=catalog_type,
-        uri=_require(cat, "uri", str, path, "catalog."),
-        warehouse=str(cat.get("warehouse") or ""),
-        properties=tuple(
-            (str(p["key"]), str(p["value"])) for p in (cat.get("properties") or [])
-        ),
-        credentials=tuple(
-            SecretEnv(property=str(c["property"]), env=str(c["env"]))
-            for c in (cat.get("credentials") or [])
-        ),
-    )
-    tables = []
-    for i, entry in enumerate(_require(doc, "tables", list, path, "")):
-        where = f"tables[{i}]."
-        mode = _require(entry, "write_mode", str, path, where)
-        if mode not in WRITE_MODES:
-            raise CompiledOutputError(
-                f"{path}: {where}write_mode: {mode!r} is not one of {', '.join(WRITE_MODES)}"
-            )
-        partition_by = tuple(entry.get("partition_by") or ())
-        if mode == "partition_overwrite" and not partition_by:
-            raise CompiledOutputError(
-                f"{path}: {where}partition_by: partition_overwrite needs partition columns"
-            )
-        tables.append(
-            TableConfig(
-                model=_require(entry, "model", str, path, where),
-                identifier=_require(entry, "identifier", str, path, where),
-                write_mode=mode,
-                partition_by=partition_by,
-            )
-        )
-    keep = doc.get("snapshot_keep_last")
-    return IcebergConfig(
-        path=path,
-        product=str(doc.get("product", "")),
-        catalog=catalog,
-        namespace=_require(doc, "namespace", str, path, ""),
-        snapshot_keep_last=keep if isinstance(keep, int) and keep > 0 else None,
-        tables=tuple(tables),
-    )
+    return _validate(IcebergConfig, doc, path, path=path)
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
-    """One schedule of schedules.json."""
+class ScheduleConfig(_Model):
+    """One schedule of schedules.json (source: where it was declared)."""
 
-    name: str
-    cron: str
-    timezone: str
-    enabled: bool
+    name: StrictStr
+    cron: StrictStr
+    timezone: StrictStr = "UTC"
+    enabled: StrictBool
+    source: StrictStr = ""
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _utc_by_default(cls, timezone: Any) -> Any:
+        return timezone or "UTC"
+
+
+class _ScheduleFile(_Model):
+    file_version: StrictStr
+    floe_version: StrictStr = ""
+    contract_version: StrictStr
+    product: StrictStr = ""
+    schedules: tuple[ScheduleConfig, ...] = ()
+
+    @field_validator("schedules", mode="before")
+    @classmethod
+    def _null_is_empty(cls, schedules: Any) -> Any:
+        return () if schedules is None else schedules
 
 
 def load_schedules(
@@ -359,15 +456,4 @@ def load_schedules(
         raise CompiledOutputError(f"{path}: not a JSON object; re-run `floe compile`")
     _check_versions(doc, path)
     _validate_schema(output_dir, "schedules", doc, path, data, stamp)
-    schedules = []
-    for i, entry in enumerate(doc.get("schedules") or []):
-        where = f"schedules[{i}]."
-        schedules.append(
-            ScheduleConfig(
-                name=_require(entry, "name", str, path, where),
-                cron=_require(entry, "cron", str, path, where),
-                timezone=str(entry.get("timezone") or "UTC"),
-                enabled=bool(_require(entry, "enabled", bool, path, where)),
-            )
-        )
-    return tuple(schedules)
+    return _validate(_ScheduleFile, doc, path).schedules
