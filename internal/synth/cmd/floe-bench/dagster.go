@@ -105,14 +105,15 @@ func dagsterRows(floe, venv, work string, sizes []int, runs int) ([]row, string)
 		if i == 0 {
 			locations = append(locations, location{"empty location", dir, synth.EmptyLocation})
 		}
-		measured := measureLocations(dagster, env, locations, runs)
+		measured, cpu := measureLocations(dagster, env, locations, runs)
 		own, stock, floor := &measured[0], measured[1], measured[2]
 		if own.skipped == "" && stock.skipped == "" && floor.skipped == "" {
 			own.target = min(time.Duration(floorFactor*float64(floor.wall)), time.Duration(float64(stock.wall)/stockSpeedup)).Round(time.Millisecond)
 			toFloor := own.wall.Seconds() / floor.wall.Seconds()
 			fromStock := stock.wall.Seconds() / own.wall.Seconds()
-			fmt.Fprintf(&summary, "\n%d models: floe %.2f s = %.2f× the floor (target ≤ %.1f — %s), %.2f× faster than stock (target ≥ %.1f — %s)",
-				n, own.wall.Seconds(), toFloor, floorFactor, verdict(toFloor <= floorFactor), fromStock, stockSpeedup, verdict(fromStock >= stockSpeedup))
+			fmt.Fprintf(&summary, "\n%d models: floe %.2f s = %.2f× the floor (target ≤ %.1f — %s), %.2f× faster than stock (target ≥ %.1f — %s); CPU time (user+sys) floe %.2f s, floor %.2f s, stock %.2f s",
+				n, own.wall.Seconds(), toFloor, floorFactor, verdict(toFloor <= floorFactor), fromStock, stockSpeedup, verdict(fromStock >= stockSpeedup),
+				cpu[0].Seconds(), cpu[2].Seconds(), cpu[1].Seconds())
 		}
 		for k := range measured {
 			measured[k].name = name + ": " + locations[k].label
@@ -149,11 +150,13 @@ func prepareProduct(floe, dbt, dir string, n int, env []string) error {
 
 // measureLocations loads each location once to warm up (Python's bytecode caches,
 // the storage of a fresh DAGSTER_HOME), then runs times in turn, and returns a row
-// per location with the median wall time and the largest peak RSS. A location that
-// fails once gets a row saying so and is not run again.
-func measureLocations(dagster string, env []string, locations []location, runs int) []row {
+// per location with the median wall time and the largest peak RSS, and each
+// location's median CPU time (user+sys: less swayed than wall time by other work on a
+// shared machine). A location that fails once gets a row saying so and is not run again.
+func measureLocations(dagster string, env []string, locations []location, runs int) ([]row, []time.Duration) {
 	rows := make([]row, len(locations))
 	walls := make([][]time.Duration, len(locations))
+	cpus := make([][]time.Duration, len(locations))
 	for i := 0; i <= runs; i++ {
 		for k, loc := range locations {
 			if rows[k].skipped != "" {
@@ -174,16 +177,20 @@ func measureLocations(dagster string, env []string, locations []location, runs i
 				continue
 			}
 			walls[k] = append(walls[k], wall)
+			cpus[k] = append(cpus[k], cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 			rows[k].rss = max(rows[k].rss, maxRSSKiB(cmd.ProcessState))
 		}
 	}
+	cpu := make([]time.Duration, len(locations))
 	for k := range rows {
 		if rows[k].skipped == "" {
 			slices.Sort(walls[k])
+			slices.Sort(cpus[k])
 			rows[k].wall = walls[k][len(walls[k])/2]
+			cpu[k] = cpus[k][len(cpus[k])/2]
 		}
 	}
-	return rows
+	return rows, cpu
 }
 
 // lastLine is the last non-empty line of a command's output, for a table cell.
