@@ -14,7 +14,6 @@ field the translator reads.
 from __future__ import annotations
 
 import hashlib
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -108,8 +107,15 @@ def _metadata(props: Mapping[str, Any]) -> dict[str, Any]:
     return metadata
 
 
+def _indent(text: str) -> str:
+    """textwrap.indent(text, "    "), without its per-line generator: every model's SQL."""
+    return "".join(
+        "    " + line if line.strip() else line for line in text.splitlines(True)
+    )
+
+
 def _description(props: Mapping[str, Any]) -> str:
-    code = textwrap.indent(props.get("raw_sql") or props.get("raw_code", ""), "    ")
+    code = _indent(props.get("raw_sql") or props.get("raw_code", ""))
     sections = [
         props.get("description") or f"dbt {props['resource_type']} {props['name']}",
         f"#### Raw SQL:\n```sql\n{code}\n```",
@@ -140,6 +146,9 @@ class SpecBuilder:
         self._nodes = manifest.get("nodes") or {}
         self._sources = manifest.get("sources") or {}
         self._specs: dict[str, AssetSpec] = {}
+        # The dependency on each node, made once: a model's children share it.
+        self._deps: dict[str, AssetDep] = {}
+        self._tag_ok: dict[str, bool] = {}
         self._owners: dict[AssetKey, str] = {}
         meta = manifest.get("metadata") or {}
         self._kinds = {"dbt", meta.get("adapter_type", "dbt")}
@@ -171,9 +180,10 @@ class SpecBuilder:
             parent_props = self._props(parent)
             if parent_props["resource_type"] not in (*ASSET_RESOURCE_TYPES, "source"):
                 continue
-            parent_spec = self.spec(parent)
-            deps.append(
-                AssetDep(
+            dep = self._deps.get(parent)
+            if dep is None:
+                parent_spec = self.spec(parent)
+                dep = self._deps[parent] = AssetDep(
                     asset=parent_spec.key,
                     partition_mapping=None,
                     # dagster-dbt's enable_source_metadata, on by default.
@@ -181,7 +191,7 @@ class SpecBuilder:
                     if parent.startswith("source")
                     else None,
                 )
-            )
+            deps.append(dep)
         spec = AssetSpec(
             key=_key(props),
             deps=deps,
@@ -192,11 +202,7 @@ class SpecBuilder:
             code_version=_code_version(props),
             automation_condition=None,
             owners=None,
-            tags={
-                tag: ""
-                for tag in props.get("tags", [])
-                if _compat.is_valid_tag_key(tag)
-            },
+            tags={tag: "" for tag in props.get("tags", []) if self._valid_tag(tag)},
             kinds=self._kinds,
             partitions_def=None,
             is_virtual=False,
@@ -206,6 +212,13 @@ class SpecBuilder:
             raise Unsupported(f"{unique_id}: asset key {spec.key} is not unique")
         self._specs[unique_id] = spec
         return spec
+
+    def _valid_tag(self, tag: str) -> bool:
+        """Whether dbt tag tag becomes an asset tag (dagster-dbt's rule), once per tag."""
+        ok = self._tag_ok.get(tag)
+        if ok is None:
+            ok = self._tag_ok[tag] = _compat.is_valid_tag_key(tag)
+        return ok
 
     def check(self, test_id: str, asset_key: AssetKey) -> AssetCheckSpec | None:
         """dagster-dbt's default_asset_check_fn for a test of the asset asset_key."""
