@@ -54,12 +54,14 @@ fuzz:
 
 # Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
 # whole-process table (median wall time, peak RSS) written to target/bench/results.md,
-# including loading the Dagster definitions of 1,000 models with the pinned .venv. When
-# the Python environment cannot be built, that row says so and the rest still runs.
+# including loading the Dagster definitions of 1,000, 5,000 and 10,000 models with the
+# pinned .venv, side by side with the stock dagster-dbt location and Dagster's floor
+# (bare AssetSpecs). When the Python environment cannot be built, those rows say so and
+# the rest still runs.
 bench: build
 	@bash scripts/python-env.sh || echo "bench: could not build .venv; the Dagster load row will be skipped"
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/... ./codegen/... ./schemas/...
-	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv
+	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv -dagster 1000,5000,10000
 
 clean:
 	rm -rf bin

@@ -79,9 +79,8 @@ func main() {
 	for i := range rows {
 		rows[i].wall, rows[i].rss = measure(*floe, rows[i].args, *runs)
 	}
-	for _, n := range sizes {
-		rows = append(rows, dagsterLoad(*floe, *venv, filepath.Join(work, fmt.Sprintf("dagster-%d", n)), n, *runs))
-	}
+	dagster, dagsterSummary := dagsterRows(*floe, *venv, work, sizes, *runs)
+	rows = append(rows, dagster...)
 	var b strings.Builder
 	fmt.Fprintf(&b, "| run | median wall | peak RSS | target |\n|---|---|---|---|\n")
 	byName := map[string]row{}
@@ -119,7 +118,7 @@ func main() {
 		}
 	}
 	if len(sizes) > 0 {
-		b.WriteString("\n" + dagsterNote + "\n")
+		b.WriteString("\n" + dagsterSummary)
 	}
 	fmt.Print(b.String())
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))

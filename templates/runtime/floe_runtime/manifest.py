@@ -1,0 +1,96 @@
+"""dbt's manifest.json: reading it, its models, and checking its graph against floe's.
+
+Nothing here imports Dagster: an orchestrator other than Dagster reads the manifest the
+same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import _compat
+from .errors import CompiledOutputError, GraphMismatchError
+from .plan import Plan
+
+
+def load_manifest(
+    project_dir: Path, output_dir: Path, plan: Plan
+) -> tuple[Path, dict[str, Any]]:
+    """dbt's target/manifest.json, or an error saying how to produce it."""
+    path = project_dir / "target" / "manifest.json"
+    if not path.is_file():
+        raise CompiledOutputError(
+            f"{path}: dbt manifest not found; run `python -m floe_runtime prepare "
+            f"{output_dir}` (or by hand `dbt --no-send-anonymous-usage-stats parse "
+            f"--project-dir {project_dir} --profiles-dir {output_dir} "
+            f"--profile {plan.dbt_profile}`) before loading the definitions"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CompiledOutputError(
+            f"{path}: unreadable dbt manifest ({exc}); re-run dbt parse"
+        ) from None
+    return path, manifest
+
+
+def dbt_models(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """dbt model nodes of the root project by model name."""
+    project = manifest.get("metadata", {}).get("project_name")
+    models = {}
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") != "model":
+            continue
+        if project and node.get("package_name") != project:
+            continue
+        models[node["name"]] = node
+    return models
+
+
+def graph_differences(plan: Plan, manifest: Mapping[str, Any]) -> list[str]:
+    """Every way dbt's model graph differs from the compiled one, sorted; [] when equal."""
+    nodes = dbt_models(manifest)
+    by_id = {node["unique_id"]: node for node in nodes.values()}
+    compiled = {m.name for m in plan.models}
+    problems = []
+    for name in sorted(compiled - set(nodes)):
+        problems.append(f"transform {name} has no dbt model of that name")
+    declared = {(dep, m.name) for m in plan.models for dep in m.depends_on}
+    actual = set()
+    for name in sorted(compiled & set(nodes)):
+        for parent in nodes[name].get("depends_on", {}).get("nodes", []):
+            if parent in by_id:
+                actual.add((by_id[parent]["name"], name))
+    for upstream, downstream in sorted(actual - declared):
+        problems.append(
+            f"dbt has edge {upstream} -> {downstream} (ref('{upstream}') in {downstream}) "
+            f"that floe.yaml does not declare in dependsOn of {downstream}"
+        )
+    for upstream, downstream in sorted(declared - actual):
+        problems.append(
+            f"floe.yaml declares {upstream} -> {downstream} (dependsOn of {downstream}) "
+            f"but dbt model {downstream} does not ref('{upstream}')"
+        )
+    return problems
+
+
+def check_graph(plan: Plan, manifest: Mapping[str, Any], manifest_path: Path) -> None:
+    """Fail loudly, naming every differing edge, when dbt and floe disagree."""
+    problems = graph_differences(plan, manifest)
+    if problems:
+        raise GraphMismatchError(
+            f"the dbt graph in {manifest_path} differs from the compiled floe graph:\n  - "
+            + "\n  - ".join(problems)
+            + "\nfix floe.yaml or the models, then re-run `floe compile` and `dbt parse`"
+        )
+
+
+def child_map(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[str]]:
+    """dbt's child_map; dagster-dbt builds one for manifests that lack it (dbt Fusion)."""
+    children = manifest.get("child_map")
+    if children:
+        return children
+    return _compat.dbt_child_map(manifest)
