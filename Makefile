@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/floe
 
-.PHONY: all build test test-go test-cross test-runtime generate fuzz bench run-example python-env clean
+.PHONY: all build test test-go test-cross test-runtime test-airflow airflow-env generate fuzz bench run-example python-env clean
 
 all: build
 
@@ -12,8 +12,9 @@ build:
 # Everything CI runs: Go unit, golden, CLI-script and fuzz-seed tests, vet for macOS and
 # Windows, then the Python runtime tests (real Dagster, dbt-duckdb, PyIceberg, dagster-k8s)
 # in a pinned virtualenv, some against Iceberg's REST catalog server and moto's S3, which
-# the script starts on loopback and stops (jars and venv cached in .cache/ and .venv/).
-test: test-go test-cross test-runtime
+# the script starts on loopback and stops (jars and venv cached in .cache/ and .venv/),
+# then the Airflow runtime tests in their own pinned virtualenv (.cache/airflow-venv).
+test: test-go test-cross test-runtime test-airflow
 
 test-go:
 	$(GO) vet ./...
@@ -29,6 +30,11 @@ test-cross:
 test-runtime:
 	@if [ -f scripts/test-runtime.sh ]; then bash scripts/test-runtime.sh; else echo "runtime tests: scripts/test-runtime.sh not present"; fi
 
+# Airflow 3: floe_airflow's unit tests, then examples/customer-360 compiled for Airflow,
+# run with `airflow dags test` and its tables compared with the Dagster runtime's.
+test-airflow:
+	bash scripts/test-airflow.sh
+
 # Compile examples/customer-360 and materialize it locally: dbt on DuckDB, tables
 # published to a SQLite-backed Iceberg catalog under examples/customer-360/target/floe-local/.
 run-example:
@@ -38,6 +44,10 @@ run-example:
 # runtime tests and run-example.
 python-env:
 	bash scripts/python-env.sh
+
+# The pinned Airflow environment (.cache/airflow-venv) of the Airflow tests and bench rows.
+airflow-env:
+	bash scripts/airflow-env.sh
 
 # Regenerate schemas/*.schema.json from the Go types.
 generate:

@@ -415,9 +415,7 @@ def run_step(
         statuses = run_results(work / "target" / "run_results.json")
         by_id = {n["unique_id"]: name for name, n in nodes.items()}
         built = [
-            by_id[uid]
-            for uid in selected
-            if statuses.get(uid, ("",))[0] in OK_STATUSES
+            by_id[uid] for uid in selected if statuses.get(uid, ("",))[0] in OK_STATUSES
         ]
         result.outputs = publish(
             duck, built, nodes, catalog, iceberg_config, properties, log
