@@ -168,9 +168,12 @@ func openLineage(l schemas.LineageConfig) (OpenLineageConfig, error) {
 		if endpoint == "" {
 			endpoint = "api/v1/lineage"
 		}
+		// No retries: the client's default (five, with back-off) holds every task up
+		// for the provider's whole execution timeout per event when the backend is down.
 		transport = map[string]any{
 			"type": "http", "url": u.Scheme + "://" + u.Host, "endpoint": endpoint,
 			"timeout": lineageTimeoutSeconds,
+			"retry":   map[string]int{"total": 0, "connect": 0, "read": 0},
 		}
 	case "console":
 		transport = map[string]any{"type": "console"}
