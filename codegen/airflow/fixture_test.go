@@ -66,7 +66,7 @@ func customer360(t *testing.T) *schemas.Product {
 			Catalog: schemas.IcebergCatalog{Name: "floe", Type: "sql", URI: "sqlite:///target/floe-local/catalog.db",
 				Warehouse: "target/floe-local/warehouse", Properties: []schemas.KeyValue{}, Credentials: []schemas.SecretEnv{}},
 			Namespace: "customer_360", SnapshotKeepLast: intPtr(5)},
-		Lineage: schemas.LineageConfig{Enabled: true, Transport: "file", File: "target/floe-local/lineage.jsonl", Namespace: "customer-360"},
+		Lineage:    schemas.LineageConfig{Enabled: true, Transport: "file", File: "target/floe-local/lineage.jsonl", Namespace: "customer-360"},
 		Deployment: schemas.Deployment{ImageRepository: "ghcr.io/example/floe-customer-360", ImageTag: "1.0.0"},
 	}
 	for i, x := range models {

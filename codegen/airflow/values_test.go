@@ -49,7 +49,9 @@ func chartSchema(t *testing.T) (*jsonschema.Schema, map[string]any) {
 // for the network.
 type offline struct{}
 
-func (offline) Load(url string) (any, error) { return nil, fmt.Errorf("offline: refusing to load %s", url) }
+func (offline) Load(url string) (any, error) {
+	return nil, fmt.Errorf("offline: refusing to load %s", url)
+}
 
 // mergeOverDefaults merges values over the chart's defaults as Helm does before it
 // validates them.
