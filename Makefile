@@ -61,10 +61,13 @@ fuzz:
 
 # Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
 # whole-process table (median wall time, peak RSS) written to target/bench/results.md,
-# including loading the Dagster definitions of 1,000 models with the pinned .venv. When
-# the Python environment cannot be built, that row says so and the rest still runs.
+# including loading the Dagster definitions of 1,000 models with the pinned .venv and
+# Airflow's parse of the generated DAG against Cosmos' at 100, 1,000 and 5,000 models with
+# the pinned .cache/airflow-venv. When a Python environment cannot be built, its rows say
+# so and the rest still runs.
 bench: build
 	@bash scripts/python-env.sh || echo "bench: could not build .venv; the Dagster load row will be skipped"
+	@bash scripts/airflow-env.sh >/dev/null || echo "bench: could not build .cache/airflow-venv; the Airflow rows will be skipped"
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/... ./codegen/... ./schemas/...
 	$(GO) run ./internal/synth/cmd/floe-bench -floe $(BIN) -venv .venv
 

@@ -82,6 +82,7 @@ func main() {
 	for _, n := range sizes {
 		rows = append(rows, dagsterLoad(*floe, *venv, filepath.Join(work, fmt.Sprintf("dagster-%d", n)), n, *runs))
 	}
+	rows = append(rows, airflowRows(*floe, work, *runs)...)
 	var b strings.Builder
 	fmt.Fprintf(&b, "| run | median wall | peak RSS | target |\n|---|---|---|---|\n")
 	byName := map[string]row{}
@@ -121,6 +122,7 @@ func main() {
 	if len(sizes) > 0 {
 		b.WriteString("\n" + dagsterNote + "\n")
 	}
+	b.WriteString(airflowSummary(rows))
 	fmt.Print(b.String())
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))
 	check(os.WriteFile(*out, []byte(b.String()), 0o644))
