@@ -66,9 +66,10 @@ def floe_bin() -> Path:
 
 
 def copy_example(name: str, dest: Path, orchestrator: str) -> Path:
-    """A copy of examples/<name> (no build output) whose manifest names orchestrator.
+    """A copy of examples/<name> (no build output) whose manifest.yaml names orchestrator.
 
-    The manifest line `type: dagster` under plugins.orchestrator is the one line that
+    For Airflow it is the example's manifest.airflow.yaml, which must be manifest.yaml
+    with one line changed (plugins.orchestrator.type) and comments: the one line that
     moves a product between Dagster and Airflow.
     """
     src = REPO / "examples" / name
@@ -76,13 +77,18 @@ def copy_example(name: str, dest: Path, orchestrator: str) -> Path:
     shutil.copytree(
         src, target, ignore=shutil.ignore_patterns("target", "logs", "__pycache__")
     )
-    manifest = target / "manifest.yaml"
-    text = manifest.read_text()
-    line = "  orchestrator:\n    type: dagster\n"
-    assert text.count(line) == 1, "the example's manifest changed shape"
-    manifest.write_text(
-        text.replace(line, f"  orchestrator:\n    type: {orchestrator}\n")
-    )
+    if orchestrator == "airflow":
+        dagster = (target / "manifest.yaml").read_text().splitlines()
+        airflow = (target / "manifest.airflow.yaml").read_text().splitlines()
+
+        def code(lines: list[str]) -> list[str]:
+            return [line for line in lines if not line.startswith("#")]
+
+        changed = [
+            (a, b) for a, b in zip(code(dagster), code(airflow), strict=True) if a != b
+        ]
+        assert changed == [("    type: dagster", "    type: airflow")], changed
+        shutil.copy(target / "manifest.airflow.yaml", target / "manifest.yaml")
     return target
 
 
