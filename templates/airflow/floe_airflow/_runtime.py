@@ -25,9 +25,9 @@ PACKAGE = "floe_runtime"
 def runtime_package(output_dir: Path) -> ModuleType:
     """Make ``floe_runtime`` (from output_dir) importable without its ``__init__``.
 
-    Idempotent. When a floe_runtime is already loaded (Dagster installed and the package
-    imported, or another floe product's DAG parsed in the same process), it is kept if
-    its contract is this one's: the Dagster-free modules are the same for one contract.
+    Idempotent. A floe_runtime already loaded (Dagster installed and the package
+    imported, or another floe product's DAG parsed in the same process) is kept:
+    build_dag checks that its contract is the DAG's (dag.check_contract).
     """
     directory = (Path(output_dir) / PACKAGE).resolve()
     loaded = sys.modules.get(PACKAGE)
