@@ -25,6 +25,9 @@ type dagView struct {
 	Presets                           []presetView
 	// Schedule is nil when the product has none (the DAG is then triggered by hand).
 	Schedule *scheduleView
+	// Catalog and Namespace name the models' Iceberg tables, <Namespace>.<model>, which
+	// the DAG declares as Airflow assets.
+	Catalog, Namespace string
 	// Models are the product's models in compiled (floe.yaml) order, only read.
 	Models []schemas.ModelPlan
 }
@@ -181,6 +184,15 @@ func newDAGView(p *schemas.Product, opts gen.Options) (dagView, error) {
 		DbtTarget:       target,
 		DefaultPreset:   p.DefaultPreset,
 		Models:          p.Models,
+		Catalog:         p.Iceberg.Catalog.Name,
+		Namespace:       p.Iceberg.Namespace,
+	}
+	// The DAG names each model's table from the namespace, so that the file does not
+	// carry an identifier per model: that must be the identifier iceberg_io.json gives.
+	for i := range p.Models {
+		if m := &p.Models[i]; m.Table.Identifier != "" && m.Table.Identifier != p.Iceberg.Namespace+"."+m.Name {
+			return dagView{}, fmt.Errorf("model %s: Iceberg table %q is not %s.%s", m.Name, m.Table.Identifier, p.Iceberg.Namespace, m.Name)
+		}
 	}
 	for _, rp := range p.ResourcePresets {
 		v.Presets = append(v.Presets, presetView{

@@ -168,6 +168,7 @@ print(json.dumps({
     "paused_on_creation": dag.is_paused_upon_creation,
     "max_active_runs": dag.max_active_runs,
     "operators": sorted({type(t).__name__ for t in dag.tasks}),
+    "outlets": {t.task_id: [a.uri for a in t.outlets] for t in dag.tasks},
 }))
 """
 
@@ -198,6 +199,12 @@ def test_dag_shape_schedule_and_graph(airflow_product: Product) -> None:
     assert got["paused_on_creation"] is (not schedule["enabled"])
     assert got["max_active_runs"] == 1
     assert got["operators"] == ["FloeDbtOperator"]
+    # Each model's Iceberg table is an asset its task updates: other DAGs can be
+    # scheduled on it.
+    assert got["outlets"] == {
+        SEEDS_TASK: [],
+        **{m: [f"iceberg://floe/{NAMESPACE}/{m}"] for m in MODELS},
+    }
 
 
 PODS = r"""

@@ -56,29 +56,37 @@ def check_contract(plan: Plan) -> None:
         )
 
 
+def table_asset_uri(catalog: str, identifier: str) -> str:
+    """The Airflow asset URI of an Iceberg table: iceberg://<catalog>/<namespace>/<table>."""
+    namespace, _, table = identifier.rpartition(".")
+    return f"iceberg://{catalog}/{namespace}/{table}"
+
+
 def build_dag(
     plan: Plan,
     schedule: Schedule | None,
     output_dir: Path,
     *,
-    description: str = "",
-    owner: str = "",
+    catalog: str = "",
+    namespace: str = "",
 ) -> DAG:
     """The DAG of plan: one FloeDbtOperator per model, edges from the compiled graph.
 
     schedule None means no schedule (triggered by hand or by the API). The DAG is paused
     on creation unless the schedule is enabled; catch-up is off and one run at a time
-    runs (an append-mode table must not be written by two runs at once).
+    runs (an append-mode table must not be written by two runs at once). With catalog
+    and namespace, each model's task declares its Iceberg table
+    (``<namespace>.<model>``) as an Airflow asset it updates, so that other DAGs can be
+    scheduled on it (``schedule=[Asset("iceberg://<catalog>/<namespace>/<model>")]``).
     """
     import pendulum
-    from airflow.sdk import DAG, CronTriggerTimetable
+    from airflow.sdk import DAG, Asset, CronTriggerTimetable
 
     check_contract(plan)
     zone = schedule.timezone if schedule is not None else "UTC"
-    default_args = {"owner": owner} if owner else {}
     dag = DAG(
         dag_id=plan.product,
-        description=description or None,
+        description=f"floe data product {plan.product} {plan.product_version}",
         schedule=(
             CronTriggerTimetable(schedule.cron, timezone=zone)
             if schedule is not None
@@ -89,7 +97,6 @@ def build_dag(
         max_active_runs=1,
         is_paused_upon_creation=not (schedule is not None and schedule.enabled),
         tags=["floe", f"floe:{plan.product}"],
-        default_args=default_args,
         doc_md=(
             f"floe data product **{plan.product}** {plan.product_version}, compiled by "
             f"floe {plan.floe_version}. Generated: edit floe.yaml and re-run "
@@ -108,6 +115,11 @@ def build_dag(
     )
     tasks: dict[str, FloeDbtOperator] = {}
     for model in plan.models:
+        outlets = (
+            [Asset(table_asset_uri(catalog, f"{namespace}.{model.name}"))]
+            if namespace
+            else None
+        )
         tasks[model.name] = FloeDbtOperator(
             task_id=model.name,
             plan=plan,
@@ -115,6 +127,7 @@ def build_dag(
             model=model.name,
             dag=dag,
             executor_config=configs.get(model.preset or plan.default_preset),
+            outlets=outlets,
         )
     # The edges are written straight into each task's upstream and downstream id sets,
     # which is what set_upstream ends with. set_upstream first hashes the DAG of every

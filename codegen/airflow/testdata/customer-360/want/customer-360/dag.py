@@ -87,4 +87,11 @@ SCHEDULE = Schedule(
     enabled=True,
 )
 
-dag = build_dag(PLAN, SCHEDULE, OUTPUT_DIR)
+# Each model's Iceberg table is an Airflow asset its task updates (iceberg_io.json).
+dag = build_dag(
+    PLAN,
+    SCHEDULE,
+    OUTPUT_DIR,
+    catalog="floe",
+    namespace="customer_360",
+)
