@@ -95,7 +95,11 @@ def test_missing_runtime_package_says_what_to_do(tmp_path: Path) -> None:
     proc = subprocess.run(
         [str(VENV_BIN / "python"), "-c", "import floe_airflow"],
         cwd=out,
-        env={"PYTHONPATH": str(out), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(out),
+            "PATH": "/usr/bin:/bin",
+            "AIRFLOW_HOME": str(tmp_path / "airflow_home"),
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -339,7 +343,11 @@ def test_prepare_without_a_dag_file_says_what_to_do(output_dir: Path) -> None:
     proc = subprocess.run(
         [str(VENV_BIN / "python"), "-m", "floe_airflow", "prepare", str(output_dir)],
         cwd=output_dir,
-        env={"PYTHONPATH": str(output_dir), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(output_dir),
+            "PATH": "/usr/bin:/bin",
+            "AIRFLOW_HOME": str(output_dir / "airflow_home"),
+        },
         capture_output=True,
         text=True,
         check=False,
