@@ -81,6 +81,7 @@ func main() {
 	}
 	dagster, dagsterSummary := dagsterRows(*floe, *venv, work, sizes, *runs)
 	rows = append(rows, dagster...)
+	rows = append(rows, airflowRows(*floe, work, *runs)...)
 	var b strings.Builder
 	fmt.Fprintf(&b, "| run | median wall | peak RSS | target |\n|---|---|---|---|\n")
 	byName := map[string]row{}
@@ -120,6 +121,7 @@ func main() {
 	if len(sizes) > 0 {
 		b.WriteString("\n" + dagsterSummary)
 	}
+	b.WriteString(airflowSummary(rows))
 	fmt.Print(b.String())
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))
 	check(os.WriteFile(*out, []byte(b.String()), 0o644))
