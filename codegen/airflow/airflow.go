@@ -1,12 +1,14 @@
 // Package airflow generates an Airflow 3 code location for a compiled product: the DAG
 // file (dag.py, generated, one task per dbt model), the floe_airflow Python package
-// (embedded in templates/airflow, emitted byte-for-byte), an .airflowignore, values for
+// (embedded in templates/airflow, emitted with the generated-file header), an
+// .airflowignore, values for
 // the official Apache Airflow Helm chart (helm/airflow-values.yaml) and, with
 // gen.Options.Chart (floe package), the Airflow image's Dockerfile.
 //
 // Everything the Airflow runtime shares with the Dagster runtime is the Dagster
-// generator's own output, byte for byte: the floe_runtime package (compiled-file loaders,
-// Iceberg publishing, stateless step inputs, secrets), profiles.yml, iceberg_io.json,
+// generator's own output, byte for byte: the floe_runtime package (whose
+// orchestrator-neutral modules floe_airflow runs: compiled-file loaders, dbt's manifest,
+// stateless step inputs, Iceberg publishing, secrets), profiles.yml, iceberg_io.json,
 // schedules.json and their JSON Schemas. One product compiled for either orchestrator
 // therefore runs dbt with the same profile and writes the same tables the same way.
 // It is pure: files are returned in memory.
@@ -132,7 +134,10 @@ func sharedFiles(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	return kept, nil
 }
 
-// packageFiles copies the embedded floe_airflow package.
+// packageFiles copies the embedded floe_airflow package, each file behind
+// generatedHeader: the hand-written sources in templates/airflow do not carry it (they
+// are not generated), the files in the output are (as codegen/dagster does for
+// floe_runtime).
 func packageFiles() ([]gen.File, error) {
 	var files []gen.File
 	err := fs.WalkDir(airflowtmpl.Package(), airflowtmpl.PackageDir, func(name string, d fs.DirEntry, err error) error {
@@ -152,7 +157,7 @@ func packageFiles() ([]gen.File, error) {
 		if err != nil {
 			return err
 		}
-		files = append(files, gen.File{Path: name, Data: data})
+		files = append(files, gen.File{Path: name, Data: append([]byte(generatedHeader), data...)})
 		return nil
 	})
 	if err != nil {

@@ -70,8 +70,11 @@ func TestSharedFilesAreTheDagsterGenerators(t *testing.T) {
 		if err == nil && !d.IsDir() && strings.HasSuffix(name, ".py") {
 			own[name] = true
 			data, _ := fs.ReadFile(airflowtmpl.Package(), name)
-			if !bytes.Equal(got[name], data) {
-				t.Errorf("%s is not the embedded file byte for byte", name)
+			if !bytes.Equal(got[name], append([]byte(generatedHeader), data...)) {
+				t.Errorf("%s is not the embedded file behind the generated-file header", name)
+			}
+			if bytes.Contains(data, []byte("DO NOT EDIT")) {
+				t.Errorf("%s: the hand-written source carries a generated-file header; the emitter adds it", name)
 			}
 		}
 		return err

@@ -1,6 +1,8 @@
 // Package airflowtmpl embeds floe's Airflow runtime: the floe_airflow Python package
-// (emitted byte-for-byte next to every generated DAG file), the DAG file's text/template,
-// the Airflow image's Dockerfile template and the pinned requirements that image installs.
+// (emitted next to every generated DAG file, each file behind the generated-file header
+// that codegen adds), the DAG file's text/template, the Airflow image's Dockerfile
+// template and the pinned requirements that image installs. The package's sources here
+// are hand-written and carry no header.
 package airflowtmpl
 
 import (
@@ -9,7 +11,7 @@ import (
 )
 
 // files holds the Python package and the templates. all: keeps files whose names start
-// with "_" (floe_airflow/__init__.py, _runtime.py), which go:embed drops otherwise.
+// with "_" (floe_airflow/__init__.py, __main__.py), which go:embed drops otherwise.
 //
 //go:embed all:floe_airflow dag.py.tmpl Dockerfile.tmpl requirements-airflow.txt
 var files embed.FS

@@ -6,9 +6,9 @@ import (
 )
 
 // TestEmbedKeepsUnderscoreFiles: without the all: prefix go:embed silently drops
-// floe_airflow/__init__.py and _runtime.py, and the package would not import.
+// floe_airflow/__init__.py and __main__.py, and the package would neither import nor run.
 func TestEmbedKeepsUnderscoreFiles(t *testing.T) {
-	for _, name := range []string{"floe_airflow/__init__.py", "floe_airflow/_runtime.py",
+	for _, name := range []string{"floe_airflow/__init__.py", "floe_airflow/__main__.py",
 		"floe_airflow/dag.py", "floe_airflow/operator.py", "floe_airflow/steps.py"} {
 		if _, err := fs.Stat(Package(), name); err != nil {
 			t.Errorf("embedded package lacks %s: %v", name, err)

@@ -66,11 +66,18 @@ def test_imports_the_shared_runtime_without_dagster(output_dir: Path) -> None:
         """
         import json, sys
         import floe_airflow
-        from floe_airflow import steps
+        from floe_airflow import prepare, steps
         from floe_runtime import iceberg, step_inputs, files, secrets, groups
+        import floe_runtime
         print(json.dumps({
-            "dagster": sorted(m for m in sys.modules if m.split(".")[0] == "dagster"),
-            "runtime_init_ran": hasattr(sys.modules["floe_runtime"], "build_definitions"),
+            "dagster": sorted(
+                m for m in sys.modules if m.split(".")[0] in ("dagster", "dagster_dbt")
+            ),
+            "dagster_modules_of_the_runtime": sorted(
+                m for m in sys.modules
+                if m in ("floe_runtime.build", "floe_runtime.assets", "floe_runtime.run")
+            ),
+            "runtime_from": floe_runtime.__file__,
             "write_table": callable(iceberg.write_table),
             "load_inputs": callable(step_inputs.load_inputs),
         }))
@@ -78,7 +85,8 @@ def test_imports_the_shared_runtime_without_dagster(output_dir: Path) -> None:
     )
     assert got == {
         "dagster": [],
-        "runtime_init_ran": False,
+        "dagster_modules_of_the_runtime": [],
+        "runtime_from": str(output_dir / "floe_runtime" / "__init__.py"),
         "write_table": True,
         "load_inputs": True,
     }
@@ -313,6 +321,7 @@ def test_step_selection_and_inputs(output_dir: Path) -> None:
 import json
 from floe_airflow import steps
 from floe_runtime import step_inputs
+from floe_runtime.manifest import graph_differences
 m = json.loads({json.dumps(json.dumps(MANIFEST))})
 nodes = step_inputs.root_nodes(m)
 def inputs(ids):
@@ -322,8 +331,9 @@ print(json.dumps({{
     "a_inputs": inputs(["model.demo.a"]), "b_inputs": inputs(["model.demo.b"]),
     "a_tests": steps.buildable_children(m, ["model.demo.a"])["model.demo.a"],
     "b_tests": steps.buildable_children(m, ["model.demo.b"])["model.demo.b"],
-    "edges_c": steps.model_edges(PLAN, "c", nodes),
-    "edges_b": steps.model_edges(PLAN, "b", nodes),
+    "edges_c": graph_differences(PLAN, m, ["c"]),
+    "edges_b": graph_differences(PLAN, m, ["b"]),
+    "edges_a": graph_differences(PLAN, m, ["a"]),
 }}))
 """,
     )
@@ -333,10 +343,17 @@ print(json.dumps({{
     assert got["b_tests"] == ["test.demo.rel_a_b"]
     assert got["a_inputs"] == ["raw"]
     assert got["b_inputs"] == ["a"]
-    assert got["edges_c"] == ["transform c has no dbt model of that name"]
+    # The Dagster runtime's graph check, limited to the task's model.
+    assert got["edges_c"] == [
+        "transform c has no dbt model of that name",
+        "floe.yaml declares a -> c (dependsOn of c) but dbt model c does not ref('a')",
+        "floe.yaml declares b -> c (dependsOn of c) but dbt model c does not ref('b')",
+    ]
     assert got["edges_b"] == [
         "dbt has edge a -> b (ref('a') in b) that floe.yaml does not declare in dependsOn of b"
     ]
+    # A task checks its own model's edges only: b's undeclared edge is not a's problem.
+    assert got["edges_a"] == []
 
 
 def test_prepare_without_a_dag_file_says_what_to_do(output_dir: Path) -> None:

@@ -76,7 +76,6 @@ CALLED_WITH = {
     ),
     ("dagster_dbt.asset_utils", "get_node"): ("manifest", "unique_id"),
     ("dagster_dbt.asset_utils", "is_non_asset_node"): ("dbt_resource_props",),
-    ("dagster_dbt.asset_utils", "_build_child_map"): ("manifest",),
     ("dagster._utils.tags", "is_valid_tag_key"): ("key",),
 }
 

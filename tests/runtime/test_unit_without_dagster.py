@@ -133,3 +133,36 @@ def test_a_step_without_dagster(tmp_path: Path) -> None:
         "[]",
     ]
     assert (out / "l.jsonl").read_text(encoding="utf-8").count("START") == 1
+
+
+def test_a_child_map_without_dagster() -> None:
+    """A manifest without dbt's child_map (early dbt Fusion) gets one built as dbt
+    builds it, every node and unit test under each node it depends on (an ephemeral
+    model included), without dagster-dbt: an Airflow task reads it too."""
+    lines = _python(
+        """
+        from floe_runtime.manifest import child_map
+
+        def node(*parents, **config):
+            return {"depends_on": {"nodes": list(parents)}, "config": config}
+
+        manifest = {
+            "nodes": {
+                "seed.d.s": node(),
+                "model.d.a": node("seed.d.s"),
+                "model.d.e": node("model.d.a", materialized="ephemeral"),
+                "model.d.b": node("model.d.e"),
+                "test.d.t": node("model.d.a", "model.d.b"),
+            },
+            "unit_tests": {"unit_test.d.b.u": node("model.d.b")},
+        }
+        print({k: sorted(v) for k, v in sorted(child_map(manifest).items())})
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("dagster", "dagster_dbt")))
+        """,
+        str(RUNTIME_SRC),
+    )
+    assert lines == [
+        "{'model.d.a': ['model.d.e', 'test.d.t'], 'model.d.b': ['test.d.t', "
+        "'unit_test.d.b.u'], 'model.d.e': ['model.d.b'], 'seed.d.s': ['model.d.a']}",
+        "[]",
+    ]

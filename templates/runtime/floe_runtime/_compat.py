@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 # The versions every name below was checked against (requirements-runtime.txt pins).
@@ -37,11 +37,6 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "dagster._core.execution.context.op_execution_context",
         "OpExecutionContext.get_step_execution_context",
         "the step key a dbt step reports to lineage",
-    ),
-    (
-        "dagster_dbt.asset_utils",
-        "_build_child_map",
-        "dbt's child_map for manifests without one (dbt Fusion)",
     ),
     (
         "dagster_dbt.asset_utils",
@@ -116,11 +111,6 @@ def step_key(context: Any) -> str | None:
     except Exception:  # noqa: BLE001 - a private API: when it moves, None will do
         return None
     return key if isinstance(key, str) and key else None
-
-
-def dbt_child_map(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
-    """dagster_dbt.asset_utils._build_child_map (imports dagster-dbt)."""
-    return private("dagster_dbt.asset_utils", "_build_child_map")(manifest)
 
 
 def dbt_asset_utils(name: str) -> Any:

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import subprocess
 import sys
 import time
 import uuid
@@ -35,14 +34,17 @@ from dagster import (
 
 from .build import partition_groups
 from .errors import CompiledOutputError, FloeRuntimeError
+from .plan import Plan, read_plan
 from .run_lineage import report_run
-from .secrets import fill_local_secrets
-from .step import DBT_GLOBAL_FLAGS, dbt_executable
+from .step import dbt_parse
+
+# The generated Dagster code location, in the output directory (codegen/dagster).
+DEFINITIONS_FILE = "definitions.py"
 
 
 def load_module(output_dir: Path) -> ModuleType:
     """Import <output_dir>/definitions.py as a module."""
-    path = Path(output_dir).resolve() / "definitions.py"
+    path = Path(output_dir).resolve() / DEFINITIONS_FILE
     if not path.is_file():
         raise CompiledOutputError(f"{path}: not found; run `floe compile` first")
     if str(path.parent) not in sys.path:
@@ -58,64 +60,12 @@ def load_module(output_dir: Path) -> ModuleType:
 def prepare(output_dir: Path) -> Path:
     """Run `dbt parse` so target/manifest.json exists; returns the product directory."""
     output_dir = Path(output_dir).resolve()
-    plan = _plan_only(output_dir)
-    project_dir = (output_dir / plan.project_dir).resolve()
-    # dbt parse renders profiles.yml, whose literal secrets are environment variables.
-    fill_local_secrets(output_dir)
-    cmd = [
-        dbt_executable(),
-        *DBT_GLOBAL_FLAGS,
-        "parse",
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(output_dir),
-        "--profile",
-        plan.dbt_profile,
-        "--target",
-        plan.dbt_target,
-    ]
-    # No PyPI "latest version" lookup: prepare must not wait on the network.
-    env = {
-        **os.environ,
-        "DBT_VERSION_CHECK": os.environ.get("DBT_VERSION_CHECK", "false"),
-    }
-    proc = subprocess.run(
-        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise CompiledOutputError(
-            f"`{' '.join(cmd)}` failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
-        )
-    return project_dir
+    return dbt_parse(_plan_only(output_dir), output_dir)
 
 
-def _plan_only(output_dir: Path):  # noqa: ANN202 - returns floe_runtime.plan.Plan
+def _plan_only(output_dir: Path) -> Plan:
     """The PLAN of definitions.py without building definitions (no manifest needed)."""
-    import ast
-
-    from .plan import Lineage, Model, Plan, Resources
-
-    path = output_dir / "definitions.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: dict[str, object] = {
-        "Plan": Plan,
-        "Model": Model,
-        "Resources": Resources,
-        "Lineage": Lineage,
-    }
-    # Only the literal assignments PRESETS and PLAN are evaluated, with no builtins.
-    for node in tree.body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-            continue
-        target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id in ("PRESETS", "PLAN"):
-            code = compile(ast.Expression(node.value), str(path), "eval")
-            names[target.id] = eval(code, {"__builtins__": {}}, names)  # noqa: S307
-    plan = names.get("PLAN")
-    if not isinstance(plan, Plan):
-        raise CompiledOutputError(f"{path}: no PLAN; re-run `floe compile`")
-    return plan
+    return read_plan(output_dir / DEFINITIONS_FILE)
 
 
 def load_definitions(output_dir: Path) -> Definitions:

@@ -7,32 +7,35 @@ same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _compat
 from .errors import CompiledOutputError, GraphMismatchError
 from .plan import Plan
 
 
+# The command that runs `dbt parse` for the Dagster runtime's output (step.dbt_parse);
+# another orchestrator's runtime names its own in the errors below.
+PREPARE = "python -m floe_runtime prepare"
+
+
 def load_manifest(
-    project_dir: Path, output_dir: Path, plan: Plan
+    project_dir: Path, output_dir: Path, plan: Plan, prepare: str = PREPARE
 ) -> tuple[Path, dict[str, Any]]:
-    """dbt's target/manifest.json, or an error saying how to produce it."""
+    """dbt's target/manifest.json, or an error saying how to produce it (``prepare``)."""
     path = project_dir / "target" / "manifest.json"
     if not path.is_file():
         raise CompiledOutputError(
-            f"{path}: dbt manifest not found; run `python -m floe_runtime prepare "
-            f"{output_dir}` (or by hand `dbt --no-send-anonymous-usage-stats parse "
-            f"--project-dir {project_dir} --profiles-dir {output_dir} "
-            f"--profile {plan.dbt_profile}`) before loading the definitions"
+            f"{path}: dbt manifest not found; run `{prepare} {output_dir}` (or by hand "
+            f"`dbt --no-send-anonymous-usage-stats parse --project-dir {project_dir} "
+            f"--profiles-dir {output_dir} --profile {plan.dbt_profile}`) first"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CompiledOutputError(
-            f"{path}: unreadable dbt manifest ({exc}); re-run dbt parse"
+            f"{path}: unreadable dbt manifest ({exc}); run `{prepare} {output_dir}` again"
         ) from None
     return path, manifest
 
@@ -50,15 +53,25 @@ def dbt_models(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return models
 
 
-def graph_differences(plan: Plan, manifest: Mapping[str, Any]) -> list[str]:
-    """Every way dbt's model graph differs from the compiled one, sorted; [] when equal."""
+def graph_differences(
+    plan: Plan, manifest: Mapping[str, Any], models: Collection[str] | None = None
+) -> list[str]:
+    """Every way dbt's model graph differs from the compiled one, sorted; [] when equal.
+
+    models, when given, limits the comparison to those models and their incoming edges
+    (one Airflow task checks the model it builds).
+    """
     nodes = dbt_models(manifest)
     by_id = {node["unique_id"]: node for node in nodes.values()}
     compiled = {m.name for m in plan.models}
+    if models is not None:
+        compiled &= set(models)
     problems = []
     for name in sorted(compiled - set(nodes)):
         problems.append(f"transform {name} has no dbt model of that name")
-    declared = {(dep, m.name) for m in plan.models for dep in m.depends_on}
+    declared = {
+        (dep, m.name) for m in plan.models if m.name in compiled for dep in m.depends_on
+    }
     actual = set()
     for name in sorted(compiled & set(nodes)):
         for parent in nodes[name].get("depends_on", {}).get("nodes", []):
@@ -77,20 +90,37 @@ def graph_differences(plan: Plan, manifest: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def check_graph(plan: Plan, manifest: Mapping[str, Any], manifest_path: Path) -> None:
-    """Fail loudly, naming every differing edge, when dbt and floe disagree."""
-    problems = graph_differences(plan, manifest)
+def check_graph(
+    plan: Plan,
+    manifest: Mapping[str, Any],
+    manifest_path: Path,
+    models: Collection[str] | None = None,
+    prepare: str = PREPARE,
+) -> None:
+    """Fail loudly, naming every differing edge, when dbt and floe disagree (models:
+    see graph_differences; prepare: the command that runs dbt parse again)."""
+    problems = graph_differences(plan, manifest, models)
     if problems:
         raise GraphMismatchError(
             f"the dbt graph in {manifest_path} differs from the compiled floe graph:\n  - "
             + "\n  - ".join(problems)
-            + "\nfix floe.yaml or the models, then re-run `floe compile` and `dbt parse`"
+            + f"\nfix floe.yaml or the models, then re-run `floe compile` and `{prepare}`"
         )
 
 
 def child_map(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[str]]:
-    """dbt's child_map; dagster-dbt builds one for manifests that lack it (dbt Fusion)."""
+    """dbt's child_map; for a manifest that lacks it (early dbt Fusion), built as dbt
+    builds it: each node and unit test under every node it depends on.
+
+    Built here rather than by dagster-dbt (whose builder skips ephemeral models), so
+    that every manifest gives the same map and another orchestrator needs no Dagster.
+    """
     children = manifest.get("child_map")
     if children:
         return children
-    return _compat.dbt_child_map(manifest)
+    built: dict[str, list[str]] = {}
+    for section in ("nodes", "unit_tests"):
+        for unique_id, node in (manifest.get(section) or {}).items():
+            for parent in node.get("depends_on", {}).get("nodes", []):
+                built.setdefault(parent, []).append(unique_id)
+    return built

@@ -1,8 +1,16 @@
-"""The compiled plan that a generated definitions.py hands to build_definitions."""
+"""The compiled plan that a generated definitions.py hands to build_definitions.
+
+Airflow's generated dag.py holds the same plan (floe_airflow builds the DAG from it);
+``read_plan`` reads it from either file without running the file.
+"""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CompiledOutputError
 
 
 @dataclass(frozen=True)
@@ -72,3 +80,36 @@ class Plan:
             if model.name == name:
                 return model
         return None
+
+
+def read_plan(path: Path) -> Plan:
+    """The PLAN of a generated file (definitions.py, dag.py) without running the file.
+
+    Only its literal assignments PRESETS and PLAN are evaluated, with the plan's classes
+    and no builtins: reading the plan needs neither the orchestrator nor dbt's manifest.
+    """
+    if not path.is_file():
+        raise CompiledOutputError(f"{path}: not found; run `floe compile` first")
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CompiledOutputError(
+            f"{path}: cannot be read ({exc}); re-run `floe compile`"
+        ) from None
+    names: dict[str, object] = {
+        "Plan": Plan,
+        "Model": Model,
+        "Resources": Resources,
+        "Lineage": Lineage,
+    }
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id in ("PRESETS", "PLAN"):
+            code = compile(ast.Expression(node.value), str(path), "eval")
+            names[target.id] = eval(code, {"__builtins__": {}}, names)  # noqa: S307
+    plan = names.get("PLAN")
+    if not isinstance(plan, Plan):
+        raise CompiledOutputError(f"{path}: no PLAN; re-run `floe compile`")
+    return plan

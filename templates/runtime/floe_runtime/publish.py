@@ -9,6 +9,7 @@ Dagster: ``log`` is any logging.Logger-like object (a Dagster step's ``context.l
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .step import Runtime
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
 
-# The snapshot property floe sets on every table it writes, besides the run id.
+# The snapshot property created-by of every table floe writes (besides the run's ids).
 CREATED_BY = "floe"
 
 
@@ -68,13 +69,15 @@ def publish_models(
     catalog: Catalog,
     built: Sequence[str],
     nodes: Mapping[str, Mapping[str, Any]],
-    run_id: str,
+    properties: Mapping[str, str],
     log: logging.Logger,
+    duck: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Publish every built model's (or seed's) table; returns metadata per table.
 
-    run_id is recorded in each Iceberg snapshot (``dagster-run-id``, the property name
-    floe has always written).
+    properties are recorded in each Iceberg snapshot (the orchestrator's run, and
+    ``created-by``: CREATED_BY). duck is the DuckDB file dbt built them in (default:
+    runtime.require_duckdb()).
     """
     if not built:
         return {}
@@ -82,7 +85,7 @@ def publish_models(
 
     from . import iceberg
 
-    duck = runtime.require_duckdb()
+    duck = duck or runtime.require_duckdb()
     metadata: dict[str, dict[str, Any]] = {}
     con = duckdb.connect(str(duck), read_only=True)
     try:
@@ -95,10 +98,7 @@ def publish_models(
                 data,
                 mode=config.write_mode,
                 partition_by=config.partition_by,
-                snapshot_properties={
-                    "dagster-run-id": run_id,
-                    "created-by": CREATED_BY,
-                },
+                snapshot_properties=dict(properties),
                 keep_last=runtime.iceberg.snapshot_keep_last,
             )
             log.info(

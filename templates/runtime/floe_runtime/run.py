@@ -186,7 +186,7 @@ def run_group(
         run_job_name,
         step_run_id,
     )
-    from .publish import prepare_inputs, publish_models
+    from .publish import CREATED_BY, prepare_inputs, publish_models
     from .step_inputs import root_nodes
 
     plan = runtime.plan
@@ -221,8 +221,10 @@ def run_group(
         results = invocation.get_artifact("run_results.json")
         timing = dbt_timing(results)
         built = [name for name in (_asset_name(e) for e in events) if name in members]
+        # dagster-run-id: the snapshot property name floe has always written.
+        properties = {"dagster-run-id": context.run_id, "created-by": CREATED_BY}
         published = publish_models(
-            runtime, catalog, built, nodes, context.run_id, context.log
+            runtime, catalog, built, nodes, properties, context.log
         )
         for event in events:
             name = _asset_name(event)

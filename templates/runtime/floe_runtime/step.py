@@ -1,24 +1,27 @@
 """What a dbt step needs, whichever orchestrator runs it: the product, its files, dbt.
 
-A step (one op of a group, see groups.py) runs ``dbt build`` on its models in a DuckDB
-file of its own, after loading its inputs from Iceberg (step_inputs.py), and publishes
-what dbt built (publish.py). ``Runtime`` carries what every part of that reads; nothing
-here imports Dagster or connects anywhere.
+A step (one op of a group, see groups.py, or one Airflow task) runs ``dbt build`` on its
+models in a DuckDB file of its own, after loading its inputs from Iceberg
+(step_inputs.py), and publishes what dbt built (publish.py). ``Runtime`` carries what
+every part of that reads; ``dbt_parse`` writes the manifest they read. Nothing here
+imports Dagster or connects anywhere.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import IcebergPublishError
+from .errors import CompiledOutputError, IcebergPublishError
 from .files import Artifacts, IcebergConfig
 from .plan import Plan
+from .secrets import fill_local_secrets
 from .step_inputs import duckdb_path
 
 if TYPE_CHECKING:
@@ -35,6 +38,43 @@ def dbt_executable() -> str:
     # sys.prefix is absolute; sys.executable may be relative to a cwd dbt does not share.
     candidate = Path(sys.prefix) / "bin" / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_parse(plan: Plan, output_dir: Path) -> Path:
+    """Run `dbt parse` for the product, writing target/manifest.json (and dbt's partial
+    parse state, which spares each step a parse); returns the product directory.
+
+    Both orchestrators' ``prepare`` commands run it before the first step.
+    """
+    project_dir = (output_dir / plan.project_dir).resolve()
+    # dbt parse renders profiles.yml, whose literal secrets are environment variables.
+    fill_local_secrets(output_dir)
+    cmd = [
+        dbt_executable(),
+        *DBT_GLOBAL_FLAGS,
+        "parse",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(output_dir),
+        "--profile",
+        plan.dbt_profile,
+        "--target",
+        plan.dbt_target,
+    ]
+    # No PyPI "latest version" lookup: prepare must not wait on the network.
+    env = {
+        **os.environ,
+        "DBT_VERSION_CHECK": os.environ.get("DBT_VERSION_CHECK", "false"),
+    }
+    proc = subprocess.run(
+        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise CompiledOutputError(
+            f"`{' '.join(cmd)}` failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
+    return project_dir
 
 
 @dataclass(frozen=True)
