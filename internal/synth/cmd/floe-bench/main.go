@@ -2,11 +2,13 @@
 // size: the median wall time of several runs and the peak RSS the kernel reports for
 // the process (getrusage ru_maxrss, what /usr/bin/time -v prints). It also times
 // loading the generated Dagster definitions of a compiled synthetic product
-// (`dagster definitions validate`, see dagster.go). It prints a table with the targets
-// of the performance issue and writes it to a file.
+// (`dagster definitions validate`, see dagster.go) and Airflow's parse of the generated
+// DAG against Cosmos' (see airflow.go). It prints a table with the targets of the
+// performance issue and writes it to a file.
 //
 //	floe-bench [-floe bin/floe] [-runs 5] [-out target/bench/results.md]
 //	           [-venv .venv] [-dagster 1000]
+//	           [-airflow-venv .cache/airflow-venv] [-airflow 100,1000,5000]
 package main
 
 import (
