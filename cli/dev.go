@@ -53,6 +53,9 @@ compile is reported with its diagnostics and the last good output stays in place
 Ctrl-C stops Dagster's webserver, daemon and code servers (the whole process group)
 and floe dev. Dagster's own log goes to target/floe-local/logs/ (-v prints it).
 
+floe dev serves Dagster products; one orchestrated by Airflow is compiled, then
+refused (exit 2), as by floe run.
+
 Dagster 1.13 names dg dev as dagster dev's successor; dg needs a dg project
 (pyproject.toml with [tool.dg]) and is not in floe's pins, while floe's output is a
 plain definitions file, which dagster dev serves as is.`,
@@ -90,7 +93,7 @@ type devServer struct {
 func runDev(ctx context.Context, e *env, f *compileFlags, d devFlags) error {
 	start := e.now()
 	if b, err := build(ctx, e, f); err == nil {
-		if err := requireDagster(b, "dev"); err != nil {
+		if err := requireDagster(e, b, "dev"); err != nil {
 			return err
 		}
 	} else {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/floe-dev/floe/codegen/airflow"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -60,6 +61,10 @@ func newDoctorCmd(e *env) *cobra.Command {
   iceberg catalog    REST: GET /v1/config answers; local SQLite: its directory is writable
   lineage            HTTP: the endpoint answers; file: its directory is writable
 
+For a product orchestrated by Airflow, one orchestrator line replaces the python
+runtime and dagster webserver checks: it says where floe compile writes the DAG, which
+Airflow runs (floe run and floe dev run Dagster products).
+
 Each problem says what to do, with paths and commands that work from the working
 directory. A failed check exits 1; warnings do not. --json prints one JSON object.`,
 		Example: `  floe doctor
@@ -82,15 +87,26 @@ directory. A failed check exits 1; warnings do not. --json prints one JSON objec
 			client := &http.Client{Timeout: timeout}
 			checks := []check{
 				{"compiled output", true, func(context.Context) (string, error) { return checkCompiled(e, &f) }},
-				{"python runtime", true, func(context.Context) (string, error) { return checkRuntime(e, f.spec) }},
-				{"dagster webserver", false, func(ctx context.Context) (string, error) {
-					return checkDagsterAdvice(ctx, e, client, dagsterURL, f.spec)
-				}},
-				{"iceberg catalog", false, func(ctx context.Context) (string, error) {
+			}
+			if p.Orchestrator == airflow.Generator.Name() {
+				// floe runs nothing of an Airflow product locally: no runtime, no UI to probe.
+				checks = append(checks, check{"orchestrator", false, func(context.Context) (string, error) {
+					dag := relToWd(e, filepath.Join(defaultOut(f.spec), airflow.DAGFile))
+					return fmt.Sprintf("Airflow: floe compile writes the DAG to %s; Airflow runs it (floe run and floe dev run Dagster products; see docs/airflow.md)", dag), nil
+				}})
+			} else {
+				checks = append(checks,
+					check{"python runtime", true, func(context.Context) (string, error) { return checkRuntime(e, f.spec) }},
+					check{"dagster webserver", false, func(ctx context.Context) (string, error) {
+						return checkDagsterAdvice(ctx, e, client, dagsterURL, f.spec)
+					}})
+			}
+			checks = append(checks,
+				check{"iceberg catalog", false, func(ctx context.Context) (string, error) {
 					return checkCatalog(ctx, client, p.Iceberg.Catalog, projectDir)
 				}},
-				{"lineage", false, func(ctx context.Context) (string, error) { return checkLineage(ctx, client, p.Lineage, projectDir) }},
-			}
+				check{"lineage", false, func(ctx context.Context) (string, error) { return checkLineage(ctx, client, p.Lineage, projectDir) }},
+			)
 			// What doctor prints names URLs (the flag's, the manifest's): their credentials
 			// and every literal secret of the inputs are redacted.
 			known := schemas.NewKnownSecrets(res.SecretStrings())

@@ -18,6 +18,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/floe-dev/floe/codegen/airflow"
+	"github.com/floe-dev/floe/codegen/dagster"
 	"github.com/floe-dev/floe/compiler"
 )
 
@@ -50,7 +52,10 @@ $FLOE_PYTHON).
 
 --select takes dbt's selection words: asset names, +name with everything it depends
 on, name+ with everything that depends on it; separate them with spaces or commas,
-or repeat --select.`,
+or repeat --select.
+
+floe run runs Dagster products. A product orchestrated by Airflow is compiled, then
+refused (exit 2) with where its DAG is: Airflow runs it (docs/airflow.md).`,
 		Example: `  floe run                                  # ./floe.yaml, or the nearest one above
   floe run examples/customer-360
   floe run --select mart_daily_orders       # one model (its inputs are read from Iceberg)
@@ -136,7 +141,7 @@ func runRun(ctx context.Context, e *env, f *compileFlags, selects []string) erro
 			fmt.Fprintf(e.stdout, "compiled %s %s: %d transforms into %s\n", p.Name, p.Version, len(p.Models), b.paths.out)
 		}
 	}
-	if err := requireDagster(b, "run"); err != nil {
+	if err := requireDagster(e, b, "run"); err != nil {
 		return err
 	}
 	local := localDir(f.spec)
@@ -206,16 +211,38 @@ func runRun(ctx context.Context, e *env, f *compileFlags, selects []string) erro
 }
 
 // requireDagster refuses a product floe run and floe dev cannot run: one whose
-// orchestrator is not Dagster.
-func requireDagster(b *built, command string) error {
-	if b.res != nil && b.res.Product.Orchestrator != "dagster" {
-		return inputErr("floe %s runs Dagster products; this one is orchestrated by %s (deploy what floe compile wrote to %s)",
-			command, b.res.Product.Orchestrator, b.paths.out)
+// orchestrator is not Dagster. That is a usage error (exit 2): the product compiled, and
+// its output is written; these commands are not for it.
+func requireDagster(e *env, b *built, command string) error {
+	out := relToWd(e, b.paths.out)
+	switch o := compiledOrchestrator(b); o {
+	case dagster.Generator.Name():
+		if !isFile(filepath.Join(b.paths.out, dagster.DefinitionsFile)) {
+			return inputErr("floe %s runs Dagster products; %s has no %s", command, out, dagster.DefinitionsFile)
+		}
+		return nil
+	case airflow.Generator.Name():
+		return usageErr("floe %s runs Dagster products on this machine; this product is orchestrated by Airflow "+
+			"(plugins.orchestrator.type: airflow): floe compile wrote its DAG to %s; run it with Airflow "+
+			"(python -m floe_airflow prepare, then airflow dags test; see docs/airflow.md)",
+			command, filepath.Join(out, airflow.DAGFile))
+	default:
+		return usageErr("floe %s runs Dagster products on this machine; this product is orchestrated by %s "+
+			"(deploy what floe compile wrote to %s)", command, o, out)
 	}
-	if !isFile(filepath.Join(b.paths.out, "definitions.py")) {
-		return inputErr("floe %s runs Dagster products; %s has no definitions.py", command, b.paths.out)
+}
+
+// compiledOrchestrator is the orchestrator the output in b is for: the compiler's, else
+// (the output was up to date, nothing was compiled) the one whose generated entry file
+// the output holds.
+func compiledOrchestrator(b *built) string {
+	if b.res != nil && b.res.Product != nil {
+		return b.res.Product.Orchestrator
 	}
-	return nil
+	if isFile(filepath.Join(b.paths.out, airflow.DAGFile)) && !isFile(filepath.Join(b.paths.out, dagster.DefinitionsFile)) {
+		return airflow.Generator.Name()
+	}
+	return dagster.Generator.Name()
 }
 
 // runtimeEnv is the environment of the runtime's process: the user's, with the

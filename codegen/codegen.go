@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/floe-dev/floe/codegen/airflow"
 	"github.com/floe-dev/floe/codegen/artifact"
 	"github.com/floe-dev/floe/codegen/dagster"
 	"github.com/floe-dev/floe/codegen/gen"
@@ -31,10 +32,15 @@ type Generator interface {
 
 // orchestrators are the registered orchestrator generators, by type: the Go
 // counterpart of the reference's floe.orchestrators entry points.
-var orchestrators = []Generator{dagster.Generator}
+var orchestrators = []Generator{dagster.Generator, airflow.Generator}
 
-// packagers run for every product (Kubernetes packaging).
-var packagers = []Generator{helmGenerator{}}
+// packagers run after the orchestrator's generator, for the orchestrator types they
+// package: the Helm generator packages a Dagster code location (the Airflow generator
+// writes its own chart values and image).
+var packagers = []struct {
+	Generator
+	orchestrators []string
+}{{helmGenerator{}, []string{"dagster"}}}
 
 // helmGenerator gives the Helm generator the contract version it reads.
 type helmGenerator struct{ helm.ChartGenerator }
@@ -43,7 +49,11 @@ func (helmGenerator) ContractVersion() string { return schemas.ContractVersion }
 
 // Registered lists every generator with its version and contract, for `floe version`.
 func Registered() []Generator {
-	return append(append([]Generator{}, orchestrators...), packagers...)
+	out := append([]Generator{}, orchestrators...)
+	for _, p := range packagers {
+		out = append(out, p.Generator)
+	}
+	return out
 }
 
 // Orchestrators lists the orchestrator types that have a generator, sorted.
@@ -77,7 +87,11 @@ func Generate(p *schemas.Product, opts Options) ([]gen.File, error) {
 			gens = append(gens, g)
 		}
 	}
-	gens = append(gens, packagers...)
+	for _, pk := range packagers {
+		if slices.Contains(pk.orchestrators, p.Orchestrator) {
+			gens = append(gens, pk.Generator)
+		}
+	}
 	for _, g := range gens {
 		if g.ContractVersion() != p.ContractVersion {
 			return nil, fmt.Errorf("generator %s %s reads contract %s, not %s", g.Name(), g.Version(), g.ContractVersion(), p.ContractVersion)

@@ -49,7 +49,7 @@ func TestBadInputs(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts := Options{SpecPath: spec, ManifestPath: manifest, ReadFile: os.ReadFile, ReadDir: os.ReadDir, Stat: os.Stat,
-				CompiledAt: time.Unix(0, 0), FloeVersion: "test", Orchestrators: []string{"dagster"}}
+				CompiledAt: time.Unix(0, 0), FloeVersion: "test", Orchestrators: []string{"airflow", "dagster"}}
 			if bytes.Contains(src, []byte("# floe-test: manifest-from-spec")) {
 				opts.ManifestPath = ""
 			}

@@ -124,7 +124,7 @@ var Codes = []CodeInfo{
 	{CodeComputePlugin, "compute plugin not supported (floe renders DuckDB profiles)"},
 	{CodeComputeConfig, "DuckDB compute config (threads, timeout_seconds, path, settings, attach)"},
 	{CodeUnknownPreset, "unknown resource preset"},
-	{CodeNoGenerator, "no generator for the orchestrator (floe generates Dagster)"},
+	{CodeNoGenerator, "no generator for the orchestrator (floe generates Dagster and Airflow)"},
 	{CodeQualityProvider, "unknown quality provider"},
 	{CodeParent, "inheritance: parent path, OCI reference, depth, scope of the parent"},
 	{CodeInheritanceCycle, "inheritance cycle"},

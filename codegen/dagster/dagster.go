@@ -1,8 +1,8 @@
 // Package dagster generates what the Dagster runtime needs to run a compiled product:
 // definitions.py (a thin, generated Dagster code location), the floe_runtime Python
-// package (embedded in templates/runtime, emitted byte-for-byte with a version stamp),
-// profiles.yml for dbt, iceberg_io.json, schedules.json and the JSON Schemas the runtime
-// validates those files against. It is pure: files are returned in memory.
+// package (embedded in templates/runtime, emitted with a generated-file header and a
+// version stamp), profiles.yml for dbt, iceberg_io.json, schedules.json and the JSON
+// Schemas the runtime validates those files against. It is pure: files are returned in memory.
 package dagster
 
 import (
@@ -154,7 +154,9 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	return files, nil
 }
 
-// runtimeFiles copies the embedded floe_runtime package, stamping _stamp.py.
+// runtimeFiles copies the embedded floe_runtime package, stamping _stamp.py. Each copy
+// starts with generatedHeader: the hand-written sources in templates/runtime do not carry
+// it (they are not generated), the files in the output are.
 func runtimeFiles(p *schemas.Product) ([]gen.File, error) {
 	var files []gen.File
 	err := fs.WalkDir(runtime.Package(), runtime.PackageDir, func(name string, d fs.DirEntry, err error) error {
@@ -176,6 +178,8 @@ func runtimeFiles(p *schemas.Product) ([]gen.File, error) {
 		}
 		if name == runtime.StampFile {
 			data = stampFile(p)
+		} else {
+			data = append([]byte(generatedHeader), data...)
 		}
 		files = append(files, gen.File{Path: name, Data: data})
 		return nil

@@ -1,6 +1,7 @@
 // Package runtime embeds floe's Dagster runtime: the floe_runtime Python package, emitted
-// byte-for-byte next to every generated definitions.py (only its _stamp.py is rewritten
-// with the compiler's version), and the definitions.py text/template.
+// next to every generated definitions.py (each file behind the generated-file header that
+// codegen adds, only its _stamp.py rewritten with the compiler's version), and the
+// definitions.py text/template. The sources here are hand-written and carry no header.
 package runtime
 
 import (

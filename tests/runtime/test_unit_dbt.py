@@ -1,14 +1,10 @@
-"""Unit tests of floe_runtime.dbt: graph comparison, preset groups, op tags."""
+"""Unit tests of the dbt side of floe_runtime: graph comparison, preset groups, op tags."""
 
 from __future__ import annotations
 
 import pytest
-from floe_runtime.dbt import (
-    K8S_CONFIG_TAG,
-    check_graph,
-    graph_differences,
-    op_tags,
-)
+from floe_runtime.assets import K8S_CONFIG_TAG, op_tags
+from floe_runtime.manifest import check_graph, graph_differences
 from floe_runtime.errors import GraphMismatchError
 from floe_runtime.groups import preset_groups, python_identifier
 from floe_runtime.plan import Model, Plan, Resources

@@ -22,20 +22,18 @@ from conftest import REPO, copy_example, dbt_parse, run
 from dagster import AssetExecutionContext, AssetsDefinition
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_dbt.dagster_dbt_translator import DbtManifestWrapper
-from floe_runtime.dbt import (
-    SEEDS_GROUP,
-    Group,
+from floe_runtime.assets import (
     _dbt_specs,
     build_dbt_assets,
-    child_map,
     dbt_translator,
-    name_selections,
     op_tags,
-    preset_groups,
     selected_dbt_assets,
 )
+from floe_runtime.groups import Group, preset_groups
 from floe_runtime.local import _plan_only
+from floe_runtime.manifest import child_map
 from floe_runtime.plan import Model, Plan
+from floe_runtime.selection import SEEDS_GROUP, name_selections
 from floe_runtime.specs import SpecBuilder, plain_manifest, plain_specs
 
 

@@ -111,3 +111,40 @@ def test_json_schema_from_the_compiler_is_enforced(tmp_path: Path) -> None:
         CompiledOutputError, match=r"catalog: .*surprise.*iceberg_io.schema.json"
     ):
         load_iceberg_config(out)
+
+
+def test_unknown_and_mistyped_fields_are_named_without_a_schema(tmp_path: Path) -> None:
+    """The loaders check each file's fields themselves (no schema file beside it)."""
+    table = {"model": "m", "identifier": "demo.m", "write_mode": "append"}
+    out = write_output(tmp_path, tables=[{**table, "upsert_keys": ["id"]}])
+    with pytest.raises(
+        CompiledOutputError, match=r"tables\[0\]\.upsert_keys: not a field of this file"
+    ):
+        load_iceberg_config(out)
+    out = write_output(tmp_path, tables=[{**table, "identifier": 7}])
+    with pytest.raises(
+        CompiledOutputError, match=r"tables\[0\]\.identifier: has type int; re-run"
+    ):
+        load_iceberg_config(out)
+    out = write_output(
+        tmp_path, schedules=[{"name": "s", "cron": "@daily", "enabled": "yes"}]
+    )
+    with pytest.raises(
+        CompiledOutputError, match=r"schedules\[0\]\.enabled: has type str; re-run"
+    ):
+        load_schedules(out)
+    out = write_output(tmp_path, schedules=[{"name": "s", "enabled": True}])
+    with pytest.raises(CompiledOutputError, match=r"schedules\[0\]\.cron: missing"):
+        load_schedules(out)
+
+
+def test_loaded_files_are_frozen(tmp_path: Path) -> None:
+    out = write_output(
+        tmp_path,
+        tables=[{"model": "m", "identifier": "demo.m", "write_mode": "append"}],
+    )
+    config = load_iceberg_config(out)
+    with pytest.raises(ValueError, match="frozen"):
+        config.namespace = "other"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="frozen"):
+        config.tables[0].write_mode = "overwrite"  # type: ignore[misc]

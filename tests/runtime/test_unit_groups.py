@@ -29,11 +29,12 @@ from dagster import (
 )
 from dagster_dbt.asset_utils import DAGSTER_DBT_SELECT_METADATA_KEY
 from floe_runtime import FLOE_VERSION, build_definitions
-from floe_runtime.dbt import DUCKDB_TAG, K8S_CONFIG_TAG, step_name
+from floe_runtime.assets import DUCKDB_TAG, K8S_CONFIG_TAG
 from floe_runtime.errors import CompiledOutputError
 from floe_runtime.groups import Group, model_stages, preset_groups
 from floe_runtime.local import _plan_only
 from floe_runtime.plan import Model, Plan, Resources
+from floe_runtime.run import step_name
 
 SMALL = Resources("100m", "256Mi", "500m", "512Mi")
 LARGE = Resources("500m", "1Gi", "2000m", "2Gi")

@@ -2,8 +2,10 @@
 // size: the median wall time of several runs and the peak RSS the kernel reports for
 // the process (getrusage ru_maxrss, what /usr/bin/time -v prints). It also times
 // loading the generated Dagster definitions of a compiled synthetic product
-// (`dagster definitions validate`, see dagster.go). It prints a table with the targets
-// of the performance issues and writes it to a file.
+// (`dagster definitions validate`, see dagster.go) side by side with the stock
+// dagster-dbt location and Dagster's floor, and Airflow's parse of the generated DAG
+// against Cosmos' (see airflow.go). It prints a table with the targets of the
+// performance issues and writes it to a file.
 //
 // With -baseline, every row is also timed for a second binary, the runs of the two
 // interleaved (the machine's load then weighs on both alike), and the table shows both
@@ -11,6 +13,7 @@
 //
 //	floe-bench [-floe bin/floe] [-baseline OLD] [-runs 5] [-max 500000]
 //	           [-out target/bench/results.md] [-venv .venv] [-dagster 1000]
+//	           [-airflow-venv .cache/airflow-venv] [-airflow 100,1000,5000]
 package main
 
 import (
@@ -123,13 +126,14 @@ func main() {
 			rows[i].baseWall, rows[i].baseRSS = res[1].wall, res[1].rss
 		}
 	}
-	for _, n := range dsizes {
-		rows = append(rows, dagsterLoad(*floe, *venv, filepath.Join(work, fmt.Sprintf("dagster-%d", n)), n, *runs))
-	}
+	dagster, dagsterSummary := dagsterRows(*floe, *venv, work, dsizes, *runs)
+	rows = append(rows, dagster...)
+	rows = append(rows, airflowRows(*floe, work, *runs)...)
 	table := render(rows, *baseline != "")
 	if len(dsizes) > 0 {
-		table += "\n" + dagsterNote + "\n"
+		table += "\n" + dagsterSummary
 	}
+	table += airflowSummary(rows)
 	fmt.Print(table)
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))
 	check(os.WriteFile(*out, []byte(table), 0o644))
