@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,11 +16,8 @@ import (
 // The Airflow rows: how long Airflow takes to parse the DAG file floe generates for a
 // synthetic product, next to Astronomer Cosmos' DbtDag (LoadMode.DBT_MANIFEST) on the
 // same dbt project and manifest. Airflow's DAG processor re-parses every DAG file in a
-// loop, so this is a cost paid continuously, not once.
-var (
-	airflowVenv  = flag.String("airflow-venv", ".cache/airflow-venv", "Python environment with Airflow, Cosmos and dbt (scripts/airflow-env.sh)")
-	airflowSizes = flag.String("airflow", "100,1000,5000", "comma-separated product sizes whose Airflow DAG parse is timed (\"\" = none)")
-)
+// loop, so this is a cost paid continuously, not once. main's -airflow and -airflow-venv
+// flags choose the sizes and the environment.
 
 // airflowParseTarget is the issue's target for parsing the DAG of 1,000 models.
 const airflowParseTarget = time.Second
@@ -78,20 +74,17 @@ dag = DbtDag(
 `
 
 // airflowRows times the DAG parse of floe's generated DAG and of Cosmos' DbtDag for each
-// size of -airflow; a step that cannot run makes its rows say so.
-func airflowRows(floe, work string, runs int) []row {
-	sizes, err := parseSizes(*airflowSizes)
-	if err != nil {
-		return []row{{name: "airflow parse", skipped: "-airflow: " + err.Error()}}
-	}
+// size of -airflow (sizes), in the Python environment venv; a step that cannot run makes
+// its rows say so.
+func airflowRows(floe, work, venv string, sizes []int, runs int) []row {
 	var rows []row
 	for _, n := range sizes {
-		rows = append(rows, airflowParse(floe, filepath.Join(work, fmt.Sprintf("airflow-%d", n)), n, runs)...)
+		rows = append(rows, airflowParse(floe, venv, filepath.Join(work, fmt.Sprintf("airflow-%d", n)), n, runs)...)
 	}
 	return rows
 }
 
-func airflowParse(floe, dir string, n, runs int) []row {
+func airflowParse(floe, venv, dir string, n, runs int) []row {
 	names := []string{
 		fmt.Sprintf("airflow parse %d models, floe", n),
 		fmt.Sprintf("airflow parse %d models, floe, k8s", n),
@@ -110,7 +103,7 @@ func airflowParse(floe, dir string, n, runs int) []row {
 		}
 		return rows
 	}
-	bin, err := filepath.Abs(filepath.Join(*airflowVenv, "bin"))
+	bin, err := filepath.Abs(filepath.Join(venv, "bin"))
 	if err != nil {
 		return fail("skipped: " + err.Error())
 	}

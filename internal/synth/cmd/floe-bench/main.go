@@ -76,10 +76,17 @@ func main() {
 	maxN := flag.Int("max", 500000, "largest product size")
 	venv := flag.String("venv", ".venv", "Python environment with dagster and dbt (scripts/python-env.sh)")
 	dagsterSizes := flag.String("dagster", "1000", "comma-separated product sizes whose Dagster load is timed (\"\" = none)")
+	airflowVenv := flag.String("airflow-venv", ".cache/airflow-venv", "Python environment with Airflow, Cosmos and dbt (scripts/airflow-env.sh)")
+	airflowSizes := flag.String("airflow", "100,1000,5000", "comma-separated product sizes whose Airflow DAG parse is timed (\"\" = none)")
 	flag.Parse()
 	dsizes, err := parseSizes(*dagsterSizes)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floe-bench: -dagster:", err)
+		os.Exit(2)
+	}
+	asizes, err := parseSizes(*airflowSizes)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floe-bench: -airflow:", err)
 		os.Exit(2)
 	}
 	bins := []string{*floe}
@@ -128,7 +135,7 @@ func main() {
 	}
 	dagster, dagsterSummary := dagsterRows(*floe, *venv, work, dsizes, *runs)
 	rows = append(rows, dagster...)
-	rows = append(rows, airflowRows(*floe, work, *runs)...)
+	rows = append(rows, airflowRows(*floe, work, *airflowVenv, asizes, *runs)...)
 	table := render(rows, *baseline != "")
 	if len(dsizes) > 0 {
 		table += "\n" + dagsterSummary
