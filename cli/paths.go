@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -129,4 +130,28 @@ func relToWd(e *env, p string) string {
 		return showPath(abs)
 	}
 	return showPath(rel)
+}
+
+// inProduct returns the files among names that lie inside the product directory (the
+// directory of spec), relative to it and slash-separated, sorted: the image's build
+// context leaves floe.yaml and the manifests there out (they may hold literal secrets).
+func inProduct(spec string, names []string) []string {
+	product, err := filepath.Abs(filepath.Dir(spec))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		abs, err := filepath.Abs(n)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(product, abs)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			continue
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
