@@ -390,7 +390,7 @@ func build(_ context.Context, e *env, f *compileFlags) (*built, error) {
 	}
 	ph.done("stamp")
 	// The output directory must be floe's to replace (and to compare, for --check).
-	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs)); err != nil {
+	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs), f.check); err != nil {
 		return nil, inputErr("%v", err)
 	}
 	if f.check {
