@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,9 +79,19 @@ func defaultOut(spec string) string {
 // resolveOutput computes the output paths of spec written to out ("" for the default).
 // Both directories are made absolute first, so a relative -o and an absolute one give
 // the same answer.
+//
+// The default output's parent, target/ in the product directory, must not be a link:
+// floe creates the output, its lock and its stat cache there, and would otherwise write
+// wherever the link points. (An -o path is the user's choice, links included; the
+// output directory itself is never a link, see checkOutput.)
 func resolveOutput(spec, out string) (outputPaths, error) {
 	if out == "" {
 		out = defaultOut(spec)
+		parent := filepath.Dir(out)
+		if st, err := os.Lstat(parent); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return outputPaths{}, inputErr("%s is a symbolic link; floe does not write its default output (%s), lock and stat cache through a link it did not make: "+
+				"remove the link (floe creates the directory), or choose the output directory with -o", showPath(parent), showPath(out))
+		}
 	}
 	p := outputPaths{spec: spec, out: out}
 	absOut, err1 := filepath.Abs(out)
