@@ -390,7 +390,7 @@ func build(_ context.Context, e *env, f *compileFlags) (*built, error) {
 	}
 	ph.done("stamp")
 	// The output directory must be floe's to replace (and to compare, for --check).
-	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs)); err != nil {
+	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs), f.check); err != nil {
 		return nil, inputErr("%v", err)
 	}
 	if f.check {
@@ -409,7 +409,8 @@ func generate(res *compiler.Result, paths outputPaths, f *compileFlags) ([]gen.F
 	files, err := codegen.Generate(res.Product, codegen.Options{
 		Options: gen.Options{ProjectDir: paths.productFromOut, OutputDir: paths.outInProduct,
 			Time:  parseTime(res.Product.Artifacts.Metadata.CompiledAt),
-			Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag},
+			Chart: f.chart, ImageRepository: f.imageRepository, ImageTag: f.imageTag,
+			ImageExclude: inProduct(paths.spec, res.Declarations)},
 		ArtifactFormat: f.outputFormat, ConfigMapName: f.configMapName, Namespace: f.namespace,
 	})
 	var inputErr *helm.InputError
@@ -440,7 +441,7 @@ strictly, rendered for the dev, staging and prod overlays and every object decod
 strictly into Kubernetes API types before anything is written.
 
 An output directory inside the product is named in the Dockerfile; one with a line break
-or other control character, * ? [ \ or surrounding white space cannot be, and is refused.`,
+or other control character, * ? [ \, surrounding white space or a leading ! cannot be, and is refused.`,
 		Example: `  floe package examples/customer-360 --manifest examples/customer-360/manifest.prod.yaml
   floe package --image-repository ghcr.io/acme/shop --image-tag 1.2.0`,
 		Args: cobra.MaximumNArgs(1),

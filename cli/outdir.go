@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -33,8 +34,10 @@ type protected struct {
 
 // checkOutput refuses an output directory that floe must not replace: one that is a
 // link or not a directory, that is or contains the product directory or an input, or
-// that holds files floe did not write. It changes nothing on disk.
-func checkOutput(dir string, keep []protected) error {
+// that holds files floe did not write. It changes nothing on disk. changedOK accepts
+// files the stamp lists whose bytes changed (for --check, which shows them as
+// differences and writes nothing); a write refuses them.
+func checkOutput(dir string, keep []protected, changedOK bool) error {
 	dir = filepath.Clean(dir)
 	st, err := os.Lstat(dir)
 	switch {
@@ -59,14 +62,18 @@ func checkOutput(dir string, keep []protected) error {
 				showPath(dir), rel, k.what, showPath(k.path))
 		}
 	}
-	return checkOwned(dir)
+	return checkOwned(dir, changedOK)
 }
 
-// checkOwned refuses dir when it holds files floe did not write there.
-func checkOwned(dir string) error {
+// checkOwned refuses dir when it holds files floe did not write there (or, unless
+// changedOK, files of floe's that changed since).
+func checkOwned(dir string, changedOK bool) error {
 	foreign, more, err := foreignFiles(dir)
 	if err != nil {
 		return fmt.Errorf("output directory %s cannot be checked: %w", showPath(dir), err)
+	}
+	if changedOK {
+		foreign = slices.DeleteFunc(foreign, func(f foreignFile) bool { return f.changed })
 	}
 	if len(foreign) == 0 {
 		return nil
@@ -76,6 +83,8 @@ func checkOwned(dir string) error {
 		names[i] = showPath(filepath.Join(dir, filepath.FromSlash(f.rel)))
 		if !f.mode.IsRegular() {
 			names[i] += " (" + safefs.Kind(f.mode) + ")"
+		} else if f.changed {
+			names[i] += " (changed since floe wrote it)"
 		}
 	}
 	list := strings.Join(names, ", ")
@@ -84,7 +93,8 @@ func checkOwned(dir string) error {
 	}
 	return fmt.Errorf("output directory %s holds files floe did not write: %s\n"+
 		"floe replaces its output directory as a whole, and only one that is new, empty, or written by floe "+
-		"(every file listed in its %s), whatever the flags; move those files away, or choose another directory with -o",
+		"(every file listed in its %s, with the bytes floe wrote), whatever the flags; move those files away, "+
+		"or choose another directory with -o (a changed file of floe's is written anew once it is moved away)",
 		showPath(dir), list, stampFile)
 }
 
@@ -92,11 +102,14 @@ func checkOwned(dir string) error {
 type foreignFile struct {
 	rel  string // slash-separated, relative to the directory
 	mode fs.FileMode
+	// changed: the stamp lists the file, but its bytes are not the ones floe wrote.
+	changed bool
 }
 
 // foreignFiles lists (slash-separated, relative to dir) up to shownFiles files under
 // dir that floe did not write: anything but a directory, the stamp, or a regular file
-// the stamp lists. more is set when there are others. The stamp is read without
+// the stamp lists with the hash of its current bytes (a listed file whose bytes changed
+// is reported with changed set). more is set when there are others. The stamp is read without
 // following a link; links in the tree are reported, never followed.
 func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 	return foreignFilesUpTo(dir, shownFiles)
@@ -123,14 +136,27 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if _, ok := listed[rel]; (ok || rel == stampFile || toolFile(dir, rel, listed)) && d.Type().IsRegular() {
-			return nil
+		want, ok := listed[rel]
+		changed := false
+		if d.Type().IsRegular() {
+			switch {
+			case rel == stampFile || !ok && toolFile(dir, rel, listed):
+				return nil
+			case ok:
+				// Listed is not enough: a forged or stale stamp may list a file of the
+				// user's, or the user may have edited floe's. Only the bytes floe wrote
+				// are proven floe's.
+				if hashFile(p) == want {
+					return nil
+				}
+				changed = true
+			}
 		}
 		if len(foreign) == limit {
 			more = true
 			return filepath.SkipAll
 		}
-		foreign = append(foreign, foreignFile{rel: rel, mode: d.Type()})
+		foreign = append(foreign, foreignFile{rel: rel, mode: d.Type(), changed: changed})
 		return nil
 	})
 	if err != nil {
@@ -211,7 +237,7 @@ func same(path string, dirSt fs.FileInfo) bool {
 
 // leftovers lists what floe's killed or failed runs left beside dir that is safe to
 // remove: temporary and backup trees (".<dir>.tmp-*") that hold only files their own
-// stamp lists, and temporary stat caches (".<dir>.stat.json.tmp-*"). Anything else by
+// stamp lists (whatever their bytes: a killed run's may be half-written), and temporary stat caches (".<dir>.stat.json.tmp-*"). Anything else by
 // those names (a link, a tree with other files) is left alone.
 func leftovers(dir string) []string {
 	dir = filepath.Clean(dir)
@@ -222,7 +248,9 @@ func leftovers(dir string) []string {
 		p := filepath.Join(parent, e.Name())
 		switch {
 		case strings.HasPrefix(e.Name(), "."+base+".tmp-") && e.IsDir():
-			if foreign, _, err := foreignFiles(p); err == nil && len(foreign) == 0 {
+			// A killed run may have left a file half-written: in a tree by floe's
+			// temporary name, a file its stamp lists is floe's whatever its bytes.
+			if foreign, _, err := foreignFiles(p); err == nil && !slices.ContainsFunc(foreign, func(f foreignFile) bool { return !f.changed }) {
 				out = append(out, p)
 			}
 		case strings.HasPrefix(e.Name(), "."+base+".stat.json.tmp-") && e.Type().IsRegular():

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -77,9 +79,19 @@ func defaultOut(spec string) string {
 // resolveOutput computes the output paths of spec written to out ("" for the default).
 // Both directories are made absolute first, so a relative -o and an absolute one give
 // the same answer.
+//
+// The default output's parent, target/ in the product directory, must not be a link:
+// floe creates the output, its lock and its stat cache there, and would otherwise write
+// wherever the link points. (An -o path is the user's choice, links included; the
+// output directory itself is never a link, see checkOutput.)
 func resolveOutput(spec, out string) (outputPaths, error) {
 	if out == "" {
 		out = defaultOut(spec)
+		parent := filepath.Dir(out)
+		if st, err := os.Lstat(parent); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return outputPaths{}, inputErr("%s is a symbolic link; floe does not write its default output (%s), lock and stat cache through a link it did not make: "+
+				"remove the link (floe creates the directory), or choose the output directory with -o", showPath(parent), showPath(out))
+		}
 	}
 	p := outputPaths{spec: spec, out: out}
 	absOut, err1 := filepath.Abs(out)
@@ -129,4 +141,28 @@ func relToWd(e *env, p string) string {
 		return showPath(abs)
 	}
 	return showPath(rel)
+}
+
+// inProduct returns the files among names that lie inside the product directory (the
+// directory of spec), relative to it and slash-separated, sorted: the image's build
+// context leaves floe.yaml and the manifests there out (they may hold literal secrets).
+func inProduct(spec string, names []string) []string {
+	product, err := filepath.Abs(filepath.Dir(spec))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		abs, err := filepath.Abs(n)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(product, abs)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			continue
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -64,7 +64,11 @@ func TestStatCacheSeesStealthyEdits(t *testing.T) {
 		t.Error("an edit with the old size and modification time went unseen")
 	}
 
-	// Without the cache, and with a cache for another key, the files are hashed.
+	// Without the cache, and with a cache for another key, the files are hashed. (The
+	// edited file is the user's now: floe would refuse to replace it.)
+	if err := os.WriteFile(a, []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	write()
 	if err := os.Remove(statCachePath(out)); err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	// and the previous tree in its backup: put it back before anything else.
 	restoreBackup(dir, o.rename)
 	// Under the lock no other writer is active: what is there now is what gets replaced.
-	if err := checkOutput(dir, nil); err != nil {
+	if err := checkOutput(dir, nil, false); err != nil {
 		return err
 	}
 	// A run killed mid-write leaves its temporary tree behind; under the lock every

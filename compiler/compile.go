@@ -69,6 +69,10 @@ type Result struct {
 	// Inputs are the files read, in reading order (floe.yaml, its manifest, parents,
 	// the dbt project's files).
 	Inputs []string
+	// Declarations are the inputs that are floe's own: floe.yaml, its manifest and the
+	// manifest's parents (they may hold literal secrets; the dbt project's files are not
+	// among them).
+	Declarations []string
 	// InputDirs are directories whose listing is an input (the dbt model paths: a new
 	// model file changes the result); AbsentInputs are files whose absence is (a
 	// dbt_project.yml or manifest.json not written yet).

@@ -35,6 +35,7 @@ func (c *compilation) read(name string) ([]byte, bool) {
 	}
 	c.res.Sources[name] = b
 	c.res.Inputs = append(c.res.Inputs, name)
+	c.res.Declarations = append(c.res.Declarations, name)
 	return b, true
 }
 

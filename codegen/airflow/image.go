@@ -30,6 +30,8 @@ type dockerfileView struct {
 	ProductDir, WorkDir           string
 	UID                           int
 	RequirementsFile              string
+	// ArtifactsFile is helm.ImageArtifactsFile; BuildSecrets is helm.BuildSecretEnv's prefix.
+	ArtifactsFile, BuildSecrets string
 }
 
 var dockerfileTemplate = template.Must(template.New("Dockerfile").
@@ -63,9 +65,14 @@ func kubernetesFiles(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate airflow: %w", err)
 	}
+	arts, err := helm.ImageArtifacts(p)
+	if err != nil {
+		return nil, fmt.Errorf("generate airflow: %w", err)
+	}
 	return append(files,
 		gen.File{Path: "Dockerfile", Data: df},
-		gen.File{Path: "Dockerfile.dockerignore", Data: helm.DockerIgnore(img.OutputDir)},
+		arts,
+		gen.File{Path: "Dockerfile.dockerignore", Data: helm.DockerIgnore(img.OutputDir, img.Exclude)},
 		gen.File{Path: ImageRequirementsFile, Data: reqs},
 	), nil
 }
@@ -93,6 +100,8 @@ func dockerfile(p *schemas.Product, img helm.ImagePlan) ([]byte, error) {
 		WorkDir:          helm.ShellWord(img.WorkDir),
 		UID:              imageAirflowUID,
 		RequirementsFile: ImageRequirementsFile,
+		ArtifactsFile:    helm.ImageArtifactsFile,
+		BuildSecrets:     helm.BuildSecretEnv(p),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fill Dockerfile: %w", err)

@@ -34,4 +34,8 @@ type Options struct {
 	ImageTag        string
 	// Chart asks for the packaged product Helm chart (floe package / compile --chart).
 	Chart bool
+	// ImageExclude are files of the product directory (slash-separated, relative to it)
+	// the image's build context leaves out: floe.yaml and the manifests, which may hold
+	// literal secrets and which nothing in the image reads.
+	ImageExclude []string
 }

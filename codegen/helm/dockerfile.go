@@ -48,6 +48,8 @@ type dockerfileView struct {
 	RequirementsFile string
 	// WorkDir is the DuckDB work directory the image creates, shell-quoted.
 	WorkDir string
+	// ArtifactsFile is ImageArtifactsFile; BuildSecrets is BuildSecretEnv's prefix.
+	ArtifactsFile, BuildSecrets string
 }
 
 // dockerfileTemplate is parsed once, on first use.
@@ -153,6 +155,8 @@ func dockerfile(p *schemas.Product, d deploymentPlan) ([]byte, error) {
 		Cmd:              cmd,
 		RequirementsFile: ImageRequirementsFile,
 		WorkDir:          shellWord(d.WorkDir),
+		ArtifactsFile:    ImageArtifactsFile,
+		BuildSecrets:     BuildSecretEnv(p),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fill Dockerfile: %w", err)
@@ -189,8 +193,28 @@ func checkImagePath(dir string) error {
 	if strings.TrimSpace(dir) != dir {
 		return errors.New("starts or ends with white space, which .dockerignore trims")
 	}
+	if strings.HasPrefix(dir, "!") {
+		return errors.New(`starts with "!", which .dockerignore reads as "keep"`)
+	}
 	return nil
 }
+
+// checkIgnoreName refuses a file name a .dockerignore line cannot name exactly, as
+// checkImagePath does (a pattern character, surrounding white space, a control character).
+func checkIgnoreName(name string) error {
+	if err := checkImagePath(name); err != nil {
+		return err
+	}
+	if strings.Contains(name, "]") {
+		return errors.New(`contains "]", which .dockerignore reads as a pattern`)
+	}
+	return nil
+}
+
+// ignoreLiteral is the .dockerignore line that matches exactly the product-relative file
+// name (checked by checkIgnoreName): rooted, so that a name starting with # is a path
+// too (the reader strips the leading /).
+func ignoreLiteral(name string) string { return "/" + name }
 
 // shellWord is s as one word to a POSIX shell and to the Dockerfile's own word splitting
 // and variable expansion (ARG): as it is when it holds only characters neither treats
@@ -222,7 +246,8 @@ func jsonArray(items []string) (string, error) {
 
 // dockerignore is Dockerfile.dockerignore, which BuildKit applies to a build using the
 // Dockerfile beside it: it keeps local environments, caches, logs and dbt's own target
-// directory out of the image, but keeps floe's generated output.
+// directory out of the image, but keeps floe's generated output except the verbatim
+// compiled_artifacts.json (see ImageArtifactsFile).
 func dockerignore(d deploymentPlan) []byte {
 	var b strings.Builder
 	b.WriteString(generatedHeader)
@@ -232,6 +257,15 @@ func dockerignore(d deploymentPlan) []byte {
 	}
 	if d.OutputDir != "." {
 		b.WriteString("!" + d.OutputDir + "\n")
+	}
+	// The verbatim artifacts hold the manifest's literal secrets: never in an image (the
+	// Dockerfile copies ImageArtifactsFile, the redacted ones, in their place). Nor
+	// floe.yaml and the manifests, which may hold them too and which the image does not
+	// read. A leading / keeps a name starting with # or ! a path (ignorefile strips it).
+	b.WriteString("# Hold the manifest's literal secrets; the image has the redacted " + ImageArtifactsFile + ".\n")
+	b.WriteString(ignoreLiteral(path.Join(d.OutputDir, "compiled_artifacts.json")) + "\n")
+	for _, f := range d.Exclude {
+		b.WriteString(ignoreLiteral(f) + "\n")
 	}
 	return []byte(b.String())
 }

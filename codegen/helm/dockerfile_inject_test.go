@@ -15,6 +15,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/floe-dev/floe/codegen/gen"
+	"github.com/floe-dev/floe/schemas"
 )
 
 // hostileOutputDirs are output directories (relative to the product directory, as the
@@ -24,7 +25,7 @@ var hostileOutputDirs = []string{
 	"target/floe", ".", "out",
 	"my out", "a  b", "it's", `say "hi"`, "a'b\"c", "'", `"`, "''", `'; touch /pwned; '`,
 	"$HOME", "${FLOE_OUTPUT_DIR}", "$(id)", "`id`", "a#b", "#x", "x #", "{{ .Values.x }}", "{% raw %}x{% endraw %}",
-	"a: b", "- x", "&a", "!x", "|", ">", "%x", "@x", "~x", "---", "a=b", "-o", "--build-arg", ";", "&&", "<<EOF",
+	"a: b", "- x", "&a", "x!", "|", ">", "%x", "@x", "~x", "---", "a=b", "-o", "--build-arg", ";", "&&", "<<EOF",
 	"x/FROM busybox", "x/RUN touch", "ünïcödé/日本語", "a\u00a0b", "\u202eevil", "emoji😀",
 	strings.Repeat("long", 60) + "/" + strings.Repeat("x", 250),
 }
@@ -34,7 +35,7 @@ var hostileOutputDirs = []string{
 // are globs to COPY and .dockerignore, and .dockerignore trims surrounding space.
 var unrepresentableOutputDirs = []string{
 	"x\nFROM busybox\nRUN touch /pwned #", "x\r", "x\rFROM busybox", "a\tb", "a\x00b", "a\x1bb", "\x7f", "a\u0085b",
-	"a\u2028b", "a\u2029b", "a\u009bb", "a*b", "a?b", "[x]", `a\b`, "x\\", " lead", "trail ", "\u00a0nbsp", "\xff",
+	"a\u2028b", "a\u2029b", "a\u009bb", "a*b", "a?b", "[x]", `a\b`, "x\\", " lead", "trail ", "\u00a0nbsp", "\xff", "!x",
 }
 
 // TestDockerfileHostileOutputDir renders the Dockerfile and .dockerignore for each hostile
@@ -46,7 +47,8 @@ func TestDockerfileHostileOutputDir(t *testing.T) {
 	want := dockerInstructions(t, base)
 	for _, dir := range hostileOutputDirs {
 		t.Run(dir, func(t *testing.T) {
-			d, err := planDeployment(p, gen.Options{ProjectDir: "x", OutputDir: dir, Chart: true})
+			d, err := planDeployment(p, gen.Options{ProjectDir: "x", OutputDir: dir, Chart: true,
+				ImageExclude: []string{"floe.yaml", "#manifest.yaml", "platform/!manifest.yaml", "a b/x.yaml"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,6 +146,19 @@ func checkDockerignore(t *testing.T, d deploymentPlan) {
 	if excluded, _ := pm.MatchesOrParentMatches("target/manifest.json"); !excluded {
 		t.Errorf("dbt's target/manifest.json is in the build context")
 	}
+	// The verbatim artifacts (literal secrets) stay out; the redacted copy the Dockerfile
+	// copies in their place is in.
+	if excluded, err := pm.MatchesOrParentMatches(path.Join(d.OutputDir, "compiled_artifacts.json")); err != nil || !excluded {
+		t.Errorf("the verbatim %s is in the build context (%v)", path.Join(d.OutputDir, "compiled_artifacts.json"), err)
+	}
+	if excluded, err := pm.MatchesOrParentMatches(path.Join(d.OutputDir, ImageArtifactsFile)); err != nil || excluded {
+		t.Errorf("the redacted %s is kept out of the build context (%v)", path.Join(d.OutputDir, ImageArtifactsFile), err)
+	}
+	for _, f := range d.Exclude {
+		if excluded, err := pm.MatchesOrParentMatches(f); err != nil || !excluded {
+			t.Errorf("the input %s is in the build context (%v)", f, err)
+		}
+	}
 }
 
 // TestDockerfileRefusesUnrepresentableOutputDir: Generate refuses such a directory with an
@@ -166,6 +181,28 @@ func TestDockerfileRefusesUnrepresentableOutputDir(t *testing.T) {
 			}
 			if _, err := dockerfile(p, d); !errors.As(err, &optErr) {
 				t.Fatalf("dockerfile = %v, want an OptionError", err)
+			}
+			opts.Chart = false
+			if _, err := Generate(p, opts); err != nil {
+				t.Errorf("without the chart: %v", err)
+			}
+		})
+	}
+}
+
+// TestDockerignoreRefusesUnnameableInput: an input inside the product (floe.yaml, a
+// manifest) that a .dockerignore line cannot name exactly would be copied into the image
+// with its literal secrets; Generate refuses it (an InputError) instead.
+func TestDockerignoreRefusesUnnameableInput(t *testing.T) {
+	p := customer360()
+	for _, name := range append(slices.Clone(unrepresentableOutputDirs), "!manifest.yaml", "m]anifest.yaml") {
+		t.Run(name, func(t *testing.T) {
+			opts := chartOptions()
+			opts.ImageExclude = []string{"floe.yaml", name}
+			_, err := Generate(p, opts)
+			var inErr *InputError
+			if !errors.As(err, &inErr) || !strings.Contains(err.Error(), "Dockerfile.dockerignore") {
+				t.Fatalf("Generate = %v, want an InputError naming Dockerfile.dockerignore", err)
 			}
 			opts.Chart = false
 			if _, err := Generate(p, opts); err != nil {
@@ -231,6 +268,7 @@ func TestDockerfileInstructions(t *testing.T) {
 		"COPY ${FLOE_OUTPUT_DIR}/image-requirements.txt /tmp/image-requirements.txt",
 		"",
 		"COPY --chown=10001:10001 . /opt/floe/product",
+		"COPY --chown=10001:10001 ${FLOE_OUTPUT_DIR}/compiled_artifacts.image.json /opt/floe/product/${FLOE_OUTPUT_DIR}/compiled_artifacts.json",
 		"USER 10001:10001",
 		"WORKDIR /opt/floe/product/${FLOE_OUTPUT_DIR}",
 		"RUN python -m floe_runtime prepare .",
@@ -250,5 +288,29 @@ func TestDockerfileInstructions(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("instruction %d = %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// TestDockerfilePrepareHasSecretPlaceholders: the image holds no literal secret, so the
+// build's `prepare` (dbt parse, which renders profiles.yml) gets a placeholder for each of
+// the profile's DBT_ENV_SECRET_FLOE_* variables on its RUN line, and for nothing else.
+func TestDockerfilePrepareHasSecretPlaceholders(t *testing.T) {
+	p := customer360()
+	p.Deployment.Secrets = append(slices.Clone(p.Deployment.Secrets),
+		schemas.SecretEnv{Env: "DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY", SecretName: "c", SecretKey: "k"},
+		schemas.SecretEnv{Env: "DBT_ENV_SECRET_FLOE_ATTACH_0_PATH", SecretName: "c", SecretKey: "a"},
+		schemas.SecretEnv{Env: "FLOE_CATALOG_CREDENTIAL", SecretName: "c", SecretKey: "cc"})
+	d, err := planDeployment(p, gen.Options{ProjectDir: "../..", Chart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	df, err := dockerfile(p, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "RUN DBT_ENV_SECRET_FLOE_ATTACH_0_PATH=unset-at-image-build " +
+		"DBT_ENV_SECRET_FLOE_SETTINGS_S3_SECRET_ACCESS_KEY=unset-at-image-build python -m floe_runtime prepare ."
+	if got := dockerInstructions(t, df); !slices.Contains(got, want) {
+		t.Errorf("instructions %q lack %q", got, want)
 	}
 }

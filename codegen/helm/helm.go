@@ -110,8 +110,13 @@ func Generate(p *schemas.Product, opts gen.Options) ([]gen.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	arts, err := ImageArtifacts(p)
+	if err != nil {
+		return nil, err
+	}
 	files = append(files,
 		gen.File{Path: "Dockerfile", Data: df},
+		arts,
 		gen.File{Path: "Dockerfile.dockerignore", Data: dockerignore(d)},
 		gen.File{Path: ImageRequirementsFile, Data: reqs},
 		gen.File{Path: path.Join(OutputDir, fmt.Sprintf("%s-%s.tgz", d.ChartName, p.Version)), Data: tgz},

@@ -45,6 +45,8 @@ type deploymentPlan struct {
 	// product), else defaultWorkDir. The image creates it for its user; the chart mounts
 	// an emptyDir there, and the runtime one in every step pod.
 	WorkDir string
+	// Exclude are the product's files the build context leaves out (gen.Options.ImageExclude).
+	Exclude []string
 }
 
 // defaultWorkDir is the work directory when the profile has no DuckDB file.
@@ -63,6 +65,14 @@ func planDeployment(p *schemas.Product, opts gen.Options) (deploymentPlan, error
 		Port:            p.Deployment.Port,
 		OutputDir:       firstNonEmpty(opts.OutputDir, outputDirInProject(opts.ProjectDir)),
 		Preset:          p.DefaultPreset,
+		Exclude:         opts.ImageExclude,
+	}
+	if opts.Chart {
+		for _, f := range d.Exclude {
+			if err := checkIgnoreName(f); err != nil {
+				return d, &InputError{Err: fmt.Errorf("the input %q cannot be named in Dockerfile.dockerignore (it %v), so the image build would copy it: rename it", f, err)}
+			}
+		}
 	}
 	if d.Port == 0 {
 		d.Port = DefaultPort

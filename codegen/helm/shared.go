@@ -1,6 +1,11 @@
 package helm
 
 import (
+	"errors"
+	"strings"
+
+	"github.com/floe-dev/floe/internal/lazy"
+
 	"github.com/floe-dev/floe/codegen/gen"
 	"github.com/floe-dev/floe/schemas"
 )
@@ -27,6 +32,8 @@ type ImagePlan struct {
 	// Preset and Resources are the default preset (Resources nil when there is none).
 	Preset    string
 	Resources *schemas.ResourceRequirements
+	// Exclude are the product's files the build context leaves out (see DockerIgnore).
+	Exclude []string
 }
 
 // PlanImage checks p and the image flags as Generate does (errors are *InputError, or
@@ -49,7 +56,7 @@ func PlanImage(p *schemas.Product, opts gen.Options) (ImagePlan, error) {
 	return ImagePlan{
 		Repository: d.ImageRepository, Tag: d.ImageTag,
 		OutputDir: d.OutputDir, ProductDir: imageProductDir, WorkingDir: d.WorkingDir,
-		WorkDir: d.WorkDir, Preset: d.Preset, Resources: d.Resources,
+		WorkDir: d.WorkDir, Preset: d.Preset, Resources: d.Resources, Exclude: d.Exclude,
 	}, nil
 }
 
@@ -60,9 +67,10 @@ func ShellWord(s string) string { return shellWord(s) }
 func CheckDockerfileText(s string) error { return checkDockerfileText(s) }
 
 // DockerIgnore is the Dockerfile.dockerignore of an image built from the product
-// directory with the generated output at outputDir.
-func DockerIgnore(outputDir string) []byte {
-	return dockerignore(deploymentPlan{OutputDir: outputDir})
+// directory with the generated output at outputDir, leaving out the files exclude names
+// (product-relative, checked by PlanImage).
+func DockerIgnore(outputDir string, exclude []string) []byte {
+	return dockerignore(deploymentPlan{OutputDir: outputDir, Exclude: exclude})
 }
 
 // SortedKeyValues returns a sorted copy of kvs (by key, then value).
@@ -71,4 +79,41 @@ func SortedKeyValues(kvs []schemas.KeyValue) []schemas.KeyValue { return sortedK
 // SortedSecretEnv returns a sorted copy (by Secret name, then variable, then key).
 func SortedSecretEnv(secrets []schemas.SecretEnv) []schemas.SecretEnv {
 	return sortedSecretEnv(secrets)
+}
+
+// ImageArtifactsFile is the copy of compiled_artifacts.json the code-location image
+// carries, written beside the Dockerfile: the redacted artifacts (every literal secret
+// `**********`). The verbatim compiled_artifacts.json, the one file that holds the
+// manifest's literal secrets, is kept out of the build context by Dockerfile.dockerignore
+// and this copy takes its name in the image; in a pod the secrets come from the
+// Kubernetes Secrets as environment variables.
+const ImageArtifactsFile = "compiled_artifacts.image.json"
+
+// ImageArtifacts is the ImageArtifactsFile of p; it refuses a product without redacted
+// artifacts rather than putting the verbatim ones into an image.
+func ImageArtifacts(p *schemas.Product) (gen.File, error) {
+	if len(p.RedactedArtifactsJSON) == 0 {
+		return gen.File{}, errors.New("product has no redacted compiled artifacts; refusing to put unredacted ones into the image")
+	}
+	return gen.File{Path: ImageArtifactsFile, Data: p.RedactedArtifactsJSON}, nil
+}
+
+// buildSecretName is a variable name a Dockerfile RUN line can hold unquoted.
+var buildSecretName = lazy.Regexp(`^[A-Z_][A-Z0-9_]*$`)
+
+// BuildSecretEnv is the prefix of the image build's `prepare` command that gives each of
+// the dbt profile's secret variables (DBT_ENV_SECRET_FLOE_*) a placeholder: `dbt parse`
+// renders profiles.yml but connects to nothing, and the image holds no literal secret to
+// take them from. The variables exist only for that command; pods get them from Secrets.
+func BuildSecretEnv(p *schemas.Product) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, s := range sortedSecretEnv(p.Deployment.Secrets) {
+		if !strings.HasPrefix(s.Env, schemas.DbtFloeSecretEnvPrefix) || !buildSecretName().MatchString(s.Env) || seen[s.Env] {
+			continue
+		}
+		seen[s.Env] = true
+		b.WriteString(s.Env + "=unset-at-image-build ")
+	}
+	return b.String()
 }
