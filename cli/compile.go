@@ -389,14 +389,16 @@ func build(_ context.Context, e *env, f *compileFlags) (*built, error) {
 		return nil, internalErr(err)
 	}
 	ph.done("stamp")
-	// The output directory must be floe's to replace (and to compare, for --check).
-	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs), f.check); err != nil {
+	// The output directory must be floe's to replace (and to compare, for --check);
+	// writeTree checks it again under its lock, reading only what changed since.
+	proven := &provenFiles{}
+	if err := checkOutput(paths.out, protectedPaths(f.spec, res.Inputs), f.check, proven); err != nil {
 		return nil, inputErr("%v", err)
 	}
 	if f.check {
 		return b, checkTree(e, paths.out, files, res.SecretStrings())
 	}
-	if err := writeTree(paths.out, files, writeOptions{cacheKey: key, waiting: lockWaiting(e, paths.out, f.format)}); err != nil {
+	if err := writeTree(paths.out, files, writeOptions{proven: proven, cacheKey: key, waiting: lockWaiting(e, paths.out, f.format)}); err != nil {
 		return nil, inputErr("%v", err)
 	}
 	ph.done("write")

@@ -9,10 +9,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/floe-dev/floe/internal/safefs"
 )
@@ -37,7 +40,12 @@ type protected struct {
 // that holds files floe did not write. It changes nothing on disk. changedOK accepts
 // files the stamp lists whose bytes changed (for --check, which shows them as
 // differences and writes nothing); a write refuses them.
-func checkOutput(dir string, keep []protected, changedOK bool) error {
+//
+// proven carries what one check learnt to the next check of the same directory (nil:
+// nothing): the stats of the files whose bytes it found to be floe's. A file whose stats
+// are still those is not read again (as the up-to-date check trusts its stat cache); any
+// write since changes its change time or size, and the file is hashed anew.
+func checkOutput(dir string, keep []protected, changedOK bool, proven *provenFiles) error {
 	dir = filepath.Clean(dir)
 	st, err := os.Lstat(dir)
 	switch {
@@ -62,13 +70,13 @@ func checkOutput(dir string, keep []protected, changedOK bool) error {
 				showPath(dir), rel, k.what, showPath(k.path))
 		}
 	}
-	return checkOwned(dir, changedOK)
+	return checkOwned(dir, changedOK, proven)
 }
 
 // checkOwned refuses dir when it holds files floe did not write there (or, unless
 // changedOK, files of floe's that changed since).
-func checkOwned(dir string, changedOK bool) error {
-	foreign, more, err := foreignFiles(dir)
+func checkOwned(dir string, changedOK bool, proven *provenFiles) error {
+	foreign, more, err := foreignFilesUpTo(dir, shownFiles, proven)
 	if err != nil {
 		return fmt.Errorf("output directory %s cannot be checked: %w", showPath(dir), err)
 	}
@@ -112,11 +120,19 @@ type foreignFile struct {
 // is reported with changed set). more is set when there are others. The stamp is read without
 // following a link; links in the tree are reported, never followed.
 func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
-	return foreignFilesUpTo(dir, shownFiles)
+	return foreignFilesUpTo(dir, shownFiles, nil)
 }
 
-// foreignFilesUpTo is foreignFiles listing up to limit files.
-func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, err error) {
+// provenFiles are the stats (slash-separated path relative to the directory → stats) of
+// the files a check of a directory found to hold the bytes its stamp lists.
+type provenFiles struct {
+	stats map[string]fileStat
+}
+
+// foreignFilesUpTo is foreignFiles listing up to limit files; with proven, files whose
+// stats proven holds are floe's without being read, and proven is replaced by what this
+// walk proved.
+func foreignFilesUpTo(dir string, limit int, proven *provenFiles) (foreign []foreignFile, more bool, err error) {
 	var listed map[string]string
 	if b, _, err := safefs.ReadFileNoFollow(filepath.Join(dir, stampFile), maxRecordBytes); err == nil {
 		var st stamp
@@ -124,6 +140,18 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 			listed = st.Files
 		}
 	}
+	// The walk finds the files; those the stamp lists are hashed after it, on every CPU
+	// (a compile's output is a few large files). found keeps the walk's order; the walk
+	// stops once more than limit files are foreign whatever the hashes say.
+	type entry struct {
+		foreignFile
+		path   string
+		listed bool // a regular file the stamp lists: floe's if its bytes hash to want
+		want   string
+		stat   fileStat // its stats as the walk saw them (with proven)
+	}
+	var found []entry
+	certain := 0
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -137,7 +165,7 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 		}
 		rel = filepath.ToSlash(rel)
 		want, ok := listed[rel]
-		changed := false
+		e := entry{foreignFile: foreignFile{rel: rel, mode: d.Type()}, path: p}
 		if d.Type().IsRegular() {
 			switch {
 			case rel == stampFile || !ok && toolFile(dir, rel, listed):
@@ -146,23 +174,62 @@ func foreignFilesUpTo(dir string, limit int) (foreign []foreignFile, more bool, 
 				// Listed is not enough: a forged or stale stamp may list a file of the
 				// user's, or the user may have edited floe's. Only the bytes floe wrote
 				// are proven floe's.
-				if hashFile(p) == want {
-					return nil
+				e.listed, e.want = true, want
+				if proven != nil {
+					if info, err := d.Info(); err == nil {
+						e.stat = statOf(info)
+					}
 				}
-				changed = true
 			}
 		}
-		if len(foreign) == limit {
-			more = true
-			return filepath.SkipAll
+		found = append(found, e)
+		if !e.listed {
+			if certain++; certain > limit {
+				return filepath.SkipAll
+			}
 		}
-		foreign = append(foreign, foreignFile{rel: rel, mode: d.Type(), changed: changed})
 		return nil
 	})
 	if err != nil {
 		return nil, false, describe(err)
 	}
-	return foreign, more, nil
+	mine := make([]bool, len(found))
+	ids := make([]fileStat, len(found)) // the stats of the bytes hashed
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range found {
+		switch {
+		case !e.listed:
+		case proven != nil && e.stat.Ino > 0 && proven.stats[e.rel] == e.stat:
+			mine[i], ids[i] = true, e.stat
+		default:
+			g.Go(func() error {
+				h, id := hashFileID(e.path)
+				mine[i], ids[i] = h == e.want, id
+				return nil
+			})
+		}
+	}
+	_ = g.Wait()
+	if proven != nil {
+		proven.stats = map[string]fileStat{}
+		for i, e := range found {
+			if mine[i] && ids[i].Ino > 0 {
+				proven.stats[e.rel] = ids[i]
+			}
+		}
+	}
+	for i, e := range found {
+		if mine[i] {
+			continue
+		}
+		if len(foreign) == limit {
+			return foreign, true, nil
+		}
+		e.changed = e.listed
+		foreign = append(foreign, e.foreignFile)
+	}
+	return foreign, false, nil
 }
 
 // toolFile reports whether rel is a file that the tools floe's output is made for write

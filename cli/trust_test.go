@@ -265,3 +265,40 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 		t.Error("the output of the good run after failures is not up to date")
 	}
 }
+
+// TestProvenStatsDoNotHideAnEdit: the check under the lock reads again every file whose
+// stats changed since the check before it (writeOptions.proven): a file of floe's edited
+// in between, or a file added, is refused and stays as it is.
+func TestProvenStatsDoNotHideAnEdit(t *testing.T) {
+	root := t.TempDir()
+	in := filepath.Join(root, "floe.yaml")
+	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "out")
+	one, key := stampedFiles(t, in, []string{"o"}, gen.File{Path: "a.txt", Data: []byte("one"), Mode: 0o644})
+	if err := writeTree(out, one, writeOptions{cacheKey: key}); err != nil {
+		t.Fatal(err)
+	}
+	proven := &provenFiles{}
+	if err := checkOutput(out, nil, false, proven); err != nil {
+		t.Fatal(err)
+	}
+	if len(proven.stats) != 1 {
+		t.Fatalf("proven = %v, want a.txt alone", proven.stats)
+	}
+	if err := checkOutput(out, nil, false, proven); err != nil {
+		t.Fatalf("an unchanged tree is refused on its proven stats: %v", err)
+	}
+	edit := filepath.Join(out, "a.txt")
+	if err := os.WriteFile(edit, []byte("mine, longer"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := writeTree(out, one, writeOptions{cacheKey: key, proven: proven})
+	if err == nil || !strings.Contains(err.Error(), "changed since floe wrote it") {
+		t.Fatalf("an edit after the first check: got %v, want it refused as changed", err)
+	}
+	if got := mustRead(t, edit); got != "mine, longer" {
+		t.Errorf("the edited file is now %q", got)
+	}
+}

@@ -186,16 +186,24 @@ func executableStamp() string {
 // hashFile hashes the regular file p, read without following a link ("" when it
 // cannot).
 func hashFile(p string) string {
-	f, _, err := safefs.Open(p, false)
+	h, _ := hashFileID(p)
+	return h
+}
+
+// hashFileID is hashFile with the file's stats when it was opened, before its bytes were
+// read (Ino -1 when there are none): a write while it is read changes them.
+func hashFileID(p string) (string, fileStat) {
+	f, info, err := safefs.Open(p, false)
 	if err != nil {
-		return ""
+		return "", fileStat{Ino: -1}
 	}
 	defer f.Close()
+	id := statOf(info)
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return ""
+		return "", fileStat{Ino: -1}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), id
 }
 
 func fileHash(b []byte) string {

@@ -28,6 +28,8 @@ import (
 
 // writeOptions configure writeTree.
 type writeOptions struct {
+	// proven is what the check before the lock found to be floe's (checkOutput).
+	proven *provenFiles
 	// cacheKey, when not empty, is the stamp key the stat cache is written for.
 	cacheKey string
 	// waiting is called once when another run has held the lock for a second, with
@@ -74,7 +76,7 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 	// and the previous tree in its backup: put it back before anything else.
 	restoreBackup(dir, o.rename)
 	// Under the lock no other writer is active: what is there now is what gets replaced.
-	if err := checkOutput(dir, nil, false); err != nil {
+	if err := checkOutput(dir, nil, false, o.proven); err != nil {
 		return err
 	}
 	// A run killed mid-write leaves its temporary tree behind; under the lock every
@@ -201,7 +203,7 @@ func restoreBackup(dir string, rename func(a, b string) error) {
 // naming them, and kept when some could not be moved (a file of that name is in the
 // new tree, or the move failed): previous must then stay, and the error says where.
 func rescueForeign(previous, dir string) (kept bool, err error) {
-	foreign, _, ferr := foreignFilesUpTo(previous, maxRescued)
+	foreign, _, ferr := foreignFilesUpTo(previous, maxRescued, nil)
 	if ferr != nil || len(foreign) == 0 {
 		return ferr != nil, describeRescue(dir, previous, nil, nil, ferr)
 	}
@@ -220,7 +222,7 @@ func rescueForeign(previous, dir string) (kept bool, err error) {
 		moved = append(moved, f.rel)
 	}
 	// Anything left (more than maxRescued, or written after the scan) keeps the tree.
-	if left, _, err := foreignFilesUpTo(previous, 1); err != nil || len(left) > 0 {
+	if left, _, err := foreignFilesUpTo(previous, 1, nil); err != nil || len(left) > 0 {
 		kept = true
 		if len(stuck) == 0 {
 			stuck = append(stuck, "…")

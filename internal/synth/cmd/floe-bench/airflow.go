@@ -115,13 +115,7 @@ func airflowParse(floe, venv, dir string, n, runs int) []row {
 	}
 	// The synthetic product with `plugins.orchestrator.type: airflow`: the one line that
 	// moves it from Dagster.
-	files := append(synth.Product(n), synth.DbtProject(n)...)
-	for i := range files {
-		if files[i].Name == "enterprise.yaml" {
-			files[i].Data = []byte(strings.Replace(string(files[i].Data), "orchestrator: {type: dagster", "orchestrator: {type: airflow", 1))
-		}
-	}
-	if err := synth.WriteFiles(dir, files); err != nil {
+	if err := writeInputs(dir, n, inProduct, inDbt, inAirflow); err != nil {
 		return fail("failed: " + err.Error())
 	}
 	out := filepath.Join(dir, "target", "floe")

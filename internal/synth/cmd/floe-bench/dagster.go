@@ -130,9 +130,7 @@ func dagsterRows(floe, venv, work string, sizes []int, runs int) ([]row, string)
 // prepareProduct writes the synthetic product of n models with its dbt project and the
 // stock, floor and empty locations into dir, compiles it and runs dbt parse.
 func prepareProduct(floe, dbt, dir string, n int, env []string) error {
-	files := append(synth.Product(n), synth.DbtProject(n)...)
-	files = append(files, synth.BenchLocations(n)...)
-	if err := synth.WriteFiles(dir, files); err != nil {
+	if err := writeInputs(dir, n, inProduct, inDbt, inLocations); err != nil {
 		return err
 	}
 	out := filepath.Join(dir, "target", "floe")

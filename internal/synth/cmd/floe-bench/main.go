@@ -22,12 +22,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/floe-dev/floe/internal/synth"
 )
 
 type row struct {
@@ -69,6 +66,13 @@ const (
 )
 
 func main() {
+	if spec, ok := os.LookupEnv(writerEnv); ok {
+		if err := writeInputsMain(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "floe-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	floe := flag.String("floe", "bin/floe", "floe binary to time")
 	baseline := flag.String("baseline", "", "a second floe binary to time side by side (interleaved runs)")
 	runs := flag.Int("runs", 5, "timed runs per row (after one warm-up)")
@@ -103,10 +107,7 @@ func main() {
 			break
 		}
 		dir := filepath.Join(work, fmt.Sprint(s.n))
-		check(os.MkdirAll(dir, 0o755))
-		for name, b := range map[string][]byte{"floe.yaml": synth.Spec(s.n), "domain.yaml": []byte(synth.Domain), "enterprise.yaml": []byte(synth.Enterprise)} {
-			check(os.WriteFile(filepath.Join(dir, name), b, 0o644))
-		}
+		check(writeInputs(dir, s.n, inProduct))
 		// --force: a cold compile every run (otherwise the second run is "up to date").
 		// Each binary writes its own output directory ({bin} below).
 		rows = append(rows, row{name: fmt.Sprintf("compile %d", s.n), args: []string{"compile", "--force", dir, "-o", filepath.Join(dir, "out-{bin}")},
@@ -118,10 +119,6 @@ func main() {
 			rows = append(rows, row{name: fmt.Sprintf("re-compile %d, unchanged", s.n), args: []string{"compile", dir, "-o", filepath.Join(dir, "out-{bin}")}})
 		}
 	}
-	// A child's peak RSS counts this process's resident memory at the fork (Linux
-	// records the memory it shared until exec): give back what generating the inputs
-	// took, so that a row measures floe alone.
-	debug.FreeOSMemory()
 	for i := range rows {
 		n := rows[i].runs
 		if n == 0 {
