@@ -92,7 +92,8 @@ func Secrets(f *parse.File) []Finding {
 // transform handed over apart); keys memoizes schemas.IsSecretKey (a big floe.yaml
 // repeats a few keys), shared by the goroutines that walk its transforms.
 func secretsIn(t *tree, keys *sync.Map) []Finding {
-	w := secretWalker{tree: t, keys: keys}
+	// A transform is a few levels deep: the stacks rarely grow past their first size.
+	w := secretWalker{tree: t, keys: keys, path: make([]pathSeg, 0, len(t.prefix)+8), stack: make([]*yaml.Node, 0, 8)}
 	for i, p := range t.prefix {
 		if i%2 == 0 {
 			w.path = append(w.path, pathSeg{key: p})

@@ -217,7 +217,10 @@ func (p *jsonParser) key() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if p.keys != nil {
+	switch {
+	case p.borrow:
+		return p.text(raw), true // no copy, no lookup: the value lives as long as b
+	case p.keys != nil:
 		return p.keys.key(raw), true
 	}
 	return string(raw), true
