@@ -72,6 +72,9 @@ directory. A failed check exits 1; warnings do not. --json prints one JSON objec
   floe doctor --json | jq '.checks[] | select(.status != "ok")'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if timeout <= 0 {
+				return usageErr("--timeout %s: want a positive duration such as 10s", timeout)
+			}
 			res, err := checkProduct(e, &f, "doctor", args, "text")
 			if err != nil {
 				return err

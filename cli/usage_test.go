@@ -115,3 +115,24 @@ func TestDoctorHidesURLCredentials(t *testing.T) {
 		t.Errorf("doctor prints the URL's credentials:\n%s", out)
 	}
 }
+
+// TestBadFlagValuesAreUsageErrors: a flag value that can never work exits 2 naming the
+// flag, before anything is compiled or checked.
+func TestBadFlagValuesAreUsageErrors(t *testing.T) {
+	root := t.TempDir()
+	smallProduct(t, root)
+	for _, args := range [][]string{
+		{"doctor", "prod", "--timeout", "-1s"},
+		{"doctor", "prod", "--timeout", "0s"},
+		{"compile", "prod", "--image-repository", "UPPER/x"},
+		{"package", "prod", "--image-repository", "Acme/shop"},
+	} {
+		r := runFloe(t, root, args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, args[2]) {
+			t.Errorf("floe %s: exit %d, want %d naming %s:\n%s", strings.Join(args, " "), r.code, ExitUsage, args[2], r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "prod", "target")); err == nil {
+		t.Error("a refused run wrote output")
+	}
+}

@@ -185,7 +185,7 @@ func Resolve(spec *validate.Spec, chain validate.Chain, opts Options) (*Resolved
 	if r.DefaultPreset != "" && !known(r.DefaultPreset) {
 		e := diag.Errorf(at("plugins", "orchestrator", "config", "default_preset"), diag.CodeUnknownPreset, "plugins.orchestrator.config.default_preset",
 			"default_preset %q is not a resource preset of the manifest", r.DefaultPreset)
-		e.Suggest = diag.DidYouMean(r.DefaultPreset, presetNames(r.Presets))
+		e.Suggest = presetSuggestion(r.DefaultPreset, r.Presets)
 		diags.Add(e)
 	}
 	r.ModelPresets = make([]string, len(spec.Transforms))
@@ -197,16 +197,26 @@ func Resolve(spec *validate.Spec, chain validate.Chain, opts Options) (*Resolved
 		if !known(*t.Resources) {
 			e := diag.Errorf(spec.TransformAt(i, "resources"), diag.CodeUnknownPreset, fmt.Sprintf("transforms[%d].resources", i),
 				"unknown resource preset %q", *t.Resources)
-			e.Suggest = diag.DidYouMean(*t.Resources, presetNames(r.Presets))
-			if e.Suggest == "" {
-				e.Suggest = "the manifest's resource_presets are: " + strings.Join(presetNames(r.Presets), ", ")
-			}
+			e.Suggest = presetSuggestion(*t.Resources, r.Presets)
 			diags.Add(e)
 			continue
 		}
 		r.ModelPresets[i] = *t.Resources
 	}
 	return r, diags
+}
+
+// presetSuggestion is the suggestion for an unknown preset name: a near name, else the
+// manifest's presets, else that it has none.
+func presetSuggestion(name string, ps []schemas.NamedResourcePreset) string {
+	names := presetNames(ps)
+	if len(names) == 0 {
+		return "the manifest defines no resource_presets: add one there, or leave the preset out"
+	}
+	if s := diag.DidYouMean(name, names); s != "" {
+		return s
+	}
+	return "the manifest's resource_presets are: " + strings.Join(names, ", ")
 }
 
 func hasPreset(ps []schemas.NamedResourcePreset, n string) bool {

@@ -122,11 +122,23 @@ var (
 // ImageRepository checks a container image repository ("ghcr.io/acme/customer-360"), without
 // tag or digest.
 func ImageRepository(path, value string) []*FieldError {
-	if len(value) > 255 || !imageRepository().MatchString(value) {
+	if len(value) > 255 || !imageRepository().MatchString(value) || !firstIsHostOrLower(value) {
 		return []*FieldError{{Path: path, Value: value, Message: "must be an image repository such as " +
 			"\"ghcr.io/acme/customer-360\" (lower-case path, optional registry host[:port], no tag or digest)"}}
 	}
 	return nil
+}
+
+// firstIsHostOrLower reports whether the first component of an image repository is a
+// registry host (it holds a '.' or a ':', or is "localhost", as distribution/reference
+// decides) or a lower-case path component: "UPPER/x" is no image name, as docker and
+// containerd say ("repository name must be lowercase").
+func firstIsHostOrLower(value string) bool {
+	first, _, more := strings.Cut(value, "/")
+	if !more || strings.ContainsAny(first, ".:") || first == "localhost" {
+		return true
+	}
+	return first == strings.ToLower(first)
 }
 
 // ImageTag checks a container image tag ("1.0.0", "sha-3f2a1c").

@@ -130,6 +130,8 @@ func TestImage(t *testing.T) {
 		"registry.example.com:443/team/c360": true, "a__b/c.d": true,
 		"": false, "acme/C360": false, "ghcr.io/acme/c360:1.0": false, "ghcr.io/acme/c360@sha256:abc": false,
 		"a//b": false, "-a": false, "a/": false,
+		// A first component without "." or ":" is a path component, not a host: lower case.
+		"UPPER/x": false, "Acme/c360": false, "localhost/x": true, "Registry.example.com/x": true,
 	} {
 		if got := len(ImageRepository("r", v)) == 0; got != ok {
 			t.Errorf("ImageRepository(%q) valid=%v, want %v", v, got, ok)
