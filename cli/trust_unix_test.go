@@ -263,3 +263,49 @@ func peakRSS(ps *os.ProcessState) int64 {
 	}
 	return int64(ru.Maxrss) << 10
 }
+
+// TestDbtProjectOddFiles: a dbt model file that is a symbolic link is a model, as dbt
+// reads it (no false "has no dbt model"); a dbt_project.yml or manifest.json that is a
+// FIFO or a directory is said to be one, with the check skipped, instead of read (a
+// hang) or taken silently for no dbt project.
+func TestDbtProjectOddFiles(t *testing.T) {
+	root := t.TempDir()
+	smallProduct(t, root)
+	prod := filepath.Join(root, "prod")
+	writeTestFiles(t, root, map[string]string{
+		"prod/dbt_project.yml":     "name: shop\nversion: '1.0'\nconfig-version: 2\nprofile: shop\nmodel-paths: [models]\n",
+		"shared/stg_orders.sql":    "select 1 as id\n",
+		"prod/models/.keep":        "",
+		"prod/target/.placeholder": "",
+	})
+	if err := os.Symlink(filepath.Join(root, "shared", "stg_orders.sql"), filepath.Join(prod, "models", "stg_orders.sql")); err != nil {
+		t.Skipf("cannot make a link here: %v", err)
+	}
+	r := runFloe(t, root, "validate", "prod")
+	if r.code != 0 || strings.Contains(r.stderr, "FLOE-E310") {
+		t.Fatalf("a linked model file: exit %d, want 0 without FLOE-E310:\n%s", r.code, r.stderr)
+	}
+
+	mkfifo(t, filepath.Join(prod, "target", "manifest.json"))
+	r = runFloe(t, root, "validate", "prod")
+	if r.code != 0 || !regexp.MustCompile(`manifest\.json is a named pipe, not a file; the refs are not checked \[FLOE-W313\]`).MatchString(r.stderr) {
+		t.Errorf("a FIFO at target/manifest.json: exit %d, want 0 and a W313 naming it:\n%s", r.code, r.stderr)
+	}
+
+	proj := filepath.Join(prod, "dbt_project.yml")
+	mkfifo(t, proj)
+	r = runFloe(t, root, "validate", "prod")
+	if r.code != 0 || !regexp.MustCompile(`dbt_project\.yml is a named pipe, not a file; the dbt project is not checked \[FLOE-W312\]`).MatchString(r.stderr) {
+		t.Errorf("a FIFO at dbt_project.yml: exit %d, want 0 and a W312 naming it:\n%s", r.code, r.stderr)
+	}
+	if err := os.Remove(proj); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(proj, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r = runFloe(t, root, "validate", "prod")
+	if r.code != 0 || !strings.Contains(r.stderr, "dbt_project.yml is a directory, not a file") {
+		t.Errorf("a directory at dbt_project.yml: exit %d, want 0 and a W312 naming it:\n%s", r.code, r.stderr)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/floe-dev/floe/compiler/parse"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
+	"github.com/floe-dev/floe/internal/safefs"
 )
 
 // Diagnostic codes.
@@ -77,6 +78,11 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 	st, err := opts.Stat(projPath)
 	if err != nil || !st.Mode().IsRegular() {
 		res.Absent = append(res.Absent, projPath)
+		if err == nil {
+			// Something is there, but not a project file dbt could read: say so rather
+			// than skip the check as if there were no dbt project.
+			diags.Add(diag.Warnf(diag.Pos{File: projPath}, diag.CodeProject, "", "%s is %s, not a file; the dbt project is not checked", projectFile, safefs.Kind(st.Mode())))
+		}
 		if opts.Manifest != "" {
 			diags.Add(diag.Errorf(diag.Pos{File: opts.Manifest}, diag.CodeDbtManifest, "", "--dbt-manifest is given but %s has no %s", dirName(opts.Dir), projectFile))
 		}
@@ -168,6 +174,11 @@ func Check(spec *validate.Spec, opts Options) (*Result, diag.List) {
 		mpath = join(opts.Dir, path.Join(proj.targetPath, "manifest.json"))
 		if st, err := opts.Stat(mpath); err != nil || !st.Mode().IsRegular() {
 			res.Absent = append(res.Absent, mpath)
+			if err == nil {
+				d := diag.Warnf(diag.Pos{File: mpath}, diag.CodeDbtManifestUnread, "", "dbt manifest: %s is %s, not a file; the refs are not checked", mpath, safefs.Kind(st.Mode()))
+				d.Suggest = "remove it and run `dbt parse` to write the manifest"
+				diags.Add(d)
+			}
 			return res, diags // no manifest yet (dbt parse has not run): nothing more to check
 		}
 	}
@@ -270,13 +281,20 @@ func walk(opts Options, dir, rel string, count *int, found func(rel string)) {
 		}
 		name := e.Name()
 		child := path.Join(rel, name)
+		isModel := strings.HasSuffix(name, ".sql") || strings.HasSuffix(name, ".py")
 		switch {
 		case e.Type()&fs.ModeSymlink != 0:
+			// dbt follows links, and reads a linked model file as a model: so does this
+			// check (by its name; the stale check reads it through the link, as dbt does).
+			// A linked directory is not walked (it may lead anywhere, or in a circle).
+			if isModel {
+				found(child)
+			}
 		case e.IsDir():
 			if !strings.HasPrefix(name, ".") {
 				walk(opts, dir, child, count, found)
 			}
-		case e.Type().IsRegular() && (strings.HasSuffix(name, ".sql") || strings.HasSuffix(name, ".py")):
+		case e.Type().IsRegular() && isModel:
 			found(child)
 		}
 	}
