@@ -33,7 +33,11 @@ func TestImageBuildContextHoldsNoSecret(t *testing.T) {
 			if err := os.MkdirAll(filepath.Join(prod, "seeds"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			for name, text := range map[string]string{"floe.yaml": secretsSpec, "manifest.yaml": manifest, "seeds/a.csv": "a\n1\n"} {
+			// Local environment files, where developers keep credentials (direnv, docker
+			// compose, python-dotenv), are never the image's.
+			dotenv := "PASSWORD=" + secretMarkers("MK")[0] + "\n"
+			for name, text := range map[string]string{"floe.yaml": secretsSpec, "manifest.yaml": manifest, "seeds/a.csv": "a\n1\n",
+				".env": dotenv, "seeds/.env.local": dotenv} {
 				if err := os.WriteFile(filepath.Join(prod, name), []byte(text), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -94,7 +98,7 @@ func TestImageBuildContextHoldsNoSecret(t *testing.T) {
 					t.Errorf("%s is not in the build context %q", want, context)
 				}
 			}
-			for _, gone := range []string{"floe.yaml", "manifest.yaml", "target/floe/compiled_artifacts.json"} {
+			for _, gone := range []string{"floe.yaml", "manifest.yaml", "target/floe/compiled_artifacts.json", ".env", "seeds/.env.local"} {
 				if slices.Contains(context, gone) {
 					t.Errorf("%s is in the build context", gone)
 				}

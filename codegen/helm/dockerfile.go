@@ -255,6 +255,9 @@ func dockerignore(d deploymentPlan) []byte {
 	for _, p := range []string{".git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/.pytest_cache", "logs", "target"} {
 		b.WriteString(p + "\n")
 	}
+	// Local environment files hold developers' credentials (direnv, docker compose,
+	// python-dotenv); the image gets its environment from the chart's Secrets.
+	b.WriteString("# Local credentials; the image's come from Kubernetes Secrets.\n**/.env\n**/.env.*\n")
 	if d.OutputDir != "." {
 		b.WriteString("!" + d.OutputDir + "\n")
 	}
