@@ -24,12 +24,7 @@ func TestFileWrittenDuringRunIsKept(t *testing.T) {
 			name = "rename with backup"
 		}
 		t.Run(name, func(t *testing.T) {
-			root := t.TempDir()
-			in := filepath.Join(root, "floe.yaml")
-			if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(root, "out")
+			_, in, out := stampFixture(t)
 			one, key := stampedFiles(t, in, []string{"o"}, gen.File{Path: "a.txt", Data: []byte("one"), Mode: 0o644})
 			two, _ := stampedFiles(t, in, []string{"o"}, gen.File{Path: "a.txt", Data: []byte("two"), Mode: 0o644},
 				gen.File{Path: "c.txt", Data: []byte("floe's c"), Mode: 0o644})
@@ -82,12 +77,7 @@ func TestFileWrittenDuringRunIsKept(t *testing.T) {
 // it; the next run puts it back before anything else (and then replaces it as usual),
 // and an up-to-date check in between says "not up to date".
 func TestKilledFallbackSwapIsRestored(t *testing.T) {
-	root := t.TempDir()
-	in := filepath.Join(root, "floe.yaml")
-	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(root, "out")
+	root, in, out := stampFixture(t)
 	options := []string{"o"}
 	one, key := stampedFiles(t, in, options, gen.File{Path: "a.txt", Data: []byte("one"), Mode: 0o644})
 	if err := writeTree(out, one, writeOptions{cacheKey: key}); err != nil {

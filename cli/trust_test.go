@@ -189,6 +189,18 @@ func TestHelperHoldLock(t *testing.T) {
 	os.Exit(1)
 }
 
+// stampFixture makes a directory holding an input (in, floe.yaml) for stampedFiles, and
+// names the output directory beside it (out, not created).
+func stampFixture(t *testing.T) (root, in, out string) {
+	t.Helper()
+	root = t.TempDir()
+	in = filepath.Join(root, "floe.yaml")
+	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root, in, filepath.Join(root, "out")
+}
+
 // stampedFiles returns files with a stamp over the input in for options.
 func stampedFiles(t *testing.T, in string, options []string, files ...gen.File) ([]gen.File, string) {
 	t.Helper()
@@ -208,12 +220,7 @@ func stampedFiles(t *testing.T, in string, options []string, files ...gen.File) 
 // its second rename failing. Each time the previous tree stays whole, no temporary
 // tree is left, and the next good run's output is up to date.
 func TestFailedWritesLeaveNothing(t *testing.T) {
-	root := t.TempDir()
-	in := filepath.Join(root, "floe.yaml")
-	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(root, "out")
+	_, in, out := stampFixture(t)
 	options := []string{"o"}
 	one, key := stampedFiles(t, in, options, gen.File{Path: "a.txt", Data: []byte("one"), Mode: 0o644}, gen.File{Path: "sub/b.txt", Data: []byte("b"), Mode: 0o644})
 	two, _ := stampedFiles(t, in, options, gen.File{Path: "a.txt", Data: []byte("two"), Mode: 0o644})
@@ -270,12 +277,7 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 // stats changed since the check before it (writeOptions.proven): a file of floe's edited
 // in between, or a file added, is refused and stays as it is.
 func TestProvenStatsDoNotHideAnEdit(t *testing.T) {
-	root := t.TempDir()
-	in := filepath.Join(root, "floe.yaml")
-	if err := os.WriteFile(in, []byte("input"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(root, "out")
+	_, in, out := stampFixture(t)
 	one, key := stampedFiles(t, in, []string{"o"}, gen.File{Path: "a.txt", Data: []byte("one"), Mode: 0o644})
 	if err := writeTree(out, one, writeOptions{cacheKey: key}); err != nil {
 		t.Fatal(err)
