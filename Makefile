@@ -60,6 +60,7 @@ generate:
 fuzz:
 	$(GO) test ./compiler/parse -run='^$$' -fuzz=FuzzParse -fuzztime=60s
 	$(GO) test ./schemas/check -run='^$$' -fuzz=FuzzParseJSON -fuzztime=30s
+	$(GO) test ./schemas/check -run='^$$' -fuzz=FuzzValidSpan -fuzztime=30s
 	$(GO) test ./schemas -run='^$$' -fuzz=FuzzAppendIndent -fuzztime=30s
 
 # Go benchmarks per pass and for the whole compile (10 … 100,000 transforms), then the
