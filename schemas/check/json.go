@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -26,22 +25,6 @@ func parseJSON(b []byte, keys *keyCache) (any, error) {
 	return p.parse()
 }
 
-// parseBorrowed is parseJSON whose strings and numbers borrow b's bytes instead of
-// copying them: the value is valid only while b is unchanged, and must not outlive the
-// caller's use of it (FastValid keeps nothing). False when b is not what the direct
-// parser handles.
-func parseBorrowed(b []byte, keys *keyCache) (any, bool) {
-	p := jsonParser{b: b, keys: keys, borrow: true}
-	v, ok := p.value()
-	if ok {
-		p.space()
-		if p.i == len(p.b) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
 func (p *jsonParser) parse() (any, error) {
 	b := p.b
 	v, ok := p.value()
@@ -59,8 +42,6 @@ type jsonParser struct {
 	i     int
 	depth int
 	keys  *keyCache
-	// borrow: strings and numbers point into b (see parseBorrowed).
-	borrow bool
 }
 
 // keyCache holds the object keys parsed so far, for reuse (safe for concurrent use).
@@ -198,7 +179,7 @@ func (p *jsonParser) value() (any, bool) {
 		if !p.number() {
 			return nil, false
 		}
-		return json.Number(p.text(p.b[start:p.i])), true
+		return json.Number(p.b[start:p.i]), true
 	}
 	return nil, false
 }
@@ -217,10 +198,7 @@ func (p *jsonParser) key() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	switch {
-	case p.borrow:
-		return p.text(raw), true // no copy, no lookup: the value lives as long as b
-	case p.keys != nil:
+	if p.keys != nil {
 		return p.keys.key(raw), true
 	}
 	return string(raw), true
@@ -229,15 +207,7 @@ func (p *jsonParser) key() (string, bool) {
 // str parses a string with no escapes and no control characters, in valid UTF-8.
 func (p *jsonParser) str() (string, bool) {
 	raw, ok := p.raw()
-	return p.text(raw), ok
-}
-
-// text is b as a string: a copy, or b's bytes themselves when borrowing.
-func (p *jsonParser) text(b []byte) string {
-	if p.borrow && len(b) > 0 {
-		return unsafe.String(&b[0], len(b))
-	}
-	return string(b)
+	return string(raw), ok
 }
 
 // raw parses a string (see str) and returns its bytes.
