@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -123,10 +124,28 @@ func foreignFiles(dir string) (foreign []foreignFile, more bool, err error) {
 	return foreignFilesUpTo(dir, shownFiles, nil)
 }
 
-// provenFiles are the stats (slash-separated path relative to the directory → stats) of
-// the files a check of a directory found to hold the bytes its stamp lists.
+// provenFiles are the files a check of a directory found to hold the bytes its stamp
+// lists (slash-separated paths relative to the directory): their stats, and the hashes
+// of those bytes.
 type provenFiles struct {
-	stats map[string]fileStat
+	stats  map[string]fileStat
+	hashes map[string]string
+}
+
+// sameAs reports whether the file rel in dir is still the one proven, holding bytes of
+// hash, with its modification time: the file need not be read to know it.
+func (p *provenFiles) sameAs(dir, rel, hash string) (time.Time, bool) {
+	if p == nil || p.hashes[rel] != hash {
+		return time.Time{}, false
+	}
+	st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil || !st.Mode().IsRegular() {
+		return time.Time{}, false
+	}
+	if id := statOf(st); id.Ino <= 0 || id != p.stats[rel] {
+		return time.Time{}, false
+	}
+	return st.ModTime(), true
 }
 
 // foreignFilesUpTo is foreignFiles listing up to limit files; with proven, files whose
@@ -212,10 +231,10 @@ func foreignFilesUpTo(dir string, limit int, proven *provenFiles) (foreign []for
 	}
 	_ = g.Wait()
 	if proven != nil {
-		proven.stats = map[string]fileStat{}
+		proven.stats, proven.hashes = map[string]fileStat{}, map[string]string{}
 		for i, e := range found {
 			if mine[i] && ids[i].Ino > 0 {
-				proven.stats[e.rel] = ids[i]
+				proven.stats[e.rel], proven.hashes[e.rel] = ids[i], e.want
 			}
 		}
 	}

@@ -304,3 +304,36 @@ func TestProvenStatsDoNotHideAnEdit(t *testing.T) {
 		t.Errorf("the edited file is now %q", got)
 	}
 }
+
+// TestUnchangedFilesKeepTheirTime: a compile that rewrites the output keeps the
+// modification time of every file whose bytes did not change (tools that watch the
+// output, make, rsync see no change), and a file whose bytes changed gets a new one.
+func TestUnchangedFilesKeepTheirTime(t *testing.T) {
+	root := t.TempDir()
+	smallProduct(t, root)
+	if r := runFloe(t, root, "compile", "prod"); r.code != 0 {
+		t.Fatalf("compile: exit %d\n%s", r.code, r.stderr)
+	}
+	out := filepath.Join(root, "prod", "target", "floe")
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	for _, name := range []string{"profiles.yml", "compiled_artifacts.json"} {
+		if err := os.Chtimes(filepath.Join(out, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A second transform: the artifact changes, the dbt profile does not.
+	spec := filepath.Join(root, "prod", "floe.yaml")
+	writeTestFiles(t, root, map[string]string{"prod/floe.yaml": mustRead(t, spec) + "  - name: stg_customers\n"})
+	if r := runFloe(t, root, "compile", "prod"); r.code != 0 {
+		t.Fatalf("second compile: exit %d\n%s", r.code, r.stderr)
+	}
+	for name, keeps := range map[string]bool{"profiles.yml": true, "compiled_artifacts.json": false} {
+		st, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.ModTime().Equal(old); got != keeps {
+			t.Errorf("%s: modification time %v kept = %v, want %v", name, st.ModTime(), got, keeps)
+		}
+	}
+}

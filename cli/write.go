@@ -100,7 +100,7 @@ func writeTree(dir string, files []gen.File, o writeOptions) error {
 			_ = removeTree(tmp)
 		}
 	}()
-	if err := writeFiles(dir, tmp, files); err != nil {
+	if err := writeFiles(dir, tmp, files, o.proven); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -275,7 +275,7 @@ func lockPath(dir string) string {
 // time (each is fsynced, and the waits overlap). Unchanged bytes keep the modification
 // time of their copy in dir, so make-style tools see no change. The error reported is
 // the first in file order.
-func writeFiles(dir, tmp string, files []gen.File) error {
+func writeFiles(dir, tmp string, files []gen.File, proven *provenFiles) error {
 	for _, f := range files {
 		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
 			return fmt.Errorf("internal error: generated path %q leaves the output directory (please report this)", f.Path)
@@ -285,9 +285,16 @@ func writeFiles(dir, tmp string, files []gen.File) error {
 	if i := slices.IndexFunc(files, func(f gen.File) bool { return f.Path == stampFile }); i > 0 {
 		files[0], files[i] = files[i], files[0]
 	}
+	// The stamp lists the new files' hashes: a file proven to hold those bytes already
+	// keeps its modification time without being read (see writeOne).
+	var hashes map[string]string
 	if len(files) > 0 && files[0].Path == stampFile {
-		if err := writeOne(dir, tmp, files[0]); err != nil {
+		if err := writeOne(dir, tmp, files[0], nil, ""); err != nil {
 			return fmt.Errorf("write %s: %w", files[0].Path, describe(err))
+		}
+		var st stamp
+		if json.Unmarshal(files[0].Data, &st) == nil {
+			hashes = st.Files
 		}
 		files = files[1:]
 	}
@@ -310,7 +317,7 @@ func writeFiles(dir, tmp string, files []gen.File) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = writeOne(dir, tmp, files[i])
+				errs[i] = writeOne(dir, tmp, files[i], proven, hashes[files[i].Path])
 			}
 		}()
 	}
@@ -327,12 +334,19 @@ func writeFiles(dir, tmp string, files []gen.File) error {
 	return nil
 }
 
-func writeOne(dir, tmp string, f gen.File) error {
+// writeOne writes f into tmp, with the modification time of the file it replaces in
+// dir when that holds the same bytes: proven (checkOutput) to hold bytes of hash, f's
+// hash from the new stamp; without a proof or a hash, read and compared.
+func writeOne(dir, tmp string, f gen.File, proven *provenFiles, hash string) error {
 	target := filepath.Join(tmp, filepath.FromSlash(f.Path))
 	if err := writeFileSync(target, f.Data, f.Mode); err != nil {
 		return err
 	}
-	if t, ok := sameBytes(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); ok {
+	t, ok := proven.sameAs(dir, f.Path, hash)
+	if !ok && (proven == nil || hash == "") {
+		t, ok = sameBytes(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data)
+	}
+	if ok {
 		_ = os.Chtimes(target, t, t)
 	}
 	return nil
