@@ -336,14 +336,14 @@ func writeFiles(dir, tmp string, files []gen.File, proven *provenFiles) error {
 
 // writeOne writes f into tmp, with the modification time of the file it replaces in
 // dir when that holds the same bytes: proven (checkOutput) to hold bytes of hash, f's
-// hash from the new stamp; without a proof or a hash, read and compared.
+// hash from the new stamp; without a proof, read and compared.
 func writeOne(dir, tmp string, f gen.File, proven *provenFiles, hash string) error {
 	target := filepath.Join(tmp, filepath.FromSlash(f.Path))
 	if err := writeFileSync(target, f.Data, f.Mode); err != nil {
 		return err
 	}
 	t, ok := proven.sameAs(dir, f.Path, hash)
-	if !ok && (proven == nil || hash == "") {
+	if !ok { // no proof (Windows has no inode to tie one to): compare (sizes first)
 		t, ok = sameBytes(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data)
 	}
 	if ok {
