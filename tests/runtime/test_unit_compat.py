@@ -113,3 +113,9 @@ def test_floe_writes_dagster_dbts_own_keys() -> None:
     assert tuple(_compat.dbt_asset_resource_types()) == _compat.ASSET_RESOURCE_TYPES
     materialization = DbtMetadataSet(materialization_type="table")
     assert dict(materialization) == {_compat.MATERIALIZATION_KEY: "table"}
+
+
+def test_the_implicit_asset_job_has_the_name_floe_targets() -> None:
+    from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
+
+    assert _compat.IMPLICIT_ASSET_JOB == IMPLICIT_ASSET_JOB_NAME

@@ -378,3 +378,21 @@ def test_dagster_builds_no_subsetted_op_for_alternating_presets(
             DAGSTER_DBT_SELECT_METADATA_KEY: " ".join(g.models),
             DUCKDB_TAG: "write",
         }
+
+
+def test_the_schedule_of_a_product_without_partitions_runs_the_asset_job(
+    synthetic: Path,
+) -> None:
+    # With every asset unpartitioned, the schedule targets the job Dagster builds of
+    # every asset anyway: the definitions hold that one job, not a second one of the
+    # same assets that every loading process would resolve and snapshot again.
+    p = replace(_plan_only(synthetic), floe_version=FLOE_VERSION)
+    defs = build_definitions(p, synthetic)
+    schedule = defs.get_schedule_def("synthetic_schedule")
+    assert schedule.job_name == "__ASSET_JOB"
+    assert schedule.cron_schedule == "0 3 * * *"
+    assert schedule.execution_timezone == "Europe/Berlin"
+    jobs = defs.resolve_all_job_defs()
+    assert [job.name for job in jobs] == ["__ASSET_JOB"]
+    every = {key for a in defs.assets for key in a.keys}
+    assert set(jobs[0].asset_layer.executable_asset_keys) == every

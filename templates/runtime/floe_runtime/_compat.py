@@ -39,6 +39,11 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "the step key a dbt step reports to lineage",
     ),
     (
+        "dagster._core.definitions.assets.job.asset_job",
+        "IMPLICIT_ASSET_JOB_NAME",
+        "the name of the job Dagster builds of every asset, which schedules target",
+    ),
+    (
         "dagster_dbt.asset_utils",
         "_validate_asset_keys",
         "dagster-dbt's duplicate asset key check, for specs floe selects itself",
@@ -69,6 +74,10 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "the dbt resource types that are assets",
     ),
 )
+
+# The job of every asset that Dagster builds for any Definitions with assets
+# (dagster._core.definitions.assets.job.asset_job.IMPLICIT_ASSET_JOB_NAME).
+IMPLICIT_ASSET_JOB = "__ASSET_JOB"
 
 # dagster-dbt's metadata and tag keys, which floe writes itself (specs.py) so that
 # loading the definitions does not import dagster-dbt; the compatibility test checks
