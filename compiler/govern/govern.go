@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/floe-dev/floe/compiler/resolve"
 	"github.com/floe-dev/floe/compiler/validate"
 	"github.com/floe-dev/floe/diag"
 	"github.com/floe-dev/floe/internal/lazy"
+	"github.com/floe-dev/floe/internal/par"
 	"github.com/floe-dev/floe/schemas"
 )
 
@@ -100,9 +102,11 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 					custom = append(custom, re)
 				}
 			}
-			for i, t := range r.Spec.Transforms {
-				if r.Spec.Broken.Has("transforms", fmt.Sprint(i), "name") || matchesNaming(t.Name, pattern, custom) {
-					continue
+			// One name per transform, on every CPU for a big product, in item order.
+			misnamed := par.Collect(len(r.Spec.Transforms), func(i int) []diag.Diagnostic {
+				t := &r.Spec.Transforms[i]
+				if matchesNaming(t.Name, pattern, custom) || r.Spec.Broken.Has("transforms", strconv.Itoa(i), "name") {
+					return nil
 				}
 				d := diag.Warnf(r.Spec.TransformAt(i, "name"), diag.CodeNaming, fmt.Sprintf("transforms[%d].name", i),
 					"model name %q does not match the %s naming convention", t.Name, pattern)
@@ -110,7 +114,10 @@ func Check(r *resolve.Resolved) (*Result, diag.List) {
 					d.Severity = diag.Error
 				}
 				d.Suggest = renameHint(t.Name, pattern)
-				violations = append(violations, d)
+				return []diag.Diagnostic{d}
+			})
+			if len(misnamed) > 0 {
+				violations = append(violations, misnamed...)
 				types["naming"] = true
 			}
 		}
