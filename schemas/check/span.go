@@ -2,7 +2,6 @@ package check
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -13,129 +12,183 @@ import (
 // a duplicate key where the count of keys matters, anything malformed) is left to the
 // parsing path. True only where valid on the parsed value is true (FuzzValidSpan).
 func (n *node) validSpan(b []byte) bool {
-	if n.never || len(b) == 0 {
-		return false
+	end, ok := n.spanAt(b, 0, 0)
+	return ok && end == len(b)
+}
+
+// spanAt judges the value that starts at b[i], at nesting depth, and returns where it
+// ends: the text is read once, each value judged as the walk reaches it.
+func (n *node) spanAt(b []byte, i, depth int) (int, bool) {
+	if n.never || i >= len(b) {
+		return 0, false
 	}
 	var k uint8
-	switch b[0] {
+	switch b[i] {
 	case '{':
 		k = tObj
 	case '[':
 		k = tArr
 	default:
-		v, ok := scalarOf(b)
-		return ok && n.valid(v)
+		end, ok := valueEnd(b, i, depth)
+		if !ok {
+			return 0, false
+		}
+		v, ok := scalarOf(b[i:end])
+		return end, ok && n.valid(v)
+	}
+	if depth++; depth > maxJSONDepth {
+		return 0, false
 	}
 	if n.types != 0 && n.types&k == 0 {
-		return false
+		return 0, false
 	}
 	if n.enum != nil || n.hasConst || n.oneOf != nil {
-		return false // enum and const hold scalars only; oneOf is never judged here
+		return 0, false // enum and const hold scalars only; oneOf is never judged here
 	}
-	if n.ref != nil && !n.ref.validSpan(b) {
-		return false
+	end, ok := -1, true
+	if n.ref != nil {
+		// Most refs are all there is to a node (an item of a list): the text is then
+		// walked once, by the ref.
+		if end, ok = n.ref.spanAt(b, i, depth-1); !ok {
+			return 0, false
+		}
 	}
-	if k == tArr && !n.validArray(b) || k == tObj && !n.validObject(b) {
-		return false
+	if n.ref == nil || n.bounds(k) {
+		var e int
+		if k == tArr {
+			e, ok = n.arrayAt(b, i, depth)
+		} else {
+			e, ok = n.objectAt(b, i, depth)
+		}
+		if !ok || end >= 0 && e != end {
+			return 0, false
+		}
+		end = e
 	}
 	for _, s := range n.allOf {
-		if !s.validSpan(b) {
-			return false
+		if !s.validSpan(b[i:end]) {
+			return 0, false
 		}
 	}
 	if n.anyOf != nil {
 		for _, s := range n.anyOf {
-			if s.validSpan(b) {
-				return true
+			if s.validSpan(b[i:end]) {
+				return end, true
 			}
 		}
-		return false
+		return 0, false
 	}
-	return true
+	return end, true
 }
 
-// validArray judges the items and the count of the array b.
-func (n *node) validArray(b []byte) bool {
+// bounds says whether n constrains arrays (k is tArr) or objects (tObj) itself.
+func (n *node) bounds(k uint8) bool {
+	if k == tArr {
+		return n.items != nil || n.minItems > 0 || n.maxItems >= 0
+	}
+	return n.props != nil || n.required != nil || n.additional != nil || n.minProps > 0 || n.maxProps >= 0
+}
+
+// spanOf is n.spanAt, or, for no schema (anything goes), the end of a well-formed value.
+func spanOf(n *node, b []byte, i, depth int) (int, bool) {
+	if n == nil {
+		return valueEnd(b, i, depth)
+	}
+	return n.spanAt(b, i, depth)
+}
+
+// arrayAt judges the items and the count of the array that starts at b[i] (depth
+// counts it), and returns where it ends.
+func (n *node) arrayAt(b []byte, i, depth int) (int, bool) {
 	count := 0
-	ok := elements(b, '[', ']', func(_, v []byte) bool {
-		count++
-		return n.items == nil || n.items.validSpan(v)
-	})
-	return ok && count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
-}
-
-// validObject judges the properties, the required keys and the count of the object b.
-func (n *node) validObject(b []byte) bool {
-	if len(n.required) > 64 {
-		return false
-	}
-	var seen uint64 // bit i: required[i] is there
-	var keys []string
-	count := 0
-	ok := elements(b, '{', '}', func(kb, v []byte) bool {
-		key := unsafe.String(unsafe.SliceData(kb), len(kb))
-		if n.minProps > 0 {
-			// A repeated key counts once in the parsed object: count keys as it does.
-			for _, k := range keys {
-				if k == key {
-					return false
-				}
-			}
-			keys = append(keys, key)
-		}
-		count++
-		for i, r := range n.required {
-			if r == key {
-				seen |= 1 << i
-			}
-		}
-		if p, ok := n.props[key]; ok {
-			return p.validSpan(v)
-		}
-		return n.additional == nil || n.additional.validSpan(v)
-	})
-	return ok && seen == 1<<len(n.required)-1 &&
-		count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
-}
-
-// elements walks the array or object b (open and close its brackets), calling each
-// with an object member's key (the bytes between its quotes; nil in an array) and
-// value text, until each returns false. It reports whether b is exactly that array or
-// object and each returned true.
-func elements(b []byte, open, close byte, each func(key, v []byte) bool) bool {
-	if len(b) < 2 || b[0] != open || b[len(b)-1] != close {
-		return false
-	}
-	i := skipSpace(b, 1)
-	if i == len(b)-1 {
-		return true // empty
-	}
-	for {
-		var key []byte
-		if open == '{' {
-			end, ok := stringEnd(b, i)
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		i++
+	} else {
+		for {
+			end, ok := spanOf(n.items, b, i, depth)
 			if !ok {
-				return false
+				return 0, false
 			}
-			key = b[i+1 : end-1]
-			if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
-				return false
+			count++
+			if i = skipSpace(b, end); i >= len(b) {
+				return 0, false
+			}
+			if b[i] == ']' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return 0, false
 			}
 			i = skipSpace(b, i+1)
 		}
-		end, ok := valueEnd(b, i, 0)
-		if !ok || !each(key, b[i:end]) {
-			return false
-		}
-		i = skipSpace(b, end)
-		switch {
-		case i >= len(b)-1: // at the closing bracket, or the value took it: [[1]
-			return i == len(b)-1
-		case b[i] != ',':
-			return false
-		}
-		i = skipSpace(b, i+1)
 	}
+	return i, count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
+}
+
+// objectAt judges the properties, the required keys and the count of the object that
+// starts at b[i] (depth counts it), and returns where it ends.
+func (n *node) objectAt(b []byte, i, depth int) (int, bool) {
+	if len(n.required) > 64 {
+		return 0, false
+	}
+	var seen uint64 // bit r: required[r] is there
+	var keys []string
+	count := 0
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			keyEnd, ok := stringEnd(b, i)
+			if !ok {
+				return 0, false
+			}
+			kb := b[i+1 : keyEnd-1]
+			key := unsafe.String(unsafe.SliceData(kb), len(kb))
+			if i = skipSpace(b, keyEnd); i >= len(b) || b[i] != ':' {
+				return 0, false
+			}
+			i = skipSpace(b, i+1)
+			if n.minProps > 0 {
+				// A repeated key counts once in the parsed object: count keys as it does.
+				for _, k := range keys {
+					if k == key {
+						return 0, false
+					}
+				}
+				keys = append(keys, key)
+			}
+			count++
+			for r, name := range n.required {
+				if name == key {
+					seen |= 1 << r
+				}
+			}
+			value := n.additional
+			if p, ok := n.props[key]; ok {
+				value = p
+			}
+			end, ok := spanOf(value, b, i, depth)
+			if !ok {
+				return 0, false
+			}
+			if i = skipSpace(b, end); i >= len(b) {
+				return 0, false
+			}
+			if b[i] == '}' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return 0, false
+			}
+			i = skipSpace(b, i+1)
+		}
+	}
+	return i, seen == 1<<len(n.required)-1 &&
+		count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
 }
 
 // valueEnd returns where the value starting at b[i] ends: after its closing quote or
@@ -224,10 +277,7 @@ func scalarOf(b []byte) (any, bool) {
 		if !ok || end != len(b) {
 			return nil, false
 		}
-		raw := b[1 : len(b)-1]
-		if !utf8.Valid(raw) {
-			return nil, false
-		}
+		raw := b[1 : len(b)-1] // valid UTF-8 without escapes (stringEnd)
 		return unsafe.String(unsafe.SliceData(raw), len(raw)), true
 	case 't', 'f', 'n':
 		switch string(b) {
