@@ -713,8 +713,8 @@ func checkHostileDockerfileAt(t *testing.T, out, want string) {
 		t.Fatalf("BuildKit cannot parse the Dockerfile: %v", err)
 	}
 	stages, meta, err := instructions.Parse(res.AST, nil)
-	if err != nil || len(stages) != 1 || len(meta) != 0 || len(res.AST.Children) != 13 {
-		t.Fatalf("Dockerfile: %d stages, %d instructions (%v), want 1 and 13:\n%s", len(stages), len(res.AST.Children), err, b)
+	if err != nil || len(stages) != 1 || len(meta) != 0 || len(res.AST.Children) != 14 {
+		t.Fatalf("Dockerfile: %d stages, %d instructions (%v), want 1 and 14:\n%s", len(stages), len(res.AST.Children), err, b)
 	}
 	arg, ok := stages[0].Commands[0].(*instructions.ArgCommand)
 	if !ok || arg.Args[0].Key != "FLOE_OUTPUT_DIR" || arg.Args[0].Value == nil {

@@ -272,6 +272,7 @@ func TestDockerfileInstructions(t *testing.T) {
 		"USER 10001:10001",
 		"WORKDIR /opt/floe/product/${FLOE_OUTPUT_DIR}",
 		"RUN python -m floe_runtime prepare .",
+		"RUN python -m compileall -q --invalidation-mode checked-hash .",
 		"EXPOSE 3030",
 		"CMD dagster api grpc --host 0.0.0.0 --port 3030 --python-file /opt/floe/product/target/floe/definitions.py --working-directory /opt/floe/product/target/floe",
 	}

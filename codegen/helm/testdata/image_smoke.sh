@@ -3,7 +3,8 @@
 # on this machine (Python 3.11) in a scratch directory and proves the result serves.
 #   1. pip install --no-deps -r image-requirements.txt into a fresh venv, then pip check;
 #   2. copy the product as the build context would (Dockerfile.dockerignore rules);
-#   3. floe package, then `python -m floe_runtime prepare .` in the output directory;
+#   3. floe package, then `python -m floe_runtime prepare .` and the bytecode compile
+#      (compileall) in the output directory, as the image does;
 #   4. start `dagster api grpc` exactly as the image's CMD (paths under the scratch
 #      directory instead of /opt/floe/product) and wait for `grpc-health-check`.
 # Needs PyPI for step 1. Usage: bash codegen/helm/testdata/image_smoke.sh [product-dir]
@@ -38,6 +39,10 @@ python -c "import dagster_k8s, dagster_postgres"
 
 echo "== prepare (dbt parse)"
 (cd "$out" && python -m floe_runtime prepare .)
+
+echo "== compileall (the image's bytecode)"
+(cd "$out" && python -m compileall -q --invalidation-mode checked-hash .)
+export PYTHONDONTWRITEBYTECODE=1
 
 echo "== dagster api grpc (the image's CMD)"
 port=3039
