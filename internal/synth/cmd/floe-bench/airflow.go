@@ -134,6 +134,7 @@ func airflowParse(floe, venv, dir string, n, runs int) []row {
 		"DBT_SEND_ANONYMOUS_USAGE_STATS=false",
 		"DBT_VERSION_CHECK=false",
 		"SOURCE_DATE_EPOCH=1700000000",
+		"PYTHONDONTWRITEBYTECODE=", // bytecode caches as users have them (see dagsterRows)
 	)
 	prepare := []*exec.Cmd{
 		exec.Command(floe, "compile", dir),

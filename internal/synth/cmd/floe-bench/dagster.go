@@ -24,7 +24,7 @@ const (
 // dagsterNote says what the Dagster rows time, and what runs untimed before them.
 const dagsterNote = "dagster load: whole `dagster definitions validate -f <file>` processes (Dagster loads the\n" +
 	"code location in-process: imports, the definitions, the asset jobs and their snapshots),\n" +
-	"median of the runs after one warm-up; the locations of one size run in turn (run 1 of\n" +
+	"median of the runs after one warm-up (which writes Python's bytecode caches); the locations of one size run in turn (run 1 of\n" +
 	"each, run 2 of each, …), so that a busy machine slows them alike. Per size, three\n" +
 	"locations of the same synthetic product: floe's definitions.py (target/floe/); the stock\n" +
 	"location a dagster-dbt user would write (`@dbt_assets(manifest=…)`, one asset job, a\n" +
@@ -89,6 +89,10 @@ func dagsterRows(floe, venv, work string, sizes []int, runs int) ([]row, string)
 		"DAGSTER_HOME="+home,
 		"DBT_SEND_ANONYMOUS_USAGE_STATS=false",
 		"SOURCE_DATE_EPOCH=1700000000",
+		// Python's bytecode caches as users have them: written by the warm-up run (a
+		// PYTHONDONTWRITEBYTECODE inherited from a container would make every run compile
+		// each location's sources again; the code-location image compiles floe's at build).
+		"PYTHONDONTWRITEBYTECODE=",
 	)
 	for i, n := range sizes {
 		dir := filepath.Join(work, fmt.Sprintf("dagster-%d", n))
