@@ -108,3 +108,17 @@ def test_partitioned_assets_get_schedules_from_their_partitions() -> None:
     with build_schedule_context(scheduled_execution_time=tick) as context:
         requests = list(region.evaluate_tick(context).run_requests or [])
     assert sorted(r.partition_key for r in requests) == ["east", "west"]
+
+
+def test_each_orchestrator_names_its_own_plan_file(tmp_path: Path) -> None:
+    # load_runtime reads and checks the compiled files for both orchestrators: the
+    # definitions' build (definitions.py) and an Airflow task (dag.py).
+    from floe_runtime.step import load_runtime
+
+    out = write_output(tmp_path / "out")
+    with pytest.raises(CompiledOutputError, match="product 'demo' but dag.py is for 'other'"):
+        load_runtime(plan(product="other"), out, plan_file="dag.py")
+    with pytest.raises(
+        CompiledOutputError, match=r"manifest not found; run `python -m floe_airflow prepare"
+    ):
+        load_runtime(plan(), out, plan_file="dag.py", prepare="python -m floe_airflow prepare")

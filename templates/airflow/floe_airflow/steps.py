@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from floe_runtime import files, step_inputs
+from floe_runtime import step_inputs
 from floe_runtime.errors import FloeRuntimeError
-from floe_runtime.manifest import check_graph, child_map, load_manifest
+from floe_runtime.manifest import child_map
 from floe_runtime.plan import Plan
 from floe_runtime.publish import publish_models
-from floe_runtime.secrets import fill_local_secrets
-from floe_runtime.step import DBT_GLOBAL_FLAGS, Runtime, dbt_executable
+from floe_runtime.step import DBT_GLOBAL_FLAGS, Runtime, dbt_executable, load_runtime
+
+from .prepare import DAG_FILE
 
 # The command that runs dbt parse for this output, named in errors (__main__.py).
 PREPARE = "python -m floe_airflow prepare"
@@ -214,21 +215,22 @@ def run_step(
     inputs and outputs of a step that failed half way.
     """
     result = result if result is not None else StepResult()
-    output_dir = Path(output_dir).resolve()
-    project_dir = (output_dir / plan.project_dir).resolve()
-    stamp = files.read_stamp(output_dir)
-    artifacts = files.load_artifacts(output_dir, stamp)
-    iceberg_config = files.load_iceberg_config(output_dir, stamp)
+    loaded = load_runtime(
+        plan,
+        output_dir,
+        plan_file=DAG_FILE,
+        prepare=PREPARE,
+        models=() if model is None else (model,),
+    )
+    runtime = loaded.runtime
+    output_dir, project_dir = runtime.output_dir, runtime.project_dir
+    manifest, iceberg_config = runtime.manifest, runtime.iceberg
     result.catalog = iceberg_config.catalog.name
-    filled = fill_local_secrets(output_dir, artifacts.dbt_profiles)
-    if filled:
+    if loaded.filled:
         log.info(
             "dbt profile secrets for this machine from compiled_artifacts.json: %s",
-            ", ".join(filled),
+            ", ".join(loaded.filled),
         )
-    manifest_path, manifest = load_manifest(project_dir, output_dir, plan, PREPARE)
-    if model is not None:
-        check_graph(plan, manifest, manifest_path, models=(model,), prepare=PREPARE)
     nodes = step_inputs.root_nodes(manifest)
     selected, select = selection(model, nodes)
     if not selected:
@@ -237,9 +239,6 @@ def run_step(
 
     from floe_runtime import iceberg
 
-    runtime = Runtime(
-        plan, project_dir, output_dir, artifacts, iceberg_config, manifest
-    )
     base = work_base(runtime)
     base.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"floe-{step}-", dir=base))

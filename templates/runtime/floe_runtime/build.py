@@ -29,21 +29,17 @@ from ._compat import IMPLICIT_ASSET_JOB
 from ._stamp import CONTRACT_VERSION, FLOE_VERSION
 from .assets import DUCKDB_TAG, asset_edges, build_dbt_assets
 from .errors import CompiledOutputError, GraphMismatchError
-from .files import (
-    ScheduleConfig,
-    load_artifacts,
-    load_iceberg_config,
-    load_schedules,
-    read_stamp,
-)
+from .files import ScheduleConfig, load_schedules
 from .io_manager import IcebergIOManager
 from .kubernetes import build_executor
-from .manifest import check_graph, load_manifest
 from .plan import Plan
 from .run import FloeDbtResource
 from .run_lineage import lineage_sensors
-from .secrets import fill_local_secrets
-from .step import DBT_GLOBAL_FLAGS, Runtime, dbt_executable
+from .step import DBT_GLOBAL_FLAGS, dbt_executable, load_runtime
+
+# DEFINITIONS_FILE is the generated Dagster code location in the output directory
+# (codegen/dagster): the plan, and the call that builds the definitions.
+DEFINITIONS_FILE = "definitions.py"
 
 # PYTHON_ASSETS_DIR is where a product keeps its Python assets (every *.py is loaded).
 PYTHON_ASSETS_DIR = "assets"
@@ -210,31 +206,10 @@ def build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
 def _build_definitions(plan: Plan, output_dir: Path | str) -> Definitions:
     output_dir = Path(output_dir).resolve()
     _check_plan(plan, output_dir)
-    # Compiled files whose bytes (and schema's) are the ones floe compile wrote and
-    # stamped were validated by it: the loaders do not validate them again.
-    stamp = read_stamp(output_dir)
-    artifacts = load_artifacts(output_dir, stamp)
-    if artifacts.product_name != plan.product:
-        raise CompiledOutputError(
-            f"{artifacts.path}: product {artifacts.product_name!r} but definitions.py is for "
-            f"{plan.product!r}; re-run `floe compile`"
-        )
-    # profiles.yml reads the manifest's literal secrets from DBT_ENV_SECRET_FLOE_*
-    # variables: outside Kubernetes, the unset ones come from the artifact.
-    fill_local_secrets(output_dir, artifacts.dbt_profiles)
-    iceberg_config = load_iceberg_config(output_dir, stamp)
-    schedules = load_schedules(output_dir, stamp)
-    project_dir = (output_dir / plan.project_dir).resolve()
-    manifest_path, manifest = load_manifest(project_dir, output_dir, plan)
-    check_graph(plan, manifest, manifest_path)
-    runtime = Runtime(
-        plan=plan,
-        project_dir=project_dir,
-        output_dir=output_dir,
-        artifacts=artifacts,
-        iceberg=iceberg_config,
-        manifest=manifest,
-    )
+    loaded = load_runtime(plan, output_dir, plan_file=DEFINITIONS_FILE)
+    runtime = loaded.runtime
+    schedules = load_schedules(output_dir, loaded.stamp)
+    project_dir = runtime.project_dir
     dbt_defs = build_dbt_assets(runtime)
     # The asset graph Dagster builds must be the compiled one, edge for edge.
     names = {m.name for m in plan.models}

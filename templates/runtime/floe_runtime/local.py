@@ -32,14 +32,11 @@ from dagster import (
     materialize,
 )
 
-from .build import partition_groups
+from .build import DEFINITIONS_FILE, partition_groups
 from .errors import CompiledOutputError, FloeRuntimeError
 from .plan import Plan, read_plan
 from .run_lineage import report_run
 from .step import dbt_parse
-
-# The generated Dagster code location, in the output directory (codegen/dagster).
-DEFINITIONS_FILE = "definitions.py"
 
 
 def load_module(output_dir: Path) -> ModuleType:

@@ -13,13 +13,20 @@ import functools
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CompiledOutputError, IcebergPublishError
-from .files import Artifacts, IcebergConfig
+from .files import (
+    Artifacts,
+    IcebergConfig,
+    load_artifacts,
+    load_iceberg_config,
+    read_stamp,
+)
+from .manifest import PREPARE, check_graph, load_manifest
 from .plan import Plan
 from .secrets import fill_local_secrets
 from .step_inputs import duckdb_path
@@ -128,3 +135,50 @@ class Runtime:
         return (
             duck.parent if duck is not None else self.project_dir / "target"
         ) / "dbt"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What load_runtime read: the runtime, the stamp, the secrets it filled in."""
+
+    runtime: Runtime
+    stamp: Mapping[str, str]
+    # dbt profile secrets taken from compiled_artifacts.json for this machine (the
+    # variables that were not set; see fill_local_secrets).
+    filled: list[str]
+
+
+def load_runtime(
+    plan: Plan,
+    output_dir: Path | str,
+    *,
+    plan_file: str,
+    prepare: str = PREPARE,
+    models: Collection[str] | None = None,
+) -> Loaded:
+    """The compiled files of output_dir and dbt's manifest, each checked: what building
+    the definitions and running a step start from, whichever orchestrator runs them.
+
+    plan_file names the generated file the plan is from (definitions.py, dag.py) and
+    prepare the command that runs dbt parse, for the errors; models limits the graph
+    check to the edges into them (see check_graph). Nothing here connects anywhere.
+    """
+    output_dir = Path(output_dir).resolve()
+    project_dir = (output_dir / plan.project_dir).resolve()
+    # Compiled files whose bytes (and schema's) are the ones floe compile wrote and
+    # stamped were validated by it: the loaders do not validate them again.
+    stamp = read_stamp(output_dir)
+    artifacts = load_artifacts(output_dir, stamp)
+    if artifacts.product_name != plan.product:
+        raise CompiledOutputError(
+            f"{artifacts.path}: product {artifacts.product_name!r} but {plan_file} is for "
+            f"{plan.product!r}; re-run `floe compile`"
+        )
+    # profiles.yml reads the manifest's literal secrets from DBT_ENV_SECRET_FLOE_*
+    # variables: outside Kubernetes, the unset ones come from the artifact.
+    filled = fill_local_secrets(output_dir, artifacts.dbt_profiles)
+    iceberg = load_iceberg_config(output_dir, stamp)
+    manifest_path, manifest = load_manifest(project_dir, output_dir, plan, prepare)
+    check_graph(plan, manifest, manifest_path, models=models, prepare=prepare)
+    runtime = Runtime(plan, project_dir, output_dir, artifacts, iceberg, manifest)
+    return Loaded(runtime, stamp, list(filled))
