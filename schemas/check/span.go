@@ -101,30 +101,11 @@ func spanOf(n *node, b []byte, i, depth int) (int, bool) {
 // counts it), and returns where it ends.
 func (n *node) arrayAt(b []byte, i, depth int) (int, bool) {
 	count := 0
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		i++
-	} else {
-		for {
-			end, ok := spanOf(n.items, b, i, depth)
-			if !ok {
-				return 0, false
-			}
-			count++
-			if i = skipSpace(b, end); i >= len(b) {
-				return 0, false
-			}
-			if b[i] == ']' {
-				i++
-				break
-			}
-			if b[i] != ',' {
-				return 0, false
-			}
-			i = skipSpace(b, i+1)
-		}
-	}
-	return i, count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
+	end, ok := members(b, i, func(_ []byte, j int) (int, bool) {
+		count++
+		return spanOf(n.items, b, j, depth)
+	})
+	return end, ok && count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
 }
 
 // objectAt judges the properties, the required keys and the count of the object that
@@ -136,59 +117,74 @@ func (n *node) objectAt(b []byte, i, depth int) (int, bool) {
 	var seen uint64 // bit r: required[r] is there
 	var keys []string
 	count := 0
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		i++
-	} else {
-		for {
+	end, ok := members(b, i, func(kb []byte, j int) (int, bool) {
+		key := unsafe.String(unsafe.SliceData(kb), len(kb))
+		if n.minProps > 0 {
+			// A repeated key counts once in the parsed object: count keys as it does.
+			for _, k := range keys {
+				if k == key {
+					return 0, false
+				}
+			}
+			keys = append(keys, key)
+		}
+		count++
+		for r, name := range n.required {
+			if name == key {
+				seen |= 1 << r
+			}
+		}
+		value := n.additional
+		if p, ok := n.props[key]; ok {
+			value = p
+		}
+		return spanOf(value, b, j, depth)
+	})
+	return end, ok && seen == 1<<len(n.required)-1 &&
+		count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
+}
+
+// members walks the array or object whose opening bracket is at b[i]: each is called
+// with a member's key (the bytes between its quotes; nil in an array) and the offset of
+// its value, and returns where that value ends. members returns where the array or
+// object ends, after its closing bracket; false for anything malformed, or when each
+// returned false.
+func members(b []byte, i int, each func(key []byte, j int) (int, bool)) (int, bool) {
+	close := byte(']')
+	if b[i] == '{' {
+		close = '}'
+	}
+	if i = skipSpace(b, i+1); i < len(b) && b[i] == close {
+		return i + 1, true
+	}
+	for {
+		var key []byte
+		if close == '}' {
 			keyEnd, ok := stringEnd(b, i)
 			if !ok {
 				return 0, false
 			}
-			kb := b[i+1 : keyEnd-1]
-			key := unsafe.String(unsafe.SliceData(kb), len(kb))
+			key = b[i+1 : keyEnd-1]
 			if i = skipSpace(b, keyEnd); i >= len(b) || b[i] != ':' {
 				return 0, false
 			}
 			i = skipSpace(b, i+1)
-			if n.minProps > 0 {
-				// A repeated key counts once in the parsed object: count keys as it does.
-				for _, k := range keys {
-					if k == key {
-						return 0, false
-					}
-				}
-				keys = append(keys, key)
-			}
-			count++
-			for r, name := range n.required {
-				if name == key {
-					seen |= 1 << r
-				}
-			}
-			value := n.additional
-			if p, ok := n.props[key]; ok {
-				value = p
-			}
-			end, ok := spanOf(value, b, i, depth)
-			if !ok {
-				return 0, false
-			}
-			if i = skipSpace(b, end); i >= len(b) {
-				return 0, false
-			}
-			if b[i] == '}' {
-				i++
-				break
-			}
-			if b[i] != ',' {
-				return 0, false
-			}
-			i = skipSpace(b, i+1)
 		}
+		end, ok := each(key, i)
+		if !ok {
+			return 0, false
+		}
+		if i = skipSpace(b, end); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == close {
+			return i + 1, true
+		}
+		if b[i] != ',' {
+			return 0, false
+		}
+		i = skipSpace(b, i+1)
 	}
-	return i, seen == 1<<len(n.required)-1 &&
-		count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
 }
 
 // valueEnd returns where the value starting at b[i] ends: after its closing quote or
@@ -205,41 +201,7 @@ func valueEnd(b []byte, i, depth int) (int, bool) {
 		if depth++; depth > maxJSONDepth {
 			return 0, false
 		}
-		close := byte('}')
-		if c == '[' {
-			close = ']'
-		}
-		j := skipSpace(b, i+1)
-		if j < len(b) && b[j] == close {
-			return j + 1, true
-		}
-		for {
-			if c == '{' {
-				end, ok := stringEnd(b, j)
-				if !ok {
-					return 0, false
-				}
-				if j = skipSpace(b, end); j >= len(b) || b[j] != ':' {
-					return 0, false
-				}
-				j = skipSpace(b, j+1)
-			}
-			end, ok := valueEnd(b, j, depth)
-			if !ok {
-				return 0, false
-			}
-			j = skipSpace(b, end)
-			if j >= len(b) {
-				return 0, false
-			}
-			if b[j] == close {
-				return j + 1, true
-			}
-			if b[j] != ',' {
-				return 0, false
-			}
-			j = skipSpace(b, j+1)
-		}
+		return members(b, i, func(_ []byte, j int) (int, bool) { return valueEnd(b, j, depth) })
 	default: // a number, true, false or null: up to the next delimiter, and well formed
 		j := i
 	scan:
