@@ -24,11 +24,12 @@ const (
 // dagsterNote says what the Dagster rows time, and what runs untimed before them.
 const dagsterNote = "dagster load: whole `dagster definitions validate -f <file>` processes (Dagster loads the\n" +
 	"code location in-process: imports, the definitions, the asset jobs and their snapshots),\n" +
-	"median of the runs after one warm-up (which writes Python's bytecode caches); the locations of one size run in turn (run 1 of\n" +
-	"each, run 2 of each, …), so that a busy machine slows them alike. Per size, three\n" +
-	"locations of the same synthetic product: floe's definitions.py (target/floe/); the stock\n" +
-	"location a dagster-dbt user would write (`@dbt_assets(manifest=…)`, one asset job, a\n" +
-	"schedule); and Dagster's floor, the same assets and dependencies as bare `AssetSpec`s.\n" +
+	"median of the runs after one warm-up (which writes Python's bytecode caches); the\n" +
+	"locations of one size run in turn (run 1 of each, run 2 of each, …), so that a busy\n" +
+	"machine slows them alike. Per size, three locations of the same synthetic product:\n" +
+	"floe's definitions.py (target/floe/); the stock location a dagster-dbt user would write\n" +
+	"(`@dbt_assets(manifest=…)`, one asset job, a schedule); and Dagster's floor, the same\n" +
+	"assets and dependencies as bare `AssetSpec`s.\n" +
 	"floe's target is the lower of 1.3× the floor and the stock time / 2.5. Untimed, once\n" +
 	"before: the product with its dbt project (floe-synth -dbt), floe compile, `dbt parse`."
 
